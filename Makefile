@@ -1,0 +1,40 @@
+# Délégations — one Makefile, the targets named in the README.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench demo format clean
+
+$(BIN)/delegations: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/delegations
+
+install: $(BIN)/delegations
+
+run: install
+	$(BIN)/delegations migrate --noinput
+	$(BIN)/delegations demo
+	$(BIN)/delegations serve --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy delegations
+	$(BIN)/delegations makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m delegations.bench
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

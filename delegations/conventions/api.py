@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from delegations.core.api import EcritureFinance
+from delegations.core.models import Administration
+
+from .filtres import filtrer
+from .models import Avenant, Convention
+from .serializers import AdministrationSerializer, AvenantSerializer, ConventionSerializer
+
+FILTRES = [
+    OpenApiParameter("q", OpenApiTypes.STR, description="Recherche : partie, produit, UO, code CHORUS, objet"),
+    OpenApiParameter("delegant", OpenApiTypes.INT, description="Identifiant de l'administration délégante"),
+    OpenApiParameter("statut", OpenApiTypes.STR, enum=["brouillon", "signee", "publiee", "suspendue", "resiliee", "terminee"]),
+    OpenApiParameter("annee", OpenApiTypes.INT, description="Année de l'échéancier (consolidé)"),
+    OpenApiParameter("produit", OpenApiTypes.INT, description="Identifiant du produit financé"),
+    OpenApiParameter("tri", OpenApiTypes.STR, description="signature, -signature, fin, -fin, delegant, montant, -montant…"),
+]
+
+
+def conventions_visibles(user: Any) -> QuerySet[Convention]:
+    return Convention.objects.visibles_par(user).select_related("delegant", "delegataire").prefetch_related(
+        "produits", "echeancier", Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")))
+
+
+@extend_schema_view(list=extend_schema(parameters=FILTRES, summary="Lister les conventions du périmètre"),
+                    create=extend_schema(summary="Créer une convention (agents finance)"),
+                    retrieve=extend_schema(summary="Lire une convention"),
+                    update=extend_schema(summary="Modifier une convention"),
+                    partial_update=extend_schema(summary="Modifier une partie d'une convention"))
+class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Conventions de délégation de gestion, avec les clés du contrat d'extraction."""
+
+    serializer_class = ConventionSerializer
+    permission_classes = [EcritureFinance]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[Convention]:
+        qs = conventions_visibles(self.request.user)
+        if self.action == "list":
+            qs = filtrer(qs.avec_totaux(), self.request.query_params)  # type: ignore[attr-defined]
+        return qs
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save()
+
+    @extend_schema(summary="Avenants d'une convention", request=AvenantSerializer, responses=AvenantSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="avenants")
+    def avenants(self, request: Request, pk: str | None = None) -> Response:
+        convention = get_object_or_404(self.get_queryset(), pk=pk)
+        if request.method == "POST":
+            serializer = AvenantSerializer(data=request.data, context={"request": request, "convention": convention})
+            serializer.is_valid(raise_exception=True)
+            avenant = serializer.save()
+            return Response(AvenantSerializer(avenant).data, status=status.HTTP_201_CREATED)
+        return Response(AvenantSerializer(convention.avenants_ordonnes(), many=True).data)
+
+
+def administrations_visibles(user: Any) -> QuerySet[Administration]:
+    if not getattr(user, "is_authenticated", False):
+        return Administration.objects.none()
+    if user.voit_tout:
+        return Administration.objects.all()
+    conventions = Convention.objects.visibles_par(user)
+    liees = conventions.filter(Q(delegant=OuterRef("pk")) | Q(delegataire=OuterRef("pk")))
+    return Administration.objects.filter(Exists(liees) | Q(pk__in=user.administrations.values("pk")))
+
+
+@extend_schema_view(list=extend_schema(summary="Lister les administrations"),
+                    create=extend_schema(summary="Créer une administration (agents finance)"))
+class AdministrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                            mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Administrations délégantes et délégataires."""
+
+    serializer_class = AdministrationSerializer
+    permission_classes = [EcritureFinance]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[Administration]:
+        qs = administrations_visibles(self.request.user).order_by("nom")
+        if q := self.request.query_params.get("q"):
+            qs = qs.filter(Q(nom__icontains=q) | Q(sigle__icontains=q))
+        return qs

@@ -1,0 +1,205 @@
+"""API representation: the keys of the extraction contract, so the reader's output can be POSTed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from delegations.core.models import Administration
+from delegations.produits.models import Phase
+
+from . import ecriture
+from .models import CODE_UO_RE, Avenant, CompteRendu, Convention, PriseEffet, Statut, creer_avenant
+
+MONTANT = {"max_digits": 15, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class RepresentantSerializer(serializers.Serializer):
+    nom = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=200)
+    qualite = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=300)
+
+
+class PartieSerializer(serializers.Serializer):
+    nom = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=300)
+    sigle = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=50)
+    representant = RepresentantSerializer(required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("nom") or attrs.get("sigle")):
+            raise serializers.ValidationError("Indiquez le nom ou le sigle de l'administration.")
+        return attrs
+
+
+class ImputationSerializer(serializers.Serializer):
+    axe_ministeriel_1 = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
+    axe_ministeriel_2 = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
+    domaine_fonctionnel = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
+    centre_financier = serializers.RegexField(CODE_UO_RE, allow_blank=True, allow_null=True, required=False,
+                                              error_messages={"invalid": "Le centre financier doit avoir la forme 0103-CEFP-C004."})
+    activite = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
+    centre_de_cout = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
+
+
+class LigneSerializer(serializers.Serializer):
+    annee = serializers.IntegerField(min_value=2000, max_value=2100)
+    ae = serializers.DecimalField(**MONTANT)  # type: ignore[arg-type]
+    cp = serializers.DecimalField(**MONTANT)  # type: ignore[arg-type]
+
+
+class LigneConsolideeSerializer(LigneSerializer):
+    modifiee_par = serializers.IntegerField(allow_null=True, help_text="Numéro de l'avenant qui a fixé la ligne.")
+
+
+class AvenantSerializer(serializers.ModelSerializer):
+    echeancier = LigneSerializer(many=True, required=False, source="lignes_data")
+
+    class Meta:
+        model = Avenant
+        fields = ["id", "numero", "objet", "date_signature", "date_fin", "echeancier", "created_at"]
+        read_only_fields = ["id", "numero", "created_at"]
+
+    def to_representation(self, instance: Avenant) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["echeancier"] = [{"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp)}
+                              for ligne in instance.lignes.all()]
+        return data
+
+    def create(self, validated_data: dict[str, Any]) -> Avenant:
+        lignes = [(ligne["annee"], ligne["ae"], ligne["cp"]) for ligne in validated_data.pop("lignes_data", [])]
+        return creer_avenant(self.context["convention"], self.context["request"].user, lignes=lignes,
+                             objet=validated_data["objet"], date_signature=validated_data.get("date_signature"),
+                             date_fin=validated_data.get("date_fin"))
+
+
+def _partie(adm: Administration, nom: str, qualite: str) -> dict[str, Any]:
+    return {"id": adm.pk, "nom": adm.nom, "sigle": adm.sigle or None,
+            "representant": {"nom": nom or None, "qualite": qualite or None}}
+
+
+class ConventionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    type = serializers.ChoiceField(choices=[("convention", "convention")], default="convention",
+                                   help_text="Toujours « convention » ici ; un avenant se crée sous /conventions/{id}/avenants.")
+    statut = serializers.ChoiceField(choices=Statut.choices, read_only=True)
+    reference = serializers.CharField(allow_blank=True, required=False, max_length=60)
+    delegant = PartieSerializer()
+    delegataire = PartieSerializer()
+    objet = serializers.CharField()
+    services = serializers.ListField(child=serializers.CharField(max_length=200), required=False,
+                                     help_text="Noms des produits financés (créés s'ils n'existent pas).")
+    phases = serializers.ListField(child=serializers.ChoiceField(choices=Phase.choices), required=False)
+    unite_operationnelle = serializers.RegexField(
+        CODE_UO_RE, allow_blank=True, allow_null=True, required=False,
+        error_messages={"invalid": "L'UO doit avoir la forme 0103-CEFP-C004."})
+    programme = serializers.RegexField(r"^[1-9]\d{0,3}$", allow_blank=True, allow_null=True, required=False,
+                                       error_messages={"invalid": "Le programme est un numéro sans zéro initial (ex. 103)."})
+    bop = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
+    imputation = ImputationSerializer(required=False)
+    echeancier = LigneSerializer(many=True, required=False)
+    montant_total_ae = serializers.DecimalField(max_digits=17, decimal_places=2, read_only=True)
+    montant_total_cp = serializers.DecimalField(max_digits=17, decimal_places=2, read_only=True)
+    date_signature = serializers.DateField(allow_null=True, required=False)
+    date_publication = serializers.DateField(allow_null=True, required=False)
+    prise_effet = serializers.ChoiceField(choices=PriseEffet.choices, required=False, allow_null=True)
+    date_debut = serializers.DateField(allow_null=True, required=False)
+    date_fin = serializers.DateField(allow_null=True, required=False)
+    duree_mois = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    preavis_mois = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    compte_rendu = serializers.ListField(child=serializers.ChoiceField(choices=CompteRendu.choices), required=False)
+    conventions_precedentes = serializers.ListField(child=serializers.CharField(), required=False)
+    annexe_rgpd = serializers.BooleanField(required=False, allow_null=True)
+    # Derived, read-only.
+    date_preavis = serializers.DateField(read_only=True)
+    date_prise_effet = serializers.DateField(read_only=True)
+    date_fin_consolidee = serializers.DateField(read_only=True)
+    date_fin_effective = serializers.DateField(read_only=True)
+    date_limite_preavis = serializers.DateField(read_only=True)
+    en_vigueur = serializers.SerializerMethodField()
+    echeancier_consolide = serializers.SerializerMethodField()
+    avenants = serializers.SerializerMethodField()
+
+    def get_en_vigueur(self, obj: Convention) -> bool:
+        return obj.est_en_vigueur()
+
+    @extend_schema_field(LigneConsolideeSerializer(many=True))
+    def get_echeancier_consolide(self, obj: Convention) -> list[dict[str, Any]]:
+        return [{"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp), "modifiee_par": ligne.modifiee_par}
+                for ligne in obj.echeancier_consolide()]
+
+    @extend_schema_field(AvenantSerializer(many=True))
+    def get_avenants(self, obj: Convention) -> list[dict[str, Any]]:
+        return [AvenantSerializer(a).data for a in obj.avenants_ordonnes()]
+
+    def to_representation(self, obj: Convention) -> dict[str, Any]:
+        data = super().to_representation(obj)
+        data["delegant"] = _partie(obj.delegant, obj.delegant_representant_nom, obj.delegant_representant_qualite)
+        data["delegataire"] = _partie(obj.delegataire, obj.delegataire_representant_nom,
+                                      obj.delegataire_representant_qualite)
+        data["services"] = [p.nom for p in obj.produits.all()]
+        data["imputation"] = {c: getattr(obj, c) or None for c in ImputationSerializer().fields}
+        data["echeancier"] = [{"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp)}
+                              for ligne in obj.echeancier.all()]
+        total_ae, total_cp = obj.totaux()
+        data["montant_total_ae"], data["montant_total_cp"] = str(total_ae), str(total_cp)
+        for champ in ("unite_operationnelle", "programme", "bop", "objet", "reference"):
+            data[champ] = getattr(obj, champ) or None
+        return data
+
+    def validate_echeancier(self, lignes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        annees = [ligne["annee"] for ligne in lignes]
+        if len(set(annees)) != len(annees):
+            raise serializers.ValidationError("Une seule ligne d'échéancier par année.")
+        return lignes
+
+    def _valeurs(self, data: dict[str, Any]) -> dict[str, Any]:
+        valeurs: dict[str, Any] = {}
+        for cle in ("delegant", "delegataire"):
+            if cle in data:
+                partie = data[cle]
+                valeurs[cle] = ecriture.trouver_ou_creer_administration(partie.get("nom") or "", partie.get("sigle") or "")
+                rep = partie.get("representant") or {}
+                valeurs[f"{cle}_representant_nom"] = rep.get("nom") or ""
+                valeurs[f"{cle}_representant_qualite"] = rep.get("qualite") or ""
+        for champ in ("reference", "objet", "unite_operationnelle", "programme", "bop"):
+            if champ in data:
+                valeurs[champ] = data[champ] or ""
+        for champ, code in (data.get("imputation") or {}).items():
+            valeurs[champ] = (code or "").replace(" ", "")
+        for champ in ("phases", "compte_rendu", "conventions_precedentes"):
+            if champ in data:
+                valeurs[champ] = list(dict.fromkeys(data[champ] or []))
+        for champ in ("date_signature", "date_publication", "date_debut", "date_fin", "duree_mois"):
+            if champ in data:
+                valeurs[champ] = data[champ]
+        if data.get("prise_effet"):
+            valeurs["prise_effet"] = data["prise_effet"]
+        if data.get("preavis_mois") is not None:
+            valeurs["preavis_mois"] = data["preavis_mois"]
+        if data.get("annexe_rgpd") is not None:
+            valeurs["annexe_rgpd"] = data["annexe_rgpd"]
+        return valeurs
+
+    def _ecrire(self, data: dict[str, Any], instance: Convention | None) -> Convention:
+        with transaction.atomic():
+            valeurs = self._valeurs(data)
+            produits = ecriture.trouver_ou_creer_produits(data["services"]) if "services" in data else None
+            echeancier = ([(ligne["annee"], ligne["ae"], ligne["cp"]) for ligne in data["echeancier"]]
+                          if "echeancier" in data else None)
+            return ecriture.enregistrer_convention(valeurs, self.context["request"].user, instance,
+                                                   produits=produits, echeancier=echeancier)
+
+    def create(self, validated_data: dict[str, Any]) -> Convention:
+        return self._ecrire(validated_data, None)
+
+    def update(self, instance: Convention, validated_data: dict[str, Any]) -> Convention:
+        return self._ecrire(validated_data, instance)
+
+
+class AdministrationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Administration
+        fields = ["id", "nom", "sigle", "siret", "adresse"]

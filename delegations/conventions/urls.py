@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "conventions"
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("nouvelle/", views.creer, name="creer"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/modifier/", views.modifier, name="modifier"),
+    path("<int:pk>/avenants/nouveau/", views.avenant_creer, name="avenant_creer"),
+    path("<int:pk>/statut/<str:action>/", views.transition, name="transition"),
+    path("administrations/", views.administrations, name="administrations"),
+    path("administrations/nouvelle/", views.administration_formulaire, name="administration_creer"),
+    path("administrations/<int:pk>/modifier/", views.administration_formulaire, name="administration_modifier"),
+]

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from delegations.core.errors import RegleMetierError
+from delegations.core.models import Administration, historique
+from delegations.produits.models import Produit
+
+from . import ecriture
+from .api import administrations_visibles
+from .filtres import LIBELLES_TRIS, filtrer
+from .forms import AdministrationForm, AvenantForm, ConventionForm, LignesFormSet, TransitionForm
+from .models import TRANSITIONS, Avenant, Convention, Statut, appliquer_transition, creer_avenant
+
+PAR_PAGE = 20
+
+
+def _exiger_ecriture(request: HttpRequest) -> None:
+    if not getattr(request.user, "peut_ecrire", False):
+        raise PermissionDenied("Seuls les agents finance de la DINUM peuvent modifier le registre.")
+
+
+def _convention_visible(request: HttpRequest, pk: int) -> Convention:
+    qs = Convention.objects.visibles_par(request.user).select_related("delegant", "delegataire").prefetch_related(
+        "produits", "echeancier", Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")))
+    return get_object_or_404(qs, pk=pk)
+
+
+def _fil(*liens: tuple[str, str], courant: str) -> dict[str, Any]:
+    return {"links": [{"url": u, "title": t} for u, t in liens], "current": courant}
+
+
+@login_required
+def liste(request: HttpRequest) -> HttpResponse:
+    visibles = Convention.objects.visibles_par(request.user)
+    qs = filtrer(visibles.pour_liste(), request.GET)
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    delegants = Administration.objects.filter(pk__in=visibles.values("delegant")).order_by("nom")
+    produits = Produit.objects.filter(conventions__in=visibles).distinct().order_by("nom")
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "conventions/liste.html", {
+        "title": "Conventions", "page_obj": page, "delegants": delegants, "produits": produits,
+        "statuts": Statut.choices, "tris": LIBELLES_TRIS, "params": request.GET, "query_string": params.urlencode(),
+        "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+    })
+
+
+def panneaux(convention: Convention) -> list[str]:
+    """Templates that other apps add to the convention page (``panneaux_convention`` on their AppConfig)."""
+    return [t for config in apps.get_app_configs() for t in getattr(config, "panneaux_convention", ())]
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _convention_visible(request, pk)
+    consolide = convention.echeancier_consolide()
+    return render(request, "conventions/detail.html", {
+        "title": str(convention), "convention": convention, "consolide": consolide,
+        "totaux_base": convention.totaux(), "totaux_consolides": convention.totaux(consolide),
+        "historique": historique(convention)[:50], "transitions": _transitions_possibles(convention),
+        "peut_ecrire": request.user.peut_ecrire, "panneaux": panneaux(convention),  # type: ignore[union-attr]
+        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"), courant=str(convention)),
+    })
+
+
+def _transitions_possibles(convention: Convention) -> list[tuple[str, str]]:
+    noms = {t.name for t in convention.get_available_statut_transitions()}  # type: ignore[attr-defined]
+    return [(nom, libelle) for nom, libelle in TRANSITIONS.items() if nom in noms]
+
+
+def _formulaire(request: HttpRequest, convention: Convention | None) -> HttpResponse:
+    _exiger_ecriture(request)
+    initial_lignes = ([{"annee": ligne.annee, "ae": ligne.ae, "cp": ligne.cp} for ligne in convention.echeancier.all()]
+                      if convention else [])
+    lignes_verrouillees = convention is not None and convention.statut != Statut.BROUILLON
+    form = ConventionForm(request.POST or None, instance=convention)
+    formset = LignesFormSet(request.POST or None, initial=initial_lignes, prefix="lignes")
+    if request.method == "POST" and form.is_valid() and (lignes_verrouillees or formset.is_valid()):
+        try:
+            conv = ecriture.enregistrer_convention(
+                form.valeurs(), request.user, convention,  # type: ignore[arg-type]
+                produits=list(form.cleaned_data["produits"]),
+                echeancier=None if lignes_verrouillees else formset.lignes())
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for champ, erreurs in exc.error_dict.items():
+                    form.add_error(champ if champ in form.fields else None, erreurs)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, "Convention enregistrée.")
+            if conv.montant_rare:
+                messages.warning(request, "Montant inférieur au seuil habituel des conventions : vérifiez le montant saisi.")
+            return redirect("conventions:detail", pk=conv.pk)
+    titre = f"Modifier {convention}" if convention else "Nouvelle convention"
+    return render(request, "conventions/formulaire.html", {
+        "title": titre, "form": form, "formset": formset, "convention": convention,
+        "lignes_verrouillees": lignes_verrouillees,
+        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"), courant=titre),
+    })
+
+
+@login_required
+def creer(request: HttpRequest) -> HttpResponse:
+    return _formulaire(request, None)
+
+
+@login_required
+def modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    return _formulaire(request, _convention_visible(request, pk))
+
+
+@login_required
+def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _convention_visible(request, pk)
+    _exiger_ecriture(request)
+    form = AvenantForm(request.POST or None)
+    formset = LignesFormSet(request.POST or None, prefix="lignes")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            avenant = creer_avenant(convention, request.user, lignes=formset.lignes(),  # type: ignore[arg-type]
+                                    **form.cleaned_data)
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Avenant n° {avenant.numero} enregistré.")
+            return redirect("conventions:detail", pk=convention.pk)
+    return render(request, "conventions/avenant_formulaire.html", {
+        "title": f"Nouvel avenant — {convention}", "form": form, "formset": formset, "convention": convention,
+        "prochain_numero": len(convention.avenants_ordonnes()) + 1, "consolide": convention.echeancier_consolide(),
+        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"),
+                                (reverse("conventions:detail", args=[pk]), str(convention)), courant="Nouvel avenant"),
+    })
+
+
+@login_required
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    convention = _convention_visible(request, pk)
+    _exiger_ecriture(request)
+    if action not in TRANSITIONS:
+        return redirect("conventions:detail", pk=pk)
+    form = TransitionForm(action, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appliquer_transition(convention, action, request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except RegleMetierError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Action « {TRANSITIONS[action]} » effectuée.")
+        return redirect("conventions:detail", pk=pk)
+    return render(request, "conventions/transition.html", {
+        "title": f"{TRANSITIONS[action]} — {convention}", "form": form, "convention": convention,
+        "action": action, "libelle": TRANSITIONS[action],
+        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"),
+                                (reverse("conventions:detail", args=[pk]), str(convention)), courant=TRANSITIONS[action]),
+    })
+
+
+@login_required
+def administrations(request: HttpRequest) -> HttpResponse:
+    qs = administrations_visibles(request.user).order_by("nom")
+    if q := request.GET.get("q", "").strip():
+        qs = qs.filter(nom__icontains=q) | qs.filter(sigle__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "conventions/administrations.html", {
+        "title": "Administrations", "page_obj": page, "q": q,
+        "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+    })
+
+
+@login_required
+def administration_formulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _exiger_ecriture(request)
+    instance = get_object_or_404(Administration, pk=pk) if pk else None
+    form = AdministrationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Administration enregistrée.")
+        return redirect("conventions:administrations")
+    titre = f"Modifier {instance}" if instance else "Nouvelle administration"
+    return render(request, "conventions/administration_formulaire.html", {"title": titre, "form": form})

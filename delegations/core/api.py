@@ -1,0 +1,47 @@
+"""Shared API pieces: pagination, permissions, business-rule errors as {code, message}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import RegleMetierError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "taille"
+    max_page_size = 200
+
+
+class EcritureFinance(permissions.BasePermission):
+    """Everyone authenticated reads (within the perimeter); finance and admin write."""
+
+    message = "Seuls les agents finance de la DINUM peuvent modifier le registre."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(getattr(user, "peut_ecrire", False))
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RegleMetierError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        code = getattr(exc, "code", None) or "invalide"
+        return Response({"code": code, "message": " ".join(exc.messages)},
+                        status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,15 @@
+"""A refused business rule: a stable code and a French message giving the figures."""
+
+from __future__ import annotations
+
+
+class RegleMetierError(Exception):
+    status_code = 400
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}

@@ -1,0 +1,125 @@
+"""Core: users and their roles, administrations (the perimeter), the action log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Administration(TimestampedModel):
+    """A State administration: a délégant (ministry, directorate) or DINUM itself."""
+
+    nom = models.CharField("nom", max_length=300)
+    sigle = models.CharField("sigle", max_length=50, blank=True)
+    siret = models.CharField(
+        "SIRET",
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^\d{14}$", "Le SIRET doit comporter exactement 14 chiffres.")],
+    )
+    adresse = models.TextField("adresse", blank=True)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "administration"
+        constraints = [
+            models.UniqueConstraint(Lower("nom"), name="administration_nom_unique",
+                                    violation_error_message="Une administration porte déjà ce nom."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.sigle})" if self.sigle else self.nom
+
+    @property
+    def libelle_court(self) -> str:
+        return self.sigle or self.nom
+
+
+class Role(models.TextChoices):
+    FINANCE = "finance", "Finance DINUM"
+    DELEGANT = "delegant", "Agent d'une administration délégante"
+    INTRAPRENEUR = "intrapreneur", "Intrapreneur"
+    ADMIN = "admin", "Administrateur"
+
+
+class User(AbstractUser):
+    """Email is the identity (ProConnect/OIDC can match on it later without migration)."""
+
+    email = models.EmailField("adresse électronique", unique=True)
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.DELEGANT)
+    administrations = models.ManyToManyField(
+        Administration, blank=True, related_name="agents", verbose_name="administrations",
+        help_text="Pour un agent délégant : les administrations dont il voit les conventions.",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    @property
+    def voit_tout(self) -> bool:
+        return self.is_superuser or self.role in (Role.FINANCE, Role.ADMIN)
+
+    @property
+    def peut_ecrire(self) -> bool:
+        """Finance and admin write in the register; others only read."""
+        return self.is_active and (self.is_superuser or self.role in (Role.FINANCE, Role.ADMIN))
+
+
+class ActionLog(models.Model):
+    """One row per explicit action (who, when, what changed). Never edited."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    objet = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="auteur")
+    action = models.CharField("action", max_length=60)
+    description = models.CharField("description", max_length=500, blank=True)
+    changes = models.JSONField("modifications", default=dict, blank=True)
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = "entrée d'historique"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("L'historique ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+
+def journaliser(obj: models.Model, user: Any, action: str, description: str = "",
+                changes: dict[str, Any] | None = None) -> ActionLog:
+    return ActionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        description=description[:500],
+        changes=changes or {},
+    )
+
+
+def historique(obj: models.Model) -> models.QuerySet[ActionLog]:
+    return ActionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).select_related("user")

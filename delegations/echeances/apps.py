@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EcheancesConfig(AppConfig):
+    name = "delegations.echeances"
+    label = "echeances"
+    verbose_name = "Echeances"

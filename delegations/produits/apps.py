@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProduitsConfig(AppConfig):
+    name = "delegations.produits"
+    label = "produits"
+    verbose_name = "Produits"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RapportsConfig(AppConfig):
+    name = "delegations.rapports"
+    label = "rapports"
+    verbose_name = "Rapports"

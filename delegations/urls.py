@@ -1,0 +1,36 @@
+"""Root URLs. Each domain app owns ``urls.py`` (pages) and ``api_urls.py`` (under /api/v1/)."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+api_v1 = [
+    # Specific routes first: the conventions router comes last.
+    path("", include("delegations.lecture.api_urls")),
+    path("", include("delegations.execution.api_urls")),
+    path("", include("delegations.produits.api_urls")),
+    path("", include("delegations.comites.api_urls")),
+    path("", include("delegations.echeances.api_urls")),
+    path("", include("delegations.rapports.api_urls")),
+    path("", include("delegations.opendata.api_urls")),
+    path("", include("delegations.conventions.api_urls")),
+    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+]
+
+urlpatterns = [
+    path("", include("delegations.core.urls")),
+    path("conventions/", include("delegations.conventions.urls")),
+    path("lecture/", include("delegations.lecture.urls")),
+    path("execution/", include("delegations.execution.urls")),
+    path("produits/", include("delegations.produits.urls")),
+    path("comites/", include("delegations.comites.urls")),
+    path("echeances/", include("delegations.echeances.urls")),
+    path("rapports/", include("delegations.rapports.urls")),
+    path("", include("delegations.opendata.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
