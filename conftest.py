@@ -22,7 +22,9 @@ def _bloquer_http_sortant(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def garde(self: socket.socket, address: Any) -> Any:
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")):
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
             raise RuntimeError(f"Connexion sortante interdite dans les tests : {address}")
         return connect(self, address)
 

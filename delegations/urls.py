@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularJSONAPIView
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     # Specific routes first: the conventions router comes last.
     path("", include("delegations.lecture.api_urls")),
     path("", include("delegations.execution.api_urls")),
@@ -16,10 +16,10 @@ api_v1 = [
     path("", include("delegations.rapports.api_urls")),
     path("", include("delegations.opendata.api_urls")),
     path("", include("delegations.conventions.api_urls")),
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("delegations.core.urls")),
     path("conventions/", include("delegations.conventions.urls")),
     path("lecture/", include("delegations.lecture.urls")),

@@ -19,27 +19,53 @@ from .models import Avenant, Convention
 from .serializers import AdministrationSerializer, AvenantSerializer, ConventionSerializer
 
 FILTRES = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Recherche : partie, produit, UO, code CHORUS, objet"),
-    OpenApiParameter("delegant", OpenApiTypes.INT, description="Identifiant de l'administration délégante"),
-    OpenApiParameter("statut", OpenApiTypes.STR, enum=["brouillon", "signee", "publiee", "suspendue", "resiliee", "terminee"]),
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description="Recherche : partie, produit, UO, code CHORUS, objet"
+    ),
+    OpenApiParameter(
+        "delegant", OpenApiTypes.INT, description="Identifiant de l'administration délégante"
+    ),
+    OpenApiParameter(
+        "statut",
+        OpenApiTypes.STR,
+        enum=["brouillon", "signee", "publiee", "suspendue", "resiliee", "terminee"],
+    ),
     OpenApiParameter("annee", OpenApiTypes.INT, description="Année de l'échéancier (consolidé)"),
     OpenApiParameter("produit", OpenApiTypes.INT, description="Identifiant du produit financé"),
-    OpenApiParameter("tri", OpenApiTypes.STR, description="signature, -signature, fin, -fin, delegant, montant, -montant…"),
+    OpenApiParameter(
+        "tri",
+        OpenApiTypes.STR,
+        description="signature, -signature, fin, -fin, delegant, montant, -montant…",
+    ),
 ]
 
 
 def conventions_visibles(user: Any) -> QuerySet[Convention]:
-    return Convention.objects.visibles_par(user).select_related("delegant", "delegataire").prefetch_related(
-        "produits", "echeancier", Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")))
+    return (
+        Convention.objects.visibles_par(user)
+        .select_related("delegant", "delegataire")
+        .prefetch_related(
+            "produits",
+            "echeancier",
+            Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")),
+        )
+    )
 
 
-@extend_schema_view(list=extend_schema(parameters=FILTRES, summary="Lister les conventions du périmètre"),
-                    create=extend_schema(summary="Créer une convention (agents finance)"),
-                    retrieve=extend_schema(summary="Lire une convention"),
-                    update=extend_schema(summary="Modifier une convention"),
-                    partial_update=extend_schema(summary="Modifier une partie d'une convention"))
-class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=FILTRES, summary="Lister les conventions du périmètre"),
+    create=extend_schema(summary="Créer une convention (agents finance)"),
+    retrieve=extend_schema(summary="Lire une convention"),
+    update=extend_schema(summary="Modifier une convention"),
+    partial_update=extend_schema(summary="Modifier une partie d'une convention"),
+)
+class ConventionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Conventions de délégation de gestion, avec les clés du contrat d'extraction."""
 
     serializer_class = ConventionSerializer
@@ -55,12 +81,18 @@ class ConventionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     def perform_create(self, serializer: Any) -> None:
         serializer.save()
 
-    @extend_schema(summary="Avenants d'une convention", request=AvenantSerializer, responses=AvenantSerializer(many=True))
+    @extend_schema(
+        summary="Avenants d'une convention",
+        request=AvenantSerializer,
+        responses=AvenantSerializer(many=True),
+    )
     @action(detail=True, methods=["get", "post"], url_path="avenants")
     def avenants(self, request: Request, pk: str | None = None) -> Response:
         convention = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "POST":
-            serializer = AvenantSerializer(data=request.data, context={"request": request, "convention": convention})
+            serializer = AvenantSerializer(
+                data=request.data, context={"request": request, "convention": convention}
+            )
             serializer.is_valid(raise_exception=True)
             avenant = serializer.save()
             return Response(AvenantSerializer(avenant).data, status=status.HTTP_201_CREATED)
@@ -74,13 +106,22 @@ def administrations_visibles(user: Any) -> QuerySet[Administration]:
         return Administration.objects.all()
     conventions = Convention.objects.visibles_par(user)
     liees = conventions.filter(Q(delegant=OuterRef("pk")) | Q(delegataire=OuterRef("pk")))
-    return Administration.objects.filter(Exists(liees) | Q(pk__in=user.administrations.values("pk")))
+    return Administration.objects.filter(
+        Exists(liees) | Q(pk__in=user.administrations.values("pk"))
+    )
 
 
-@extend_schema_view(list=extend_schema(summary="Lister les administrations"),
-                    create=extend_schema(summary="Créer une administration (agents finance)"))
-class AdministrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                            mixins.UpdateModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(
+    list=extend_schema(summary="Lister les administrations"),
+    create=extend_schema(summary="Créer une administration (agents finance)"),
+)
+class AdministrationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Administrations délégantes et délégataires."""
 
     serializer_class = AdministrationSerializer

@@ -24,10 +24,15 @@ TRIS = {
     "-statut": F("statut").desc(),
 }
 LIBELLES_TRIS = {
-    "-signature": "Signature (récentes d'abord)", "signature": "Signature (anciennes d'abord)",
-    "-fin": "Fin (lointaines d'abord)", "fin": "Fin (proches d'abord)",
-    "delegant": "Délégant (A → Z)", "-montant": "Montant AE (décroissant)", "montant": "Montant AE (croissant)",
-    "reference": "Référence", "statut": "Statut",
+    "-signature": "Signature (récentes d'abord)",
+    "signature": "Signature (anciennes d'abord)",
+    "-fin": "Fin (lointaines d'abord)",
+    "fin": "Fin (proches d'abord)",
+    "delegant": "Délégant (A → Z)",
+    "-montant": "Montant AE (décroissant)",
+    "montant": "Montant AE (croissant)",
+    "reference": "Référence",
+    "statut": "Statut",
 }
 
 

@@ -13,24 +13,62 @@ from .models import CompteRendu, Convention, Statut
 
 
 class ConventionForm(DsfrBaseForm, forms.ModelForm):
-    phases = forms.MultipleChoiceField(label="Phases financées", choices=Phase.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
-    compte_rendu = forms.MultipleChoiceField(label="Compte rendu du délégataire", choices=CompteRendu.choices,
-                                             required=False, widget=forms.CheckboxSelectMultiple)
-    conventions_precedentes = forms.CharField(label="Conventions et avenants précédents", required=False,
-                                              widget=forms.Textarea(attrs={"rows": 2}), help_text="Une par ligne.")
-    produits = forms.ModelMultipleChoiceField(label="Produits financés", queryset=Produit.objects.all(),
-                                              required=False, widget=forms.CheckboxSelectMultiple)
+    phases = forms.MultipleChoiceField(
+        label="Phases financées",
+        choices=Phase.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    compte_rendu = forms.MultipleChoiceField(
+        label="Compte rendu du délégataire",
+        choices=CompteRendu.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    conventions_precedentes = forms.CharField(
+        label="Conventions et avenants précédents",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Une par ligne.",
+    )
+    produits = forms.ModelMultipleChoiceField(
+        label="Produits financés",
+        queryset=Produit.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Convention
         fields = [
-            "reference", "delegant", "delegant_representant_nom", "delegant_representant_qualite",
-            "delegataire", "delegataire_representant_nom", "delegataire_representant_qualite",
-            "objet", "produits", "phases", "unite_operationnelle", "programme", "bop",
-            "axe_ministeriel_1", "axe_ministeriel_2", "domaine_fonctionnel", "centre_financier", "activite",
-            "centre_de_cout", "date_signature", "prise_effet", "date_debut", "date_fin", "duree_mois",
-            "preavis_mois", "compte_rendu", "conventions_precedentes", "annexe_rgpd",
+            "reference",
+            "delegant",
+            "delegant_representant_nom",
+            "delegant_representant_qualite",
+            "delegataire",
+            "delegataire_representant_nom",
+            "delegataire_representant_qualite",
+            "objet",
+            "produits",
+            "phases",
+            "unite_operationnelle",
+            "programme",
+            "bop",
+            "axe_ministeriel_1",
+            "axe_ministeriel_2",
+            "domaine_fonctionnel",
+            "centre_financier",
+            "activite",
+            "centre_de_cout",
+            "date_signature",
+            "prise_effet",
+            "date_debut",
+            "date_fin",
+            "duree_mois",
+            "preavis_mois",
+            "compte_rendu",
+            "conventions_precedentes",
+            "annexe_rgpd",
         ]
         widgets = {
             "objet": forms.Textarea(attrs={"rows": 3}),
@@ -38,18 +76,32 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
             "date_debut": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "date_fin": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-        help_texts = {"unite_operationnelle": "Forme 0103-CEFP-C004.",
-                      "programme": "Déduit de l'UO s'il n'est pas indiqué."}
+        help_texts = {
+            "unite_operationnelle": "Forme 0103-CEFP-C004.",
+            "programme": "Déduit de l'UO s'il n'est pas indiqué.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["conventions_precedentes"] = "\n".join(self.instance.conventions_precedentes or [])
+            self.initial["conventions_precedentes"] = "\n".join(
+                self.instance.conventions_precedentes or []
+            )
             if self.instance.statut != Statut.BROUILLON:
-                for champ in ("delegant", "delegataire", "date_signature", "prise_effet", "date_debut",
-                              "date_fin", "duree_mois", "preavis_mois"):
+                for champ in (
+                    "delegant",
+                    "delegataire",
+                    "date_signature",
+                    "prise_effet",
+                    "date_debut",
+                    "date_fin",
+                    "duree_mois",
+                    "preavis_mois",
+                ):
                     self.fields[champ].disabled = True
-                    self.fields[champ].help_text = "Modifiable seulement par avenant (convention signée)."
+                    self.fields[
+                        champ
+                    ].help_text = "Modifiable seulement par avenant (convention signée)."
         else:
             dinum = Administration.objects.filter(sigle__iexact="DINUM").first()
             if dinum:
@@ -65,51 +117,78 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
 
 class LigneForm(DsfrBaseForm):
     annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
-    ae = forms.DecimalField(label="AE (€)", min_value=Decimal("0"), max_digits=15, decimal_places=2,
-                            error_messages={"min_value": "Le montant doit être positif ou nul."})
-    cp = forms.DecimalField(label="CP (€)", min_value=Decimal("0"), max_digits=15, decimal_places=2,
-                            error_messages={"min_value": "Le montant doit être positif ou nul."})
+    ae = forms.DecimalField(
+        label="AE (€)",
+        min_value=Decimal("0"),
+        max_digits=15,
+        decimal_places=2,
+        error_messages={"min_value": "Le montant doit être positif ou nul."},
+    )
+    cp = forms.DecimalField(
+        label="CP (€)",
+        min_value=Decimal("0"),
+        max_digits=15,
+        decimal_places=2,
+        error_messages={"min_value": "Le montant doit être positif ou nul."},
+    )
 
 
-class BaseLignesFormSet(forms.BaseFormSet):
+class BaseLignesFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def _supprime(self, form: forms.Form) -> bool:
+        return bool(self.can_delete and form.cleaned_data.get("DELETE"))
+
     def clean(self) -> None:
         if any(self.errors):
             return
         annees: list[int] = []
         for form in self.forms:
-            if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
+            if not form.has_changed() or self._supprime(form):
                 continue
             annee = form.cleaned_data.get("annee")
             if annee in annees:
-                raise forms.ValidationError(f"Une seule ligne d'échéancier par année ({annee} en double).")
+                raise forms.ValidationError(
+                    f"Une seule ligne d'échéancier par année ({annee} en double)."
+                )
             annees.append(annee)
 
     def lignes(self) -> list[tuple[int, Decimal, Decimal]]:
-        return [(f.cleaned_data["annee"], f.cleaned_data["ae"], f.cleaned_data["cp"]) for f in self.forms
-                if f.has_changed() and f.cleaned_data and not (self.can_delete and self._should_delete_form(f))]
+        return [
+            (f.cleaned_data["annee"], f.cleaned_data["ae"], f.cleaned_data["cp"])
+            for f in self.forms
+            if f.has_changed() and f.cleaned_data and not self._supprime(f)
+        ]
 
 
-LignesFormSet = forms.formset_factory(LigneForm, formset=BaseLignesFormSet, extra=2, can_delete=True)
+LignesFormSet = forms.formset_factory(
+    LigneForm, formset=BaseLignesFormSet, extra=2, can_delete=True
+)
 
 
 class AvenantForm(DsfrBaseForm):
     objet = forms.CharField(label="Objet de l'avenant", widget=forms.Textarea(attrs={"rows": 3}))
-    date_signature = forms.DateField(label="Date de signature", required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    date_fin = forms.DateField(label="Nouvelle date de fin", required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}),
-                               help_text="Laisser vide si l'avenant ne prolonge pas la convention.")
+    date_signature = forms.DateField(
+        label="Date de signature", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_fin = forms.DateField(
+        label="Nouvelle date de fin",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Laisser vide si l'avenant ne prolonge pas la convention.",
+    )
 
 
 class TransitionForm(DsfrBaseForm):
     def __init__(self, action: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if action == "publier":
-            self.fields["date_publication"] = forms.DateField(label="Date de publication",
-                                                              widget=forms.DateInput(attrs={"type": "date"}))
+            self.fields["date_publication"] = forms.DateField(
+                label="Date de publication", widget=forms.DateInput(attrs={"type": "date"})
+            )
         if action == "resilier":
             self.fields["date_preavis"] = forms.DateField(
-                label="Date à laquelle le préavis a été donné", widget=forms.DateInput(attrs={"type": "date"}))
+                label="Date à laquelle le préavis a été donné",
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
 
 
 class AdministrationForm(DsfrBaseForm, forms.ModelForm):

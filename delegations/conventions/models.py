@@ -17,14 +17,20 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from delegations.core.models import Administration, TimestampedModel, User, journaliser
+from delegations.core.models import Administration, TimestampedModel, journaliser
 from delegations.produits.models import Phase, Produit
 
 CODE_UO_RE = r"^\d{4}-[A-Z0-9]{2,8}-[A-Z0-9]{2,8}$"
 code_uo_validator = RegexValidator(
-    CODE_UO_RE, "Le code doit avoir la forme 0103-CEFP-C004 (programme sur 4 chiffres, puis deux segments).")
+    CODE_UO_RE,
+    "Le code doit avoir la forme 0103-CEFP-C004 (programme sur 4 chiffres, puis deux segments).",
+)
 ZERO = Decimal("0.00")
-MONTANT = {"max_digits": 15, "decimal_places": 2, "validators": [MinValueValidator(ZERO, "Le montant doit être positif ou nul.")]}
+MONTANT = {
+    "max_digits": 15,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(ZERO, "Le montant doit être positif ou nul.")],
+}
 
 
 def programme_depuis_code(code: str) -> str:
@@ -79,7 +85,9 @@ class ConventionQuerySet(models.QuerySet["Convention"]):
         if user.role == "delegant":
             return self.filter(delegant__in=user.administrations.all())
         if user.role == "intrapreneur":
-            finances = Produit.objects.filter(conventions=OuterRef("pk"), intrapreneur_email__iexact=user.email)
+            finances = Produit.objects.filter(
+                conventions=OuterRef("pk"), intrapreneur_email__iexact=user.email
+            )
             return self.filter(Exists(finances))
         return self.none()
 
@@ -90,18 +98,27 @@ class ConventionQuerySet(models.QuerySet["Convention"]):
         condition = Q()
         for mot in texte.split()[:8]:
             produit = Produit.objects.filter(conventions=OuterRef("pk")).filter(
-                Q(nom__icontains=mot) | Q(slug__icontains=mot))
+                Q(nom__icontains=mot) | Q(slug__icontains=mot)
+            )
             condition_mot = (
-                Q(reference__icontains=mot) | Q(objet__icontains=mot)
-                | Q(delegant__nom__icontains=mot) | Q(delegant__sigle__icontains=mot)
-                | Q(delegataire__nom__icontains=mot) | Q(delegataire__sigle__icontains=mot)
-                | Q(unite_operationnelle__icontains=mot) | Q(programme=mot) | Q(bop__icontains=mot)
-                | Q(centre_financier__icontains=mot) | Q(domaine_fonctionnel__icontains=mot)
-                | Q(activite__icontains=mot) | Q(centre_de_cout__icontains=mot)
-                | Q(axe_ministeriel_1__icontains=mot) | Q(axe_ministeriel_2__icontains=mot)
+                Q(reference__icontains=mot)
+                | Q(objet__icontains=mot)
+                | Q(delegant__nom__icontains=mot)
+                | Q(delegant__sigle__icontains=mot)
+                | Q(delegataire__nom__icontains=mot)
+                | Q(delegataire__sigle__icontains=mot)
+                | Q(unite_operationnelle__icontains=mot)
+                | Q(programme=mot)
+                | Q(bop__icontains=mot)
+                | Q(centre_financier__icontains=mot)
+                | Q(domaine_fonctionnel__icontains=mot)
+                | Q(activite__icontains=mot)
+                | Q(centre_de_cout__icontains=mot)
+                | Q(axe_ministeriel_1__icontains=mot)
+                | Q(axe_ministeriel_2__icontains=mot)
                 | Exists(produit)
             )
-            condition &= condition_mot
+            condition &= condition_mot  # type: ignore[assignment]
         return self.filter(condition)
 
     def de_l_annee(self, annee: int) -> ConventionQuerySet:
@@ -110,58 +127,115 @@ class ConventionQuerySet(models.QuerySet["Convention"]):
         return self.filter(Exists(base) | Exists(avenant))
 
     def du_produit(self, produit_id: int) -> ConventionQuerySet:
-        return self.filter(Exists(Produit.objects.filter(conventions=OuterRef("pk"), pk=produit_id)))
+        return self.filter(
+            Exists(Produit.objects.filter(conventions=OuterRef("pk"), pk=produit_id))
+        )
 
     def avec_totaux(self) -> ConventionQuerySet:
         """Base schedule totals, computed in the database (for lists and sorting)."""
         return self.annotate(
             total_ae=models.Subquery(
-                LigneEcheancier.objects.filter(convention=OuterRef("pk")).values("convention")
-                .annotate(s=Sum("ae")).values("s")[:1], output_field=models.DecimalField(max_digits=17, decimal_places=2)),
+                LigneEcheancier.objects.filter(convention=OuterRef("pk"))
+                .values("convention")
+                .annotate(s=Sum("ae"))
+                .values("s")[:1],
+                output_field=models.DecimalField(max_digits=17, decimal_places=2),
+            ),
             total_cp=models.Subquery(
-                LigneEcheancier.objects.filter(convention=OuterRef("pk")).values("convention")
-                .annotate(s=Sum("cp")).values("s")[:1], output_field=models.DecimalField(max_digits=17, decimal_places=2)),
+                LigneEcheancier.objects.filter(convention=OuterRef("pk"))
+                .values("convention")
+                .annotate(s=Sum("cp"))
+                .values("s")[:1],
+                output_field=models.DecimalField(max_digits=17, decimal_places=2),
+            ),
         )
 
     def pour_liste(self) -> ConventionQuerySet:
-        return self.select_related("delegant", "delegataire").prefetch_related("produits").avec_totaux()
+        return (
+            self.select_related("delegant", "delegataire")
+            .prefetch_related("produits")
+            .avec_totaux()
+        )
 
 
 class Convention(TimestampedModel):
-    reference = models.CharField("référence", max_length=60, blank=True,
-                                 help_text="Identifiant interne ou numéro de la convention.")
-    delegant = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="conventions_deleguees",
-                                 verbose_name="délégant")
-    delegant_representant_nom = models.CharField("représentant du délégant", max_length=200, blank=True)
-    delegant_representant_qualite = models.CharField("qualité du représentant du délégant", max_length=300, blank=True)
-    delegataire = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="conventions_recues",
-                                    verbose_name="délégataire")
-    delegataire_representant_nom = models.CharField("représentant du délégataire", max_length=200, blank=True)
-    delegataire_representant_qualite = models.CharField("qualité du représentant du délégataire", max_length=300, blank=True)
+    reference = models.CharField(
+        "référence",
+        max_length=60,
+        blank=True,
+        help_text="Identifiant interne ou numéro de la convention.",
+    )
+    delegant = models.ForeignKey(
+        Administration,
+        on_delete=models.PROTECT,
+        related_name="conventions_deleguees",
+        verbose_name="délégant",
+    )
+    delegant_representant_nom = models.CharField(
+        "représentant du délégant", max_length=200, blank=True
+    )
+    delegant_representant_qualite = models.CharField(
+        "qualité du représentant du délégant", max_length=300, blank=True
+    )
+    delegataire = models.ForeignKey(
+        Administration,
+        on_delete=models.PROTECT,
+        related_name="conventions_recues",
+        verbose_name="délégataire",
+    )
+    delegataire_representant_nom = models.CharField(
+        "représentant du délégataire", max_length=200, blank=True
+    )
+    delegataire_representant_qualite = models.CharField(
+        "qualité du représentant du délégataire", max_length=300, blank=True
+    )
     objet = models.TextField("objet")
-    produits = models.ManyToManyField(Produit, blank=True, related_name="conventions", verbose_name="produits financés")
+    produits = models.ManyToManyField(
+        Produit, blank=True, related_name="conventions", verbose_name="produits financés"
+    )
     phases = models.JSONField("phases financées", default=list, blank=True)
 
-    unite_operationnelle = models.CharField("unité opérationnelle (UO)", max_length=30, blank=True,
-                                            validators=[code_uo_validator])
-    programme = models.CharField("programme", max_length=4, blank=True,
-                                 validators=[RegexValidator(r"^[1-9]\d{0,3}$", "Le programme est un numéro sans zéro initial (ex. 103).")])
+    unite_operationnelle = models.CharField(
+        "unité opérationnelle (UO)", max_length=30, blank=True, validators=[code_uo_validator]
+    )
+    programme = models.CharField(
+        "programme",
+        max_length=4,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[1-9]\d{0,3}$", "Le programme est un numéro sans zéro initial (ex. 103)."
+            )
+        ],
+    )
     bop = models.CharField("BOP", max_length=30, blank=True)
     axe_ministeriel_1 = models.CharField("axe ministériel 1", max_length=30, blank=True)
     axe_ministeriel_2 = models.CharField("axe ministériel 2", max_length=30, blank=True)
     domaine_fonctionnel = models.CharField("domaine fonctionnel", max_length=30, blank=True)
-    centre_financier = models.CharField("centre financier", max_length=30, blank=True, validators=[code_uo_validator])
+    centre_financier = models.CharField(
+        "centre financier", max_length=30, blank=True, validators=[code_uo_validator]
+    )
     activite = models.CharField("activité", max_length=30, blank=True)
     centre_de_cout = models.CharField("centre de coût", max_length=30, blank=True)
 
     date_signature = models.DateField("date de signature", null=True, blank=True)
     date_publication = models.DateField("date de publication", null=True, blank=True)
-    prise_effet = models.CharField("prise d'effet", max_length=20, choices=PriseEffet.choices, default=PriseEffet.SIGNATURE)
-    date_debut = models.DateField("date de début", null=True, blank=True,
-                                  help_text="Seulement si la convention prend effet à une date donnée.")
+    prise_effet = models.CharField(
+        "prise d'effet", max_length=20, choices=PriseEffet.choices, default=PriseEffet.SIGNATURE
+    )
+    date_debut = models.DateField(
+        "date de début",
+        null=True,
+        blank=True,
+        help_text="Seulement si la convention prend effet à une date donnée.",
+    )
     date_fin = models.DateField("date de fin", null=True, blank=True)
-    duree_mois = models.PositiveSmallIntegerField("durée (mois)", null=True, blank=True,
-                                                  validators=[MinValueValidator(1, "La durée doit être d'au moins un mois.")])
+    duree_mois = models.PositiveSmallIntegerField(
+        "durée (mois)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, "La durée doit être d'au moins un mois.")],
+    )
     preavis_mois = models.PositiveSmallIntegerField("préavis de résiliation (mois)", default=3)
     compte_rendu = models.JSONField("compte rendu", default=list, blank=True)
     conventions_precedentes = models.JSONField("conventions précédentes", default=list, blank=True)
@@ -176,17 +250,29 @@ class Convention(TimestampedModel):
         ordering = ["-date_signature", "-id"]
         verbose_name = "convention"
         constraints = [
-            models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="convention_reference_unique",
-                                    violation_error_message="Une convention porte déjà cette référence."),
-            models.CheckConstraint(condition=Q(date_fin__isnull=True) | Q(date_signature__isnull=True)
-                                   | Q(date_fin__gt=models.F("date_signature")),
-                                   name="convention_fin_apres_signature",
-                                   violation_error_message="La date de fin doit être postérieure à la date de signature."),
-            models.CheckConstraint(condition=Q(date_fin__isnull=True) | Q(date_debut__isnull=True)
-                                   | Q(date_fin__gt=models.F("date_debut")),
-                                   name="convention_fin_apres_debut",
-                                   violation_error_message="La date de fin doit être postérieure à la date de début."),
-            models.CheckConstraint(condition=Q(statut__in=Statut.values), name="convention_statut_valide"),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="convention_reference_unique",
+                violation_error_message="Une convention porte déjà cette référence.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True)
+                | Q(date_signature__isnull=True)
+                | Q(date_fin__gt=models.F("date_signature")),
+                name="convention_fin_apres_signature",
+                violation_error_message="La date de fin doit être postérieure à la date de signature.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True)
+                | Q(date_debut__isnull=True)
+                | Q(date_fin__gt=models.F("date_debut")),
+                name="convention_fin_apres_debut",
+                violation_error_message="La date de fin doit être postérieure à la date de début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut__in=Statut.values), name="convention_statut_valide"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,10 +288,14 @@ class Convention(TimestampedModel):
             self.programme = programme_depuis_code(self.centre_financier)
         if self.programme and self.unite_operationnelle:
             if programme_depuis_code(self.unite_operationnelle) != self.programme:
-                errors["programme"] = (f"Le programme {self.programme} ne correspond pas à l'UO "
-                                       f"{self.unite_operationnelle} (programme {programme_depuis_code(self.unite_operationnelle)}).")
+                errors["programme"] = (
+                    f"Le programme {self.programme} ne correspond pas à l'UO "
+                    f"{self.unite_operationnelle} (programme {programme_depuis_code(self.unite_operationnelle)})."
+                )
         if self.prise_effet == PriseEffet.DATE and not self.date_debut:
-            errors["date_debut"] = "Indiquez la date de début quand la convention prend effet à une date donnée."
+            errors["date_debut"] = (
+                "Indiquez la date de début quand la convention prend effet à une date donnée."
+            )
         debut = self.date_debut or self.date_signature
         if self.date_fin and debut and self.date_fin <= debut:
             errors["date_fin"] = "La date de fin doit être postérieure à la date de début."
@@ -214,7 +304,9 @@ class Convention(TimestampedModel):
             errors["phases"] = f"Phase inconnue : {', '.join(sorted(phases_inconnues))}."
         rythmes = set(self.compte_rendu or []) - set(CompteRendu.values)
         if rythmes:
-            errors["compte_rendu"] = f"Rythme de compte rendu inconnu : {', '.join(sorted(rythmes))}."
+            errors["compte_rendu"] = (
+                f"Rythme de compte rendu inconnu : {', '.join(sorted(rythmes))}."
+            )
         if self.delegant_id and self.delegataire_id and self.delegant_id == self.delegataire_id:
             errors["delegataire"] = "Le délégataire doit être différent du délégant."
         if errors:
@@ -222,7 +314,9 @@ class Convention(TimestampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.programme:
-            self.programme = programme_depuis_code(self.unite_operationnelle) or programme_depuis_code(self.centre_financier)
+            self.programme = programme_depuis_code(
+                self.unite_operationnelle
+            ) or programme_depuis_code(self.centre_financier)
         super().save(*args, **kwargs)
 
     # --- derived dates --------------------------------------------------------------------
@@ -285,16 +379,22 @@ class Convention(TimestampedModel):
     def echeancier_consolide(self) -> list[LigneConsolidee]:
         """Base schedule, each amendment (in order) replacing the years it sets."""
         lignes: dict[int, LigneConsolidee] = {
-            ligne.annee: LigneConsolidee(ligne.annee, ligne.ae, ligne.cp) for ligne in self.echeancier.all()
+            ligne.annee: LigneConsolidee(ligne.annee, ligne.ae, ligne.cp)
+            for ligne in self.echeancier.all()
         }
         for avenant in self.avenants_ordonnes():
             for ligne in avenant.lignes.all():
-                lignes[ligne.annee] = LigneConsolidee(ligne.annee, ligne.ae, ligne.cp, avenant.numero)
+                lignes[ligne.annee] = LigneConsolidee(
+                    ligne.annee, ligne.ae, ligne.cp, avenant.numero
+                )
         return [lignes[a] for a in sorted(lignes)]
 
     def totaux(self, lignes: Iterable[Any] | None = None) -> tuple[Decimal, Decimal]:
         lignes = list(self.echeancier.all() if lignes is None else lignes)
-        return (sum((ligne.ae for ligne in lignes), ZERO), sum((ligne.cp for ligne in lignes), ZERO))
+        return (
+            sum((ligne.ae for ligne in lignes), ZERO),
+            sum((ligne.cp for ligne in lignes), ZERO),
+        )
 
     @property
     def montant_total_ae(self) -> Decimal:
@@ -317,7 +417,7 @@ class Convention(TimestampedModel):
     def _signable(self) -> bool:
         return self.date_signature is not None
 
-    @transition(field=statut, source=Statut.BROUILLON, target=Statut.SIGNEE, conditions=[_signable])
+    @transition(field=statut, source=Statut.BROUILLON, target=Statut.SIGNEE, conditions=[_signable])  # type: ignore[list-item]
     def signer(self) -> None:
         pass
 
@@ -329,16 +429,25 @@ class Convention(TimestampedModel):
     def suspendre(self) -> None:
         pass
 
-    @transition(field=statut, source=Statut.SUSPENDUE, target=RETURN_VALUE(Statut.SIGNEE, Statut.PUBLIEE))
+    @transition(
+        field=statut, source=Statut.SUSPENDUE, target=RETURN_VALUE(Statut.SIGNEE, Statut.PUBLIEE)
+    )
     def reprendre(self) -> str:
         return Statut.PUBLIEE if self.date_publication else Statut.SIGNEE
 
-    @transition(field=statut, source=[Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE], target=Statut.RESILIEE)
+    @transition(
+        field=statut,
+        source=[Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE],
+        target=Statut.RESILIEE,
+    )
     def resilier(self, date_preavis: dt.date) -> None:
         self.date_preavis = date_preavis
 
-    @transition(field=statut, source=[Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE, Statut.RESILIEE],
-                target=Statut.TERMINEE)
+    @transition(
+        field=statut,
+        source=[Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE, Statut.RESILIEE],
+        target=Statut.TERMINEE,
+    )
     def terminer(self) -> None:
         pass
 
@@ -353,7 +462,7 @@ TRANSITIONS: dict[str, str] = {
 }
 
 
-def appliquer_transition(convention: Convention, nom: str, user: User | None, **params: Any) -> Convention:
+def appliquer_transition(convention: Convention, nom: str, user: Any, **params: Any) -> Convention:
     """Apply a status transition under a row lock and write its action-log row."""
     from django_fsm import can_proceed
 
@@ -367,22 +476,33 @@ def appliquer_transition(convention: Convention, nom: str, user: User | None, **
         methode = getattr(conv, nom)
         if not can_proceed(methode):
             if nom == "signer" and conv.statut == Statut.BROUILLON:
-                raise RegleMetierError("date_signature_manquante",
-                                       "Renseignez la date de signature avant de signer la convention.")
+                raise RegleMetierError(
+                    "date_signature_manquante",
+                    "Renseignez la date de signature avant de signer la convention.",
+                )
             raise RegleMetierError(
                 "transition_refusee",
-                f"Action « {TRANSITIONS[nom]} » impossible : la convention est au statut « {conv.get_statut_display()} ».")
+                f"Action « {TRANSITIONS[nom]} » impossible : la convention est au statut « {conv.get_statut_display()} ».",
+            )
         methode(**params)
         conv.save()
         changes: dict[str, Any] = {"statut": [avant, conv.statut]}
         changes.update({k: str(v) for k, v in params.items()})
-        journaliser(conv, user, nom, f"{TRANSITIONS[nom]} : {Statut(avant).label} → {Statut(conv.statut).label}", changes)
+        journaliser(
+            conv,
+            user,
+            nom,
+            f"{TRANSITIONS[nom]} : {Statut(avant).label} → {Statut(conv.statut).label}",
+            changes,
+        )
     return conv
 
 
 class LigneEcheancier(models.Model):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="echeancier")
-    annee = models.PositiveSmallIntegerField("année", validators=[MinValueValidator(2000, "Année invalide.")])
+    annee = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2000, "Année invalide.")]
+    )
     ae = models.DecimalField("AE (€)", **MONTANT)  # type: ignore[arg-type]
     cp = models.DecimalField("CP (€)", **MONTANT)  # type: ignore[arg-type]
 
@@ -390,10 +510,16 @@ class LigneEcheancier(models.Model):
         ordering = ["annee"]
         verbose_name = "ligne d'échéancier"
         constraints = [
-            models.UniqueConstraint(fields=["convention", "annee"], name="echeancier_une_ligne_par_annee",
-                                    violation_error_message="Une seule ligne d'échéancier par année."),
-            models.CheckConstraint(condition=Q(ae__gte=0) & Q(cp__gte=0), name="echeancier_montants_positifs",
-                                   violation_error_message="Les montants doivent être positifs ou nuls."),
+            models.UniqueConstraint(
+                fields=["convention", "annee"],
+                name="echeancier_une_ligne_par_annee",
+                violation_error_message="Une seule ligne d'échéancier par année.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ae__gte=0) & Q(cp__gte=0),
+                name="echeancier_montants_positifs",
+                violation_error_message="Les montants doivent être positifs ou nuls.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -413,47 +539,82 @@ class Avenant(TimestampedModel):
         ordering = ["convention", "numero"]
         verbose_name = "avenant"
         constraints = [
-            models.UniqueConstraint(fields=["convention", "numero"], name="avenant_numero_unique",
-                                    violation_error_message="Ce numéro d'avenant existe déjà pour cette convention."),
+            models.UniqueConstraint(
+                fields=["convention", "numero"],
+                name="avenant_numero_unique",
+                violation_error_message="Ce numéro d'avenant existe déjà pour cette convention.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Avenant n° {self.numero}"
 
 
-def creer_avenant(convention: Convention, user: User | None, *, objet: str, date_signature: dt.date | None,
-                  date_fin: dt.date | None, lignes: list[tuple[int, Decimal, Decimal]]) -> Avenant:
+def creer_avenant(
+    convention: Convention,
+    user: Any,
+    *,
+    objet: str,
+    date_signature: dt.date | None,
+    date_fin: dt.date | None,
+    lignes: list[tuple[int, Decimal, Decimal]],
+) -> Avenant:
     """Number the amendment in order under a lock on the convention, then log it."""
     from delegations.core.errors import RegleMetierError
 
     if not lignes and not date_fin:
-        raise RegleMetierError("avenant_vide", "Un avenant doit modifier des montants ou la date de fin.")
+        raise RegleMetierError(
+            "avenant_vide", "Un avenant doit modifier des montants ou la date de fin."
+        )
     annees = [a for a, _, _ in lignes]
     if len(set(annees)) != len(annees):
         raise RegleMetierError("avenant_annee_double", "Une seule ligne par année dans un avenant.")
     for annee, ae, cp in lignes:
         if ae < 0 or cp < 0:
-            raise RegleMetierError("montant_negatif", f"Les montants de {annee} doivent être positifs ou nuls.")
+            raise RegleMetierError(
+                "montant_negatif", f"Les montants de {annee} doivent être positifs ou nuls."
+            )
     with transaction.atomic():
         conv = Convention.objects.select_for_update().get(pk=convention.pk)
         debut = conv.date_debut or conv.date_signature
         if date_fin and debut and date_fin <= debut:
-            raise RegleMetierError("date_fin_invalide", "La nouvelle date de fin doit être postérieure au début de la convention.")
+            raise RegleMetierError(
+                "date_fin_invalide",
+                "La nouvelle date de fin doit être postérieure au début de la convention.",
+            )
         if conv.statut == Statut.BROUILLON:
-            raise RegleMetierError("avenant_sur_brouillon",
-                                   "Une convention au brouillon se modifie directement ; l'avenant vient après la signature.")
+            raise RegleMetierError(
+                "avenant_sur_brouillon",
+                "Une convention au brouillon se modifie directement ; l'avenant vient après la signature.",
+            )
         if conv.statut == Statut.TERMINEE:
-            raise RegleMetierError("avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant.")
+            raise RegleMetierError(
+                "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
+            )
         dernier = conv.avenants.aggregate(m=models.Max("numero"))["m"] or 0
-        avenant = Avenant.objects.create(convention=conv, numero=dernier + 1, objet=objet,
-                                         date_signature=date_signature, date_fin=date_fin)
+        avenant = Avenant.objects.create(
+            convention=conv,
+            numero=dernier + 1,
+            objet=objet,
+            date_signature=date_signature,
+            date_fin=date_fin,
+        )
         LigneAvenant.objects.bulk_create(
-            [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in sorted(lignes)])
-        journaliser(conv, user, "avenant", f"Avenant n° {avenant.numero} : {objet[:200]}", {
-            "avenant": avenant.numero,
-            "date_fin": str(date_fin) if date_fin else None,
-            "lignes": [{"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in sorted(lignes)],
-        })
+            [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in sorted(lignes)]
+        )
+        journaliser(
+            conv,
+            user,
+            "avenant",
+            f"Avenant n° {avenant.numero} : {objet[:200]}",
+            {
+                "avenant": avenant.numero,
+                "date_fin": str(date_fin) if date_fin else None,
+                "lignes": [
+                    {"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in sorted(lignes)
+                ],
+            },
+        )
     return avenant
 
 
@@ -461,15 +622,26 @@ class LigneAvenant(models.Model):
     """The amounts an amendment sets for a year (they replace that year's line)."""
 
     avenant = models.ForeignKey(Avenant, on_delete=models.CASCADE, related_name="lignes")
-    annee = models.PositiveSmallIntegerField("année", validators=[MinValueValidator(2000, "Année invalide.")])
+    annee = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2000, "Année invalide.")]
+    )
     ae = models.DecimalField("AE (€)", **MONTANT)  # type: ignore[arg-type]
     cp = models.DecimalField("CP (€)", **MONTANT)  # type: ignore[arg-type]
 
     class Meta:
         ordering = ["annee"]
         constraints = [
-            models.UniqueConstraint(fields=["avenant", "annee"], name="avenant_une_ligne_par_annee",
-                                    violation_error_message="Une seule ligne par année dans un avenant."),
-            models.CheckConstraint(condition=Q(ae__gte=0) & Q(cp__gte=0), name="avenant_montants_positifs",
-                                   violation_error_message="Les montants doivent être positifs ou nuls."),
+            models.UniqueConstraint(
+                fields=["avenant", "annee"],
+                name="avenant_une_ligne_par_annee",
+                violation_error_message="Une seule ligne par année dans un avenant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ae__gte=0) & Q(cp__gte=0),
+                name="avenant_montants_positifs",
+                violation_error_message="Les montants doivent être positifs ou nuls.",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.annee} : AE {self.ae} / CP {self.cp}"

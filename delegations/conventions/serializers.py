@@ -15,12 +15,19 @@ from delegations.produits.models import Phase
 from . import ecriture
 from .models import CODE_UO_RE, Avenant, CompteRendu, Convention, PriseEffet, Statut, creer_avenant
 
-MONTANT = {"max_digits": 15, "decimal_places": 2, "min_value": Decimal("0")}
+MONTANT = {
+    "max_digits": 15,
+    "decimal_places": 2,
+    "min_value": Decimal("0"),
+    "error_messages": {"min_value": "Le montant doit être positif ou nul."},
+}
 
 
 class RepresentantSerializer(serializers.Serializer):
     nom = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=200)
-    qualite = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=300)
+    qualite = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=300
+    )
 
 
 class PartieSerializer(serializers.Serializer):
@@ -35,13 +42,28 @@ class PartieSerializer(serializers.Serializer):
 
 
 class ImputationSerializer(serializers.Serializer):
-    axe_ministeriel_1 = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
-    axe_ministeriel_2 = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
-    domaine_fonctionnel = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
-    centre_financier = serializers.RegexField(CODE_UO_RE, allow_blank=True, allow_null=True, required=False,
-                                              error_messages={"invalid": "Le centre financier doit avoir la forme 0103-CEFP-C004."})
-    activite = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
-    centre_de_cout = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
+    axe_ministeriel_1 = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=30
+    )
+    axe_ministeriel_2 = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=30
+    )
+    domaine_fonctionnel = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=30
+    )
+    centre_financier = serializers.RegexField(
+        CODE_UO_RE,
+        allow_blank=True,
+        allow_null=True,
+        required=False,
+        error_messages={"invalid": "Le centre financier doit avoir la forme 0103-CEFP-C004."},
+    )
+    activite = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=30
+    )
+    centre_de_cout = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=30
+    )
 
 
 class LigneSerializer(serializers.Serializer):
@@ -51,7 +73,9 @@ class LigneSerializer(serializers.Serializer):
 
 
 class LigneConsolideeSerializer(LigneSerializer):
-    modifiee_par = serializers.IntegerField(allow_null=True, help_text="Numéro de l'avenant qui a fixé la ligne.")
+    modifiee_par = serializers.IntegerField(
+        allow_null=True, help_text="Numéro de l'avenant qui a fixé la ligne."
+    )
 
 
 class AvenantSerializer(serializers.ModelSerializer):
@@ -64,39 +88,70 @@ class AvenantSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: Avenant) -> dict[str, Any]:
         data = super().to_representation(instance)
-        data["echeancier"] = [{"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp)}
-                              for ligne in instance.lignes.all()]
+        data["echeancier"] = [
+            {"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp)}
+            for ligne in instance.lignes.all()
+        ]
         return data
 
     def create(self, validated_data: dict[str, Any]) -> Avenant:
-        lignes = [(ligne["annee"], ligne["ae"], ligne["cp"]) for ligne in validated_data.pop("lignes_data", [])]
-        return creer_avenant(self.context["convention"], self.context["request"].user, lignes=lignes,
-                             objet=validated_data["objet"], date_signature=validated_data.get("date_signature"),
-                             date_fin=validated_data.get("date_fin"))
+        lignes = [
+            (ligne["annee"], ligne["ae"], ligne["cp"])
+            for ligne in validated_data.pop("lignes_data", [])
+        ]
+        return creer_avenant(
+            self.context["convention"],
+            self.context["request"].user,
+            lignes=lignes,
+            objet=validated_data["objet"],
+            date_signature=validated_data.get("date_signature"),
+            date_fin=validated_data.get("date_fin"),
+        )
 
 
 def _partie(adm: Administration, nom: str, qualite: str) -> dict[str, Any]:
-    return {"id": adm.pk, "nom": adm.nom, "sigle": adm.sigle or None,
-            "representant": {"nom": nom or None, "qualite": qualite or None}}
+    return {
+        "id": adm.pk,
+        "nom": adm.nom,
+        "sigle": adm.sigle or None,
+        "representant": {"nom": nom or None, "qualite": qualite or None},
+    }
 
 
 class ConventionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    type = serializers.ChoiceField(choices=[("convention", "convention")], default="convention",
-                                   help_text="Toujours « convention » ici ; un avenant se crée sous /conventions/{id}/avenants.")
+    type = serializers.ChoiceField(
+        choices=[("convention", "convention")],
+        default="convention",
+        help_text="Toujours « convention » ici ; un avenant se crée sous /conventions/{id}/avenants.",
+    )
     statut = serializers.ChoiceField(choices=Statut.choices, read_only=True)
     reference = serializers.CharField(allow_blank=True, required=False, max_length=60)
     delegant = PartieSerializer()
     delegataire = PartieSerializer()
     objet = serializers.CharField()
-    services = serializers.ListField(child=serializers.CharField(max_length=200), required=False,
-                                     help_text="Noms des produits financés (créés s'ils n'existent pas).")
-    phases = serializers.ListField(child=serializers.ChoiceField(choices=Phase.choices), required=False)
+    services = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text="Noms des produits financés (créés s'ils n'existent pas).",
+    )
+    phases = serializers.ListField(
+        child=serializers.ChoiceField(choices=Phase.choices), required=False
+    )
     unite_operationnelle = serializers.RegexField(
-        CODE_UO_RE, allow_blank=True, allow_null=True, required=False,
-        error_messages={"invalid": "L'UO doit avoir la forme 0103-CEFP-C004."})
-    programme = serializers.RegexField(r"^[1-9]\d{0,3}$", allow_blank=True, allow_null=True, required=False,
-                                       error_messages={"invalid": "Le programme est un numéro sans zéro initial (ex. 103)."})
+        CODE_UO_RE,
+        allow_blank=True,
+        allow_null=True,
+        required=False,
+        error_messages={"invalid": "L'UO doit avoir la forme 0103-CEFP-C004."},
+    )
+    programme = serializers.RegexField(
+        r"^[1-9]\d{0,3}$",
+        allow_blank=True,
+        allow_null=True,
+        required=False,
+        error_messages={"invalid": "Le programme est un numéro sans zéro initial (ex. 103)."},
+    )
     bop = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=30)
     imputation = ImputationSerializer(required=False)
     echeancier = LigneSerializer(many=True, required=False)
@@ -104,12 +159,16 @@ class ConventionSerializer(serializers.Serializer):
     montant_total_cp = serializers.DecimalField(max_digits=17, decimal_places=2, read_only=True)
     date_signature = serializers.DateField(allow_null=True, required=False)
     date_publication = serializers.DateField(allow_null=True, required=False)
-    prise_effet = serializers.ChoiceField(choices=PriseEffet.choices, required=False, allow_null=True)
+    prise_effet = serializers.ChoiceField(
+        choices=PriseEffet.choices, required=False, allow_null=True
+    )
     date_debut = serializers.DateField(allow_null=True, required=False)
     date_fin = serializers.DateField(allow_null=True, required=False)
     duree_mois = serializers.IntegerField(min_value=1, allow_null=True, required=False)
     preavis_mois = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    compte_rendu = serializers.ListField(child=serializers.ChoiceField(choices=CompteRendu.choices), required=False)
+    compte_rendu = serializers.ListField(
+        child=serializers.ChoiceField(choices=CompteRendu.choices), required=False
+    )
     conventions_precedentes = serializers.ListField(child=serializers.CharField(), required=False)
     annexe_rgpd = serializers.BooleanField(required=False, allow_null=True)
     # Derived, read-only.
@@ -127,8 +186,15 @@ class ConventionSerializer(serializers.Serializer):
 
     @extend_schema_field(LigneConsolideeSerializer(many=True))
     def get_echeancier_consolide(self, obj: Convention) -> list[dict[str, Any]]:
-        return [{"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp), "modifiee_par": ligne.modifiee_par}
-                for ligne in obj.echeancier_consolide()]
+        return [
+            {
+                "annee": ligne.annee,
+                "ae": str(ligne.ae),
+                "cp": str(ligne.cp),
+                "modifiee_par": ligne.modifiee_par,
+            }
+            for ligne in obj.echeancier_consolide()
+        ]
 
     @extend_schema_field(AvenantSerializer(many=True))
     def get_avenants(self, obj: Convention) -> list[dict[str, Any]]:
@@ -136,13 +202,20 @@ class ConventionSerializer(serializers.Serializer):
 
     def to_representation(self, obj: Convention) -> dict[str, Any]:
         data = super().to_representation(obj)
-        data["delegant"] = _partie(obj.delegant, obj.delegant_representant_nom, obj.delegant_representant_qualite)
-        data["delegataire"] = _partie(obj.delegataire, obj.delegataire_representant_nom,
-                                      obj.delegataire_representant_qualite)
+        data["delegant"] = _partie(
+            obj.delegant, obj.delegant_representant_nom, obj.delegant_representant_qualite
+        )
+        data["delegataire"] = _partie(
+            obj.delegataire, obj.delegataire_representant_nom, obj.delegataire_representant_qualite
+        )
         data["services"] = [p.nom for p in obj.produits.all()]
-        data["imputation"] = {c: getattr(obj, c) or None for c in ImputationSerializer().fields}
-        data["echeancier"] = [{"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp)}
-                              for ligne in obj.echeancier.all()]
+        data["imputation"] = {
+            c: getattr(obj, str(c)) or None for c in ImputationSerializer().fields
+        }
+        data["echeancier"] = [
+            {"annee": ligne.annee, "ae": str(ligne.ae), "cp": str(ligne.cp)}
+            for ligne in obj.echeancier.all()
+        ]
         total_ae, total_cp = obj.totaux()
         data["montant_total_ae"], data["montant_total_cp"] = str(total_ae), str(total_cp)
         for champ in ("unite_operationnelle", "programme", "bop", "objet", "reference"):
@@ -160,7 +233,9 @@ class ConventionSerializer(serializers.Serializer):
         for cle in ("delegant", "delegataire"):
             if cle in data:
                 partie = data[cle]
-                valeurs[cle] = ecriture.trouver_ou_creer_administration(partie.get("nom") or "", partie.get("sigle") or "")
+                valeurs[cle] = ecriture.trouver_ou_creer_administration(
+                    partie.get("nom") or "", partie.get("sigle") or ""
+                )
                 rep = partie.get("representant") or {}
                 valeurs[f"{cle}_representant_nom"] = rep.get("nom") or ""
                 valeurs[f"{cle}_representant_qualite"] = rep.get("qualite") or ""
@@ -186,11 +261,21 @@ class ConventionSerializer(serializers.Serializer):
     def _ecrire(self, data: dict[str, Any], instance: Convention | None) -> Convention:
         with transaction.atomic():
             valeurs = self._valeurs(data)
-            produits = ecriture.trouver_ou_creer_produits(data["services"]) if "services" in data else None
-            echeancier = ([(ligne["annee"], ligne["ae"], ligne["cp"]) for ligne in data["echeancier"]]
-                          if "echeancier" in data else None)
-            return ecriture.enregistrer_convention(valeurs, self.context["request"].user, instance,
-                                                   produits=produits, echeancier=echeancier)
+            produits = (
+                ecriture.trouver_ou_creer_produits(data["services"]) if "services" in data else None
+            )
+            echeancier = (
+                [(ligne["annee"], ligne["ae"], ligne["cp"]) for ligne in data["echeancier"]]
+                if "echeancier" in data
+                else None
+            )
+            return ecriture.enregistrer_convention(
+                valeurs,
+                self.context["request"].user,
+                instance,
+                produits=produits,
+                echeancier=echeancier,
+            )
 
     def create(self, validated_data: dict[str, Any]) -> Convention:
         return self._ecrire(validated_data, None)

@@ -12,5 +12,9 @@ urlpatterns = [
     path("<int:pk>/statut/<str:action>/", views.transition, name="transition"),
     path("administrations/", views.administrations, name="administrations"),
     path("administrations/nouvelle/", views.administration_formulaire, name="administration_creer"),
-    path("administrations/<int:pk>/modifier/", views.administration_formulaire, name="administration_modifier"),
+    path(
+        "administrations/<int:pk>/modifier/",
+        views.administration_formulaire,
+        name="administration_modifier",
+    ),
 ]

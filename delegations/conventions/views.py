@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.contrib import messages
@@ -19,7 +19,14 @@ from delegations.produits.models import Produit
 from . import ecriture
 from .api import administrations_visibles
 from .filtres import LIBELLES_TRIS, filtrer
-from .forms import AdministrationForm, AvenantForm, ConventionForm, LignesFormSet, TransitionForm
+from .forms import (
+    AdministrationForm,
+    AvenantForm,
+    BaseLignesFormSet,
+    ConventionForm,
+    LignesFormSet,
+    TransitionForm,
+)
 from .models import TRANSITIONS, Avenant, Convention, Statut, appliquer_transition, creer_avenant
 
 PAR_PAGE = 20
@@ -31,8 +38,15 @@ def _exiger_ecriture(request: HttpRequest) -> None:
 
 
 def _convention_visible(request: HttpRequest, pk: int) -> Convention:
-    qs = Convention.objects.visibles_par(request.user).select_related("delegant", "delegataire").prefetch_related(
-        "produits", "echeancier", Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")))
+    qs = (
+        Convention.objects.visibles_par(request.user)
+        .select_related("delegant", "delegataire")
+        .prefetch_related(
+            "produits",
+            "echeancier",
+            Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")),
+        )
+    )
     return get_object_or_404(qs, pk=pk)
 
 
@@ -49,29 +63,52 @@ def liste(request: HttpRequest) -> HttpResponse:
     produits = Produit.objects.filter(conventions__in=visibles).distinct().order_by("nom")
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "conventions/liste.html", {
-        "title": "Conventions", "page_obj": page, "delegants": delegants, "produits": produits,
-        "statuts": Statut.choices, "tris": LIBELLES_TRIS, "params": request.GET, "query_string": params.urlencode(),
-        "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
-    })
+    return render(
+        request,
+        "conventions/liste.html",
+        {
+            "title": "Conventions",
+            "page_obj": page,
+            "delegants": delegants,
+            "produits": produits,
+            "statuts": Statut.choices,
+            "tris": LIBELLES_TRIS,
+            "params": request.GET,
+            "query_string": params.urlencode(),
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+        },
+    )
 
 
 def panneaux(convention: Convention) -> list[str]:
     """Templates that other apps add to the convention page (``panneaux_convention`` on their AppConfig)."""
-    return [t for config in apps.get_app_configs() for t in getattr(config, "panneaux_convention", ())]
+    return [
+        t for config in apps.get_app_configs() for t in getattr(config, "panneaux_convention", ())
+    ]
 
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention_visible(request, pk)
     consolide = convention.echeancier_consolide()
-    return render(request, "conventions/detail.html", {
-        "title": str(convention), "convention": convention, "consolide": consolide,
-        "totaux_base": convention.totaux(), "totaux_consolides": convention.totaux(consolide),
-        "historique": historique(convention)[:50], "transitions": _transitions_possibles(convention),
-        "peut_ecrire": request.user.peut_ecrire, "panneaux": panneaux(convention),  # type: ignore[union-attr]
-        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"), courant=str(convention)),
-    })
+    return render(
+        request,
+        "conventions/detail.html",
+        {
+            "title": str(convention),
+            "convention": convention,
+            "consolide": consolide,
+            "totaux_base": convention.totaux(),
+            "totaux_consolides": convention.totaux(consolide),
+            "historique": historique(convention)[:50],
+            "transitions": _transitions_possibles(convention),
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+            "panneaux": panneaux(convention),
+            "breadcrumb_data": _fil(
+                (reverse("conventions:liste"), "Conventions"), courant=str(convention)
+            ),
+        },
+    )
 
 
 def _transitions_possibles(convention: Convention) -> list[tuple[str, str]]:
@@ -81,17 +118,29 @@ def _transitions_possibles(convention: Convention) -> list[tuple[str, str]]:
 
 def _formulaire(request: HttpRequest, convention: Convention | None) -> HttpResponse:
     _exiger_ecriture(request)
-    initial_lignes = ([{"annee": ligne.annee, "ae": ligne.ae, "cp": ligne.cp} for ligne in convention.echeancier.all()]
-                      if convention else [])
+    initial_lignes = (
+        [
+            {"annee": ligne.annee, "ae": ligne.ae, "cp": ligne.cp}
+            for ligne in convention.echeancier.all()
+        ]
+        if convention
+        else []
+    )
     lignes_verrouillees = convention is not None and convention.statut != Statut.BROUILLON
     form = ConventionForm(request.POST or None, instance=convention)
-    formset = LignesFormSet(request.POST or None, initial=initial_lignes, prefix="lignes")
+    formset = cast(
+        BaseLignesFormSet,
+        LignesFormSet(request.POST or None, initial=initial_lignes, prefix="lignes"),
+    )
     if request.method == "POST" and form.is_valid() and (lignes_verrouillees or formset.is_valid()):
         try:
             conv = ecriture.enregistrer_convention(
-                form.valeurs(), request.user, convention,  # type: ignore[arg-type]
+                form.valeurs(),
+                request.user,
+                convention,  # type: ignore[arg-type]
                 produits=list(form.cleaned_data["produits"]),
-                echeancier=None if lignes_verrouillees else formset.lignes())
+                echeancier=None if lignes_verrouillees else formset.lignes(),
+            )
         except RegleMetierError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
@@ -103,14 +152,24 @@ def _formulaire(request: HttpRequest, convention: Convention | None) -> HttpResp
         else:
             messages.success(request, "Convention enregistrée.")
             if conv.montant_rare:
-                messages.warning(request, "Montant inférieur au seuil habituel des conventions : vérifiez le montant saisi.")
+                messages.warning(
+                    request,
+                    "Montant inférieur au seuil habituel des conventions : vérifiez le montant saisi.",
+                )
             return redirect("conventions:detail", pk=conv.pk)
     titre = f"Modifier {convention}" if convention else "Nouvelle convention"
-    return render(request, "conventions/formulaire.html", {
-        "title": titre, "form": form, "formset": formset, "convention": convention,
-        "lignes_verrouillees": lignes_verrouillees,
-        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"), courant=titre),
-    })
+    return render(
+        request,
+        "conventions/formulaire.html",
+        {
+            "title": titre,
+            "form": form,
+            "formset": formset,
+            "convention": convention,
+            "lignes_verrouillees": lignes_verrouillees,
+            "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"), courant=titre),
+        },
+    )
 
 
 @login_required
@@ -128,22 +187,37 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention_visible(request, pk)
     _exiger_ecriture(request)
     form = AvenantForm(request.POST or None)
-    formset = LignesFormSet(request.POST or None, prefix="lignes")
+    formset = cast(BaseLignesFormSet, LignesFormSet(request.POST or None, prefix="lignes"))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            avenant = creer_avenant(convention, request.user, lignes=formset.lignes(),  # type: ignore[arg-type]
-                                    **form.cleaned_data)
+            avenant = creer_avenant(
+                convention,
+                request.user,
+                lignes=formset.lignes(),  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
         except RegleMetierError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Avenant n° {avenant.numero} enregistré.")
             return redirect("conventions:detail", pk=convention.pk)
-    return render(request, "conventions/avenant_formulaire.html", {
-        "title": f"Nouvel avenant — {convention}", "form": form, "formset": formset, "convention": convention,
-        "prochain_numero": len(convention.avenants_ordonnes()) + 1, "consolide": convention.echeancier_consolide(),
-        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"),
-                                (reverse("conventions:detail", args=[pk]), str(convention)), courant="Nouvel avenant"),
-    })
+    return render(
+        request,
+        "conventions/avenant_formulaire.html",
+        {
+            "title": f"Nouvel avenant — {convention}",
+            "form": form,
+            "formset": formset,
+            "convention": convention,
+            "prochain_numero": len(convention.avenants_ordonnes()) + 1,
+            "consolide": convention.echeancier_consolide(),
+            "breadcrumb_data": _fil(
+                (reverse("conventions:liste"), "Conventions"),
+                (reverse("conventions:detail", args=[pk]), str(convention)),
+                courant="Nouvel avenant",
+            ),
+        },
+    )
 
 
 @login_required
@@ -161,12 +235,22 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(request, f"Action « {TRANSITIONS[action]} » effectuée.")
         return redirect("conventions:detail", pk=pk)
-    return render(request, "conventions/transition.html", {
-        "title": f"{TRANSITIONS[action]} — {convention}", "form": form, "convention": convention,
-        "action": action, "libelle": TRANSITIONS[action],
-        "breadcrumb_data": _fil((reverse("conventions:liste"), "Conventions"),
-                                (reverse("conventions:detail", args=[pk]), str(convention)), courant=TRANSITIONS[action]),
-    })
+    return render(
+        request,
+        "conventions/transition.html",
+        {
+            "title": f"{TRANSITIONS[action]} — {convention}",
+            "form": form,
+            "convention": convention,
+            "action": action,
+            "libelle": TRANSITIONS[action],
+            "breadcrumb_data": _fil(
+                (reverse("conventions:liste"), "Conventions"),
+                (reverse("conventions:detail", args=[pk]), str(convention)),
+                courant=TRANSITIONS[action],
+            ),
+        },
+    )
 
 
 @login_required
@@ -175,10 +259,16 @@ def administrations(request: HttpRequest) -> HttpResponse:
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(nom__icontains=q) | qs.filter(sigle__icontains=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "conventions/administrations.html", {
-        "title": "Administrations", "page_obj": page, "q": q,
-        "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
-    })
+    return render(
+        request,
+        "conventions/administrations.html",
+        {
+            "title": "Administrations",
+            "page_obj": page,
+            "q": q,
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+        },
+    )
 
 
 @login_required
@@ -191,4 +281,6 @@ def administration_formulaire(request: HttpRequest, pk: int | None = None) -> Ht
         messages.success(request, "Administration enregistrée.")
         return redirect("conventions:administrations")
     titre = f"Modifier {instance}" if instance else "Nouvelle administration"
-    return render(request, "conventions/administration_formulaire.html", {"title": titre, "form": form})
+    return render(
+        request, "conventions/administration_formulaire.html", {"title": titre, "form": form}
+    )

@@ -42,6 +42,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if hasattr(exc, "error_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
         code = getattr(exc, "code", None) or "invalide"
-        return Response({"code": code, "message": " ".join(exc.messages)},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"code": code, "message": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST
+        )
     return drf_exception_handler(exc, context)

@@ -11,8 +11,13 @@ from .models import User
 class EmailOrUsernameBackend(ModelBackend):
     """Log in with the email (the identity) or the username."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> User | None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if not username or password is None:
             return None
         field = "email__iexact" if "@" in username else "username"

@@ -6,10 +6,16 @@ from dsfr.forms import DsfrBaseForm
 
 
 class ConnexionForm(DsfrBaseForm, AuthenticationForm):
-    username = forms.CharField(label="Adresse électronique ou identifiant", max_length=254,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label="Mot de passe", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="Adresse électronique ou identifiant",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": "Identifiant ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",

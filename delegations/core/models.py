@@ -37,8 +37,11 @@ class Administration(TimestampedModel):
         ordering = ["nom"]
         verbose_name = "administration"
         constraints = [
-            models.UniqueConstraint(Lower("nom"), name="administration_nom_unique",
-                                    violation_error_message="Une administration porte déjà ce nom."),
+            models.UniqueConstraint(
+                Lower("nom"),
+                name="administration_nom_unique",
+                violation_error_message="Une administration porte déjà ce nom.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,11 +65,14 @@ class User(AbstractUser):
     email = models.EmailField("adresse électronique", unique=True)
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.DELEGANT)
     administrations = models.ManyToManyField(
-        Administration, blank=True, related_name="agents", verbose_name="administrations",
+        Administration,
+        blank=True,
+        related_name="agents",
+        verbose_name="administrations",
         help_text="Pour un agent délégant : les administrations dont il voit les conventions.",
     )
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "utilisateur"
@@ -87,7 +93,9 @@ class ActionLog(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     objet = GenericForeignKey("content_type", "object_id")
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="auteur")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="auteur"
+    )
     action = models.CharField("action", max_length=60)
     description = models.CharField("description", max_length=500, blank=True)
     changes = models.JSONField("modifications", default=dict, blank=True)
@@ -107,8 +115,13 @@ class ActionLog(models.Model):
         super().save(*args, **kwargs)
 
 
-def journaliser(obj: models.Model, user: Any, action: str, description: str = "",
-                changes: dict[str, Any] | None = None) -> ActionLog:
+def journaliser(
+    obj: models.Model,
+    user: Any,
+    action: str,
+    description: str = "",
+    changes: dict[str, Any] | None = None,
+) -> ActionLog:
     return ActionLog.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,

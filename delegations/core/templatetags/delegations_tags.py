@@ -26,10 +26,19 @@ def url_avec(context: dict[str, Any], **kwargs: Any) -> str:
     return "?" + urlencode(list(params.lists()), doseq=True)
 
 
-STATUT_BADGES = {"brouillon": "", "signee": "fr-badge--info", "publiee": "fr-badge--success",
-                 "suspendue": "fr-badge--warning", "resiliee": "fr-badge--error", "terminee": "fr-badge--new"}
+STATUT_BADGES = {
+    "brouillon": "",
+    "signee": "fr-badge--info",
+    "publiee": "fr-badge--success",
+    "suspendue": "fr-badge--warning",
+    "resiliee": "fr-badge--error",
+    "terminee": "fr-badge--new",
+}
 
 
 @register.inclusion_tag("core/_badge_statut.html")
 def badge_statut(convention: Any) -> dict[str, str]:
-    return {"classe": STATUT_BADGES.get(convention.statut, ""), "libelle": convention.get_statut_display()}
+    return {
+        "classe": STATUT_BADGES.get(convention.statut, ""),
+        "libelle": convention.get_statut_display(),
+    }

@@ -66,13 +66,18 @@ class ConventionFactory(factory.django.DjangoModelFactory):
     def echeancier(obj: Convention, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         if not create:
             return
-        lignes = extracted if extracted is not None else [
-            (2024, Decimal("100000.00"), Decimal("80000.00")),
-            (2025, Decimal("200000.00"), Decimal("150000.00")),
-            (2026, Decimal("100000.00"), Decimal("170000.00")),
-        ]
+        lignes = (
+            extracted
+            if extracted is not None
+            else [
+                (2024, Decimal("100000.00"), Decimal("80000.00")),
+                (2025, Decimal("200000.00"), Decimal("150000.00")),
+                (2026, Decimal("100000.00"), Decimal("170000.00")),
+            ]
+        )
         LigneEcheancier.objects.bulk_create(
-            [LigneEcheancier(convention=obj, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes])
+            [LigneEcheancier(convention=obj, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
+        )
 
     @factory.post_generation
     def produits(obj: Convention, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805

@@ -1,6 +1,11 @@
 import pytest
 
-from delegations.core.tests.factories import AdministrationFactory, ConventionFactory, ProduitFactory, UserFactory
+from delegations.core.tests.factories import (
+    AdministrationFactory,
+    ConventionFactory,
+    ProduitFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.django_db

@@ -26,8 +26,16 @@ class Command(BaseCommand):
 
         bind = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Délégations sur http://{bind} ({workers} processus)")
-        argv = ["gunicorn", "delegations.wsgi:application", "--bind", bind,
-                "--workers", str(workers), "--access-logfile", "-"]
+        argv = [
+            "gunicorn",
+            "delegations.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+        ]
         import sys
 
         sys.argv = argv

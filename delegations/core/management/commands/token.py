@@ -17,7 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["username"]
-        user = User.objects.filter(username=name).first() or User.objects.filter(email__iexact=name).first()
+        user = (
+            User.objects.filter(username=name).first()
+            or User.objects.filter(email__iexact=name).first()
+        )
         if user is None:
             raise CommandError(f"Utilisateur inconnu : « {name} ».")
         with transaction.atomic():
