@@ -16,12 +16,13 @@ SITE = {
 
 @lru_cache(maxsize=1)
 def menu() -> tuple[dict[str, Any], ...]:
-    """Main menu gathered from each app's ``menu`` attribute: (label, url name, public)."""
+    """Main menu gathered from each app's ``menu`` attribute: (label, url name, public[, writers only])."""
     items = []
     for config in apps.get_app_configs():
-        for label, url_name, public in getattr(config, "menu", ()):
+        for label, url_name, public, *ecriture in getattr(config, "menu", ()):
             try:
-                items.append({"label": label, "url": reverse(url_name), "public": public})
+                items.append({"label": label, "url": reverse(url_name), "public": public,
+                              "ecriture": bool(ecriture and ecriture[0])})
             except NoReverseMatch:
                 continue
     return tuple(items)

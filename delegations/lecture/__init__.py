@@ -1,0 +1,1 @@
+"""Lecture des conventions de délégation de gestion (extraction engine + command)."""

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class LectureConfig(AppConfig):
+    name = "delegations.lecture"
+    label = "lecture"
+    verbose_name = "Lecture des conventions"
+    default_auto_field = "django.db.models.BigAutoField"
+    panneaux_convention = ["lecture/_panneau_convention.html"]
+    menu = [("Importer", "lecture:importer", False, True)]

@@ -1,0 +1,328 @@
+"""Importing a document into the register: review first, save only on confirmation."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+from delegations.conventions.models import Convention
+from delegations.core.tests.factories import ConventionFactory
+from delegations.lecture import importation
+from delegations.lecture.models import Document
+
+pytestmark = pytest.mark.django_db
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
+
+LU: dict[str, Any] = {
+    "type": "convention",
+    "delegant": {
+        "nom": "Direction fictive des essais",
+        "sigle": "DFE",
+        "representant": {"nom": "Alice Exemple", "qualite": "directrice"},
+    },
+    "delegataire": {
+        "nom": "Direction interministérielle du numérique",
+        "sigle": "DINUM",
+        "representant": {"nom": "Bob Exemple", "qualite": "directeur"},
+    },
+    "objet": "Construire un service d'essai.",
+    "services": ["Service Essai"],
+    "phases": ["construction"],
+    "unite_operationnelle": "0215-DFES-C001",
+    "programme": "215",
+    "imputation": {
+        "axe_ministeriel_1": None,
+        "axe_ministeriel_2": None,
+        "domaine_fonctionnel": "0215-01-02",
+        "centre_financier": "0215-DFES-C001",
+        "activite": "021501020301",
+        "centre_de_cout": "ESSAI00075",
+    },
+    "echeancier": [
+        {"annee": 2025, "ae": "300000.00", "cp": "200000.00"},
+        {"annee": 2026, "ae": "0.00", "cp": "100000.00"},
+    ],
+    "montant_total_ae": "300000.00",
+    "montant_total_cp": "300000.00",
+    "date_signature": "2025-02-03",
+    "prise_effet": "signature",
+    "date_fin": "2026-12-31",
+    "duree_mois": None,
+    "preavis_mois": 3,
+    "compte_rendu": ["terme"],
+    "conventions_precedentes": [],
+    "annexe_rgpd": True,
+    "alertes": [{"code": "montant_incoherent", "message": "« 300 000 € » contre « 350 000 € »"}],
+    "sources": {
+        "objet": {
+            "page": 1,
+            "ligne": 12,
+            "extrait": "a pour objet de construire un service d'essai",
+        },
+        "imputation.centre_financier": {
+            "page": 2,
+            "ligne": 3,
+            "extrait": "Centre financier 0215-DFES-C001",
+        },
+    },
+}
+CONTENU = b"Convention fictive pour les tests d'import.\n"
+
+
+@pytest.fixture
+def lecteur(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The reader's answer is fixed here: these tests prove the import flow, not the reading."""
+    lu = {k: (dict(v) if isinstance(v, dict) else v) for k, v in LU.items()}
+    monkeypatch.setattr(importation, "extract_file", lambda chemin, max_bytes: lu)
+    return lu
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _deposer(client: Client, contenu: bytes = CONTENU, nom: str = "convention.txt") -> Any:
+    return client.post("/lecture/importer/", {"fichier": SimpleUploadedFile(nom, contenu)})
+
+
+def _revue_postee(reponse: Any, **corrections: Any) -> dict[str, Any]:
+    """Re-post the review form as displayed, with corrections."""
+    form = reponse.context["form"]
+    formset = reponse.context["formset"]
+    data: dict[str, Any] = {}
+    for nom, champ in form.fields.items():
+        valeur = form.initial.get(nom, champ.initial)
+        if valeur is None or valeur is False:
+            continue
+        if isinstance(valeur, list):
+            data[nom] = valeur
+        elif hasattr(valeur, "isoformat"):
+            data[nom] = valeur.isoformat()
+        else:
+            data[nom] = valeur
+    data.update({f"lignes-{k}": v for k, v in formset.management_form.initial.items()})
+    for i, ligne in enumerate(formset.initial or []):
+        for cle, valeur in ligne.items():
+            data[f"lignes-{i}-{cle}"] = valeur
+    data.update(corrections)
+    return data
+
+
+def test_nothing_is_saved_before_confirmation(finance, lecteur):
+    reponse = _deposer(_client(finance))
+    assert reponse.status_code == 200
+    page = reponse.content.decode()
+    assert "Vérifier la lecture" in page
+    assert "Centre financier 0215-DFES-C001" in page  # the source excerpt beside the field
+    assert "montant_incoherent" in page
+    assert not Convention.objects.exists()
+    assert not Document.objects.exists()
+
+
+def test_confirming_creates_the_convention_and_keeps_the_file_with_its_sha256(finance, lecteur):
+    client = _client(finance)
+    revue = _deposer(client)
+    reponse = client.post(
+        "/lecture/importer/confirmer/", _revue_postee(revue, objet="Objet corrigé à la main.")
+    )
+    convention = Convention.objects.get()
+    assert reponse.status_code == 302
+    assert convention.objet == "Objet corrigé à la main."
+    assert convention.delegant.sigle == "DFE"
+    assert convention.centre_financier == "0215-DFES-C001"
+    assert [(ligne.annee, str(ligne.ae)) for ligne in convention.echeancier.all()] == [
+        (2025, "300000.00"),
+        (2026, "0.00"),
+    ]
+    document = Document.objects.get()
+    assert document.sha256 == hashlib.sha256(CONTENU).hexdigest()
+    assert document.fichier.read() == CONTENU
+    assert document.extraction["objet"] == LU["objet"]  # what was read, before corrections
+
+
+def test_importing_the_same_file_again_leads_to_the_existing_convention(finance, lecteur):
+    client = _client(finance)
+    client.post("/lecture/importer/confirmer/", _revue_postee(_deposer(client)))
+    convention = Convention.objects.get()
+    reponse = _deposer(client, nom="copie.txt")
+    assert reponse.status_code == 302
+    assert reponse["Location"] == f"/conventions/{convention.pk}/"
+    assert Convention.objects.count() == 1
+
+
+def test_unreadable_file_is_refused_in_french_and_nothing_is_saved(finance):
+    reponse = _deposer(_client(finance), b"\x00\x01", nom="image.png")
+    assert "Format non pris en charge" in reponse.content.decode()
+    assert not Convention.objects.exists()
+
+
+def test_amendment_is_attached_to_the_convention_it_identifies(finance, lecteur, dinum):
+    parente = ConventionFactory(
+        delegant__sigle="DFE",
+        delegant__nom="Direction fictive des essais",
+        delegataire=dinum,
+        unite_operationnelle="0215-DFES-C001",
+        centre_financier="0215-DFES-C001",
+    )
+    lecteur.update(
+        type="avenant",
+        objet="Prolongation",
+        date_fin="2027-06-30",
+        echeancier=[{"annee": 2027, "ae": "50000.00", "cp": "50000.00"}],
+    )
+    client = _client(finance)
+    revue = _deposer(client)
+    assert revue.context["form"].initial["convention_parente"] == parente.pk
+    client.post("/lecture/importer/confirmer/", _revue_postee(revue))
+    avenant = parente.avenants.get()
+    assert avenant.numero == 1 and avenant.date_fin.isoformat() == "2027-06-30"
+    assert Document.objects.get().avenant == avenant
+
+
+def test_amendment_not_identified_must_be_picked_by_the_user(finance, lecteur):
+    lecteur.update(type="avenant")
+    client = _client(finance)
+    reponse = client.post("/lecture/importer/confirmer/", _revue_postee(_deposer(client)))
+    assert "Choisissez la convention" in reponse.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_only_finance_imports(agent, lecteur):
+    assert _deposer(_client(agent)).status_code == 403
+
+
+def test_document_download_follows_the_perimeter(
+    finance, agent, collegue, lecteur, administration, dinum
+):
+    client = _client(finance)
+    lecteur["delegant"] = {
+        "nom": administration.nom,
+        "sigle": administration.sigle,
+        "representant": None,
+    }
+    client.post("/lecture/importer/confirmer/", _revue_postee(_deposer(client)))
+    document = Document.objects.get()
+    url = f"/lecture/documents/{document.pk}/"
+    reponse = _client(agent).get(url)
+    assert reponse.status_code == 200
+    assert b"".join(reponse.streaming_content) == CONTENU
+    assert _client(collegue).get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+    page = _client(agent).get(f"/conventions/{document.convention_id}/").content.decode()
+    assert url in page
+
+
+class TestApi:
+    def test_import_reads_without_saving_then_confirm_creates(self, finance, api, lecteur):
+        client = api(finance)
+        lu = client.post(
+            "/api/v1/conventions/import",
+            {"fichier": SimpleUploadedFile("c.txt", CONTENU)},
+            format="multipart",
+        )
+        assert lu.status_code == 200, lu.content
+        corps = lu.json()
+        assert corps["objet"] == LU["objet"] and corps["sources"]
+        assert not Convention.objects.exists()
+        cree = client.post(
+            f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
+        )
+        assert cree.status_code == 201, cree.content
+        assert cree.json()["unite_operationnelle"] == "0215-DFES-C001"
+        assert Document.objects.get().convention_id == cree.json()["id"]
+
+    def test_reimport_answers_409_with_the_existing_convention(self, finance, api, lecteur):
+        client = api(finance)
+        corps = client.post(
+            "/api/v1/conventions/import",
+            {"fichier": SimpleUploadedFile("c.txt", CONTENU)},
+            format="multipart",
+        ).json()
+        cree = client.post(
+            f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
+        ).json()
+        again = client.post(
+            "/api/v1/conventions/import",
+            {"fichier": SimpleUploadedFile("d.txt", CONTENU)},
+            format="multipart",
+        )
+        assert again.status_code == 409
+        assert again.json()["convention"] == cree["id"]
+
+    def test_import_needs_finance(self, agent, api, lecteur):
+        reponse = api(agent).post(
+            "/api/v1/conventions/import",
+            {"fichier": SimpleUploadedFile("c.txt", CONTENU)},
+            format="multipart",
+        )
+        assert reponse.status_code == 403
+        assert api().post("/api/v1/conventions/import", {}, format="multipart").status_code in (
+            401,
+            403,
+        )
+
+    def test_bad_document_answers_code_and_french_message(self, finance, api):
+        reponse = api(finance).post(
+            "/api/v1/conventions/import",
+            {"fichier": SimpleUploadedFile("x.exe", b"MZ")},
+            format="multipart",
+        )
+        assert reponse.status_code == 400
+        assert reponse.json()["code"] == "document_illisible"
+
+
+class TestCommande:
+    def test_import_without_confirmation_saves_nothing(
+        self, finance, lecteur, tmp_path, monkeypatch
+    ):
+        fichier = tmp_path / "c.txt"
+        fichier.write_bytes(CONTENU)
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))
+        sortie = io.StringIO()
+        call_command("import", str(fichier), "--utilisateur", finance.username, stdout=sortie)
+        assert "Rien n'est enregistré" in sortie.getvalue()
+        assert "Centre financier 0215-DFES-C001" in sortie.getvalue()
+        assert not Convention.objects.exists()
+
+    def test_import_with_confirmation_and_correction(self, finance, lecteur, tmp_path):
+        fichier = tmp_path / "c.txt"
+        fichier.write_bytes(CONTENU)
+        sortie = io.StringIO()
+        call_command(
+            "import",
+            str(fichier),
+            "--utilisateur",
+            finance.username,
+            "--oui",
+            "--corriger",
+            "reference=ESSAI-1",
+            stdout=sortie,
+        )
+        assert Convention.objects.get().reference == "ESSAI-1"
+        assert Document.objects.count() == 1
+
+
+def test_a_corpus_convention_read_by_the_reader_can_be_imported_as_is(finance, api):
+    source = CORPUS / "2024-dgefp-mission-apprentissage.md"
+    if not source.exists():
+        pytest.skip(f"corpus absent ({CORPUS}) : test d'import de bout en bout ignoré")
+    client = api(finance)
+    corps = client.post(
+        "/api/v1/conventions/import",
+        {"fichier": SimpleUploadedFile(source.name, source.read_bytes())},
+        format="multipart",
+    ).json()
+    cree = client.post(
+        f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
+    )
+    assert cree.status_code == 201, cree.content
+    assert cree.json()["echeancier"] == corps["echeancier"]

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from rest_framework.exceptions import ValidationError as DrfValidationError
+
+from delegations.conventions.forms import LignesFormSet
+from delegations.conventions.models import Convention
+from delegations.core.errors import RegleMetierError
+
+from . import importation
+from .extraction import ExtractionError
+from .forms import IMPUTATION, DepotForm, RevueForm
+from .models import Document
+
+# Where each review field's evidence is found in the reader's ``sources``.
+SOURCES = {
+    f"{p}_{c}": p
+    for p in ("delegant", "delegataire")
+    for c in ("nom", "sigle", "representant_nom", "representant_qualite")
+}
+SOURCES.update({c: f"imputation.{c}" for c in IMPUTATION})
+
+
+def _exiger_ecriture(request: HttpRequest) -> None:
+    if not getattr(request.user, "peut_ecrire", False):
+        raise PermissionDenied("Seuls les agents finance de la DINUM importent des documents.")
+
+
+def _conventions_modifiables(request: HttpRequest) -> Any:
+    return (
+        Convention.objects.visibles_par(request.user)
+        .exclude(statut__in=["brouillon", "terminee"])
+        .select_related("delegant")
+    )
+
+
+def _revue(
+    request: HttpRequest, form: RevueForm, formset: Any, extraction: dict[str, Any]
+) -> HttpResponse:
+    sources = extraction.get("sources") or {}
+    champs = []
+    for bound in form.visible_fields():
+        source = sources.get(SOURCES.get(bound.name, bound.name))
+        champs.append({"field": bound, "source": source})
+    return render(
+        request,
+        "lecture/revue.html",
+        {
+            "title": "Vérifier la lecture du document",
+            "form": form,
+            "formset": formset,
+            "champs": champs,
+            "alertes": extraction.get("alertes") or [],
+            "source_echeancier": sources.get("echeancier"),
+            "breadcrumb_data": {
+                "links": [{"url": "/lecture/importer/", "title": "Importer"}],
+                "current": "Vérification",
+            },
+        },
+    )
+
+
+@login_required
+def importer(request: HttpRequest) -> HttpResponse:
+    _exiger_ecriture(request)
+    form = DepotForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        fichier = form.cleaned_data["fichier"]
+        try:
+            lecture = importation.deposer(fichier, fichier.name)
+        except ExtractionError as exc:
+            form.add_error("fichier", str(exc))
+        else:
+            if lecture.doublon is not None:
+                messages.info(
+                    request,
+                    f"Ce document a déjà été importé le {lecture.doublon.created_at:%d/%m/%Y} : "
+                    "voici la convention correspondante.",
+                )
+                return redirect("conventions:detail", pk=lecture.doublon.convention_id)
+            initial = RevueForm.initial_depuis(lecture.extraction)
+            parente = importation.convention_identifiee(lecture)
+            initial.update(
+                sha256=lecture.sha256,
+                extension=lecture.extension,
+                nom_original=lecture.nom_original,
+                convention_parente=parente.pk if parente else None,
+            )
+            revue = RevueForm(initial=initial, conventions=_conventions_modifiables(request))
+            lignes = [
+                {"annee": ligne["annee"], "ae": ligne["ae"], "cp": ligne["cp"]}
+                for ligne in lecture.extraction.get("echeancier") or []
+            ]
+            formset = LignesFormSet(initial=lignes, prefix="lignes")
+            return _revue(request, revue, formset, lecture.extraction)
+    return render(
+        request, "lecture/importer.html", {"title": "Importer une convention", "form": form}
+    )
+
+
+@login_required
+def confirmer(request: HttpRequest) -> HttpResponse:
+    _exiger_ecriture(request)
+    if request.method != "POST":
+        return redirect("lecture:importer")
+    form = RevueForm(request.POST, conventions=_conventions_modifiables(request))
+    formset = LignesFormSet(request.POST, prefix="lignes")
+    extraction: dict[str, Any] = {}
+    if form.is_valid() and formset.is_valid():
+        d = form.cleaned_data
+        extraction = importation.extraction_en_attente(d["sha256"], d["extension"])
+        donnees = form.contrat(formset.lignes())  # type: ignore[attr-defined]
+        try:
+            if d["type"] == "avenant":
+                avenant = importation.confirmer_avenant(
+                    d["sha256"],
+                    d["extension"],
+                    d["nom_original"],
+                    donnees,
+                    d["convention_parente"],
+                    request.user,
+                )
+                messages.success(request, f"Avenant n° {avenant.numero} importé et rattaché.")
+                return redirect("conventions:detail", pk=avenant.convention_id)
+            convention = importation.confirmer_convention(
+                d["sha256"], d["extension"], d["nom_original"], donnees, request
+            )
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+        except DrfValidationError as exc:
+            for cle, erreurs in (
+                exc.detail.items() if isinstance(exc.detail, dict) else [(None, exc.detail)]
+            ):
+                champ = cle if cle in form.fields else None
+                form.add_error(
+                    champ, f"{cle} : {erreurs}" if champ is None and cle else str(erreurs)
+                )
+        else:
+            messages.success(
+                request, "Convention importée (au statut brouillon) avec son document original."
+            )
+            return redirect("conventions:detail", pk=convention.pk)
+    elif form.is_bound and "sha256" in form.cleaned_data:
+        extraction = importation.extraction_en_attente(
+            form.cleaned_data["sha256"], form.cleaned_data.get("extension", "")
+        )
+    return _revue(request, form, formset, extraction)
+
+
+@login_required
+def telecharger(request: HttpRequest, pk: int) -> FileResponse:
+    document = get_object_or_404(Document.objects.visibles_par(request.user), pk=pk)
+    return FileResponse(
+        document.fichier.open("rb"), as_attachment=True, filename=document.nom_original
+    )
