@@ -4,4 +4,8 @@ from django.apps import AppConfig
 class OpendataConfig(AppConfig):
     name = "delegations.opendata"
     label = "opendata"
-    verbose_name = "Opendata"
+    verbose_name = "Données ouvertes"
+    menu = [
+        ("Conventions publiées", "opendata:conventions", True),
+        ("Statistiques", "opendata:stats", True),
+    ]

@@ -1,0 +1,175 @@
+"""Public API: the published conventions, without authentication, with the open-data fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from delegations.conventions.models import Convention
+
+from .donnees import (
+    CHAMPS_CONVENTIONS,
+    CHAMPS_ECHEANCIER,
+    Champ,
+    conventions_publiees,
+    ligne_convention,
+    lignes_avenants,
+    lignes_echeancier,
+    pour_publication,
+)
+from .filtres import filtrer_publiques
+
+
+def _champ_drf(champ: Champ) -> serializers.Field:
+    options: dict[str, Any] = {
+        "help_text": champ.description,
+        "label": champ.titre,
+        "read_only": True,
+    }
+    if champ.type == "date":
+        return serializers.DateField(allow_null=True, **options)
+    if champ.type == "number":
+        return serializers.DecimalField(max_digits=17, decimal_places=2, **options)
+    if champ.type == "integer":
+        return serializers.IntegerField(**options)
+    if champ.enum:
+        # Inline enum (no shared component: avoids name clashes with the register's enums).
+        classe = extend_schema_field({"type": "string", "enum": list(champ.enum)})(
+            type(f"Choix{champ.nom.title()}", (serializers.CharField,), {})
+        )
+        return classe(**options)
+    return serializers.CharField(allow_blank=True, **options)
+
+
+def _serializer(
+    nom: str, champs: list[Champ], extra: dict[str, Any] | None = None
+) -> type[serializers.Serializer]:
+    attributs: dict[str, Any] = {c.nom: _champ_drf(c) for c in champs}
+    attributs.update(extra or {})
+    return type(nom, (serializers.Serializer,), attributs)
+
+
+LignePubliqueSerializer = _serializer("EcheancierPublicSerializer", CHAMPS_ECHEANCIER)
+AvenantPublicSerializer = _serializer("AvenantPublicSerializer", CHAMPS_CONVENTIONS)
+ConventionPubliqueSerializer = _serializer(
+    "ConventionPubliqueSerializer",
+    CHAMPS_CONVENTIONS,
+    {
+        "avenants": AvenantPublicSerializer(
+            many=True, read_only=True, help_text="Avenants de la convention, avec les mêmes champs."
+        ),
+        "echeancier": LignePubliqueSerializer(
+            many=True,
+            read_only=True,
+            help_text="Échéancier consolidé (avenants appliqués), une ligne par année.",
+        ),
+    },
+)
+
+
+def representation(convention: Convention) -> dict[str, Any]:
+    ligne = ligne_convention(convention)
+    return {
+        **ligne,
+        "avenants": lignes_avenants(convention, ligne),
+        "echeancier": lignes_echeancier(convention),
+    }
+
+
+EXEMPLE = OpenApiExample(
+    "Convention publiée",
+    response_only=True,
+    value={
+        **{c.nom: c.exemple for c in CHAMPS_CONVENTIONS},
+        "avenants": [],
+        "echeancier": [{c.nom: c.exemple for c in CHAMPS_ECHEANCIER}],
+    },
+)
+PARAMETRES = [
+    OpenApiParameter(
+        "q",
+        OpenApiTypes.STR,
+        description="Recherche libre : partie, produit, UO, objet, référence.",
+        examples=[OpenApiExample("Produit", value="guichet")],
+    ),
+    OpenApiParameter(
+        "annee",
+        OpenApiTypes.INT,
+        description="Conventions dont l'échéancier comporte cette année.",
+        examples=[OpenApiExample("Année", value=2025)],
+    ),
+    OpenApiParameter(
+        "programme",
+        OpenApiTypes.STR,
+        description="Numéro de programme LOLF (ex. 129).",
+        examples=[OpenApiExample("Programme", value="129")],
+    ),
+    OpenApiParameter(
+        "delegant",
+        OpenApiTypes.STR,
+        description="Sigle de l'administration délégante (ex. DTF).",
+        examples=[OpenApiExample("Délégant", value="DTF")],
+    ),
+    OpenApiParameter(
+        "statut",
+        OpenApiTypes.STR,
+        enum=["signee", "publiee", "suspendue", "resiliee", "terminee"],
+        description="Statut de la convention.",
+    ),
+]
+
+
+class ConventionsPubliquesView(generics.ListAPIView):
+    """Conventions publiées : accès libre, sans authentification, mêmes champs que le jeu de données ouvert."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    serializer_class = ConventionPubliqueSerializer
+
+    def get_queryset(self) -> QuerySet[Convention]:
+        return pour_publication(
+            filtrer_publiques(conventions_publiees(), self.request.query_params)
+        )
+
+    @extend_schema(
+        summary="Lister les conventions publiées (accès libre)",
+        parameters=PARAMETRES,
+        examples=[EXEMPLE],
+        tags=["Données publiques"],
+        auth=[],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        donnees = [representation(c) for c in (page if page is not None else [])]
+        return self.get_paginated_response(ConventionPubliqueSerializer(donnees, many=True).data)
+
+
+class ConventionPubliqueView(generics.RetrieveAPIView):
+    """Une convention publiée : accès libre, sans authentification."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    serializer_class = ConventionPubliqueSerializer
+
+    @extend_schema(
+        summary="Lire une convention publiée (accès libre)",
+        examples=[EXEMPLE],
+        tags=["Données publiques"],
+        auth=[],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        convention = get_object_or_404(pour_publication(conventions_publiees()), pk=kwargs["pk"])
+        return Response(ConventionPubliqueSerializer(representation(convention)).data)

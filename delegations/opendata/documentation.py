@@ -1,0 +1,72 @@
+"""API documentation page (Swagger UI) whose assets are served by the application, never by a CDN.
+
+The assets come from the ``drf-spectacular-sidecar`` package. When it is in INSTALLED_APPS, the
+static files pipeline serves them; until then a small view streams the whitelisted files from
+the installed package.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from importlib import util
+from pathlib import Path
+
+from django.apps import apps
+from django.http import FileResponse, Http404, HttpRequest
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+FICHIERS = {
+    "swagger-ui.css",
+    "swagger-ui-bundle.js",
+    "swagger-ui-standalone-preset.js",
+    "favicon-32x32.png",
+}
+
+
+def dossier_sidecar() -> Path | None:
+    spec = util.find_spec("drf_spectacular_sidecar")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return (
+        Path(next(iter(spec.submodule_search_locations)))
+        / "static"
+        / "drf_spectacular_sidecar"
+        / "swagger-ui-dist"
+    )
+
+
+def url_ressource(nom: str) -> str:
+    if apps.is_installed("drf_spectacular_sidecar"):
+        return static(f"drf_spectacular_sidecar/swagger-ui-dist/{nom}")
+    return reverse("api:docs_ressource", args=[nom])
+
+
+@extend_schema(exclude=True)
+class DocumentationView(SpectacularSwaggerView):
+    """Swagger UI over /api/v1/openapi.json."""
+
+    url_name = "api:openapi"
+    title = "Documentation de l'API Délégations"
+    permission_classes = [AllowAny]
+
+    @staticmethod
+    def _swagger_ui_resource(filename: str) -> str:
+        return url_ressource(filename)
+
+    @staticmethod
+    def _swagger_ui_favicon() -> str:
+        return url_ressource("favicon-32x32.png")
+
+
+@cache_control(max_age=86400, public=True)
+def ressource(request: HttpRequest, nom: str) -> FileResponse:
+    dossier = dossier_sidecar()
+    if nom not in FICHIERS or dossier is None or not (dossier / nom).is_file():
+        raise Http404("Ressource inconnue.")
+    type_mime = mimetypes.guess_type(nom)[0] or "application/octet-stream"
+    return FileResponse((dossier / nom).open("rb"), content_type=type_mime)

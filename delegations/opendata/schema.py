@@ -1,0 +1,67 @@
+"""OpenAPI post-processing: document the error answers every operation may give.
+
+To register in settings (lead): SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] =
+["drf_spectacular.hooks.postprocess_schema_enums", "delegations.opendata.schema.documenter_erreurs"].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERREUR = {
+    "type": "object",
+    "description": "Erreur : « detail » (accès, introuvable), « code » et « message » (règle métier refusée) "
+    "ou, pour une saisie invalide, un message par champ.",
+    "properties": {
+        "detail": {"type": "string", "example": "Pas trouvé."},
+        "code": {"type": "string", "example": "credits_insuffisants"},
+        "message": {
+            "type": "string",
+            "example": "Crédits insuffisants : 12 000,00 € demandés, 8 500,00 € d'AE "
+            "disponibles pour 2024 sur la convention DEMO-2024-05.",
+        },
+    },
+    "additionalProperties": True,
+}
+REPONSES = {
+    "400": "Requête invalide ou règle métier refusée.",
+    "401": "Authentification requise (en-tête « Authorization: Token <jeton> »).",
+    "403": "Action réservée (par exemple aux agents finance).",
+    "404": "Introuvable, hors de votre périmètre, ou page de résultats au-delà de la dernière.",
+}
+
+
+def documenter_erreurs(
+    result: dict[str, Any], generator: Any = None, request: Any = None, public: bool = True
+) -> dict[str, Any]:
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Erreur", ERREUR)
+    for chemin in result.get("paths", {}).values():
+        for parametre in [
+            p for op in chemin.values() if isinstance(op, dict) for p in op.get("parameters", [])
+        ]:
+            # Integer path segments are matched by \d+ in the URLs: negative ids never reach the API.
+            if (
+                parametre.get("in") == "path"
+                and parametre.get("schema", {}).get("type") == "integer"
+            ):
+                parametre["schema"].setdefault("minimum", 0)
+        for methode, operation in chemin.items():
+            if methode not in ("get", "post", "put", "patch", "delete") or not isinstance(
+                operation, dict
+            ):
+                continue
+            reponses = operation.setdefault("responses", {})
+            securise = operation.get("security", result.get("security")) not in (None, [], [{}])
+            for code, description in REPONSES.items():
+                if code in ("401", "403") and not securise:
+                    continue
+                reponses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Erreur"}}
+                        },
+                    },
+                )
+    return result

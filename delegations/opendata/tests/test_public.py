@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from delegations.core.tests.factories import ProduitFactory
+
+from .factories import ConventionBrouillonFactory, ConventionPublieeFactory, ConventionSigneeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_page_lists_published_conventions_without_login(client: Any) -> None:
+    ConventionPublieeFactory(reference="PUB-PAGE", produits=[ProduitFactory(nom="Carto Test")])
+    reponse = client.get("/conventions-publiques/")
+    assert reponse.status_code == 200
+    contenu = reponse.content.decode()
+    assert "PUB-PAGE" in contenu and "Carto Test" in contenu
+    assert "/donnees/datapackage.zip" in contenu
+
+
+def test_drafts_and_unpublished_never_on_the_public_page_nor_the_public_api(
+    client: Any, api: Any
+) -> None:
+    ConventionPublieeFactory(reference="PUB-OK")
+    brouillon = ConventionBrouillonFactory(date_publication=dt.date(2024, 2, 1))
+    signee = ConventionSigneeFactory(reference="SIGNEE-SEULE")
+    page = client.get("/conventions-publiques/").content.decode()
+    assert "PUB-OK" in page and "BROUILLON-SECRET" not in page and "SIGNEE-SEULE" not in page
+    data = api().get("/api/v1/public/conventions").json()
+    assert [c["identifiant"] for c in data["results"]] == ["PUB-OK"]
+    for autre in (brouillon, signee):
+        assert client.get(f"/conventions-publiques/{autre.pk}/").status_code == 404
+        assert api().get(f"/api/v1/public/conventions/{autre.pk}").status_code == 404
+
+
+def test_public_page_search_and_filters(client: Any) -> None:
+    ConventionPublieeFactory(
+        reference="PUB-A",
+        objet="Service des aidants",
+        unite_operationnelle="0129-DTFN-C001",
+        centre_financier="0129-DTFN-C001",
+    )
+    ConventionPublieeFactory(reference="PUB-B", objet="Service des bourses")
+    contenu = client.get("/conventions-publiques/", {"q": "aidants"}).content.decode()
+    assert "PUB-A" in contenu and "PUB-B" not in contenu
+    contenu = client.get("/conventions-publiques/", {"programme": "129"}).content.decode()
+    assert "PUB-A" in contenu and "PUB-B" not in contenu
+    contenu = client.get("/conventions-publiques/", {"annee": "2030"}).content.decode()
+    assert "PUB-A" not in contenu and "Aucune convention publiée" in contenu
+
+
+def test_public_detail_page_shows_schedule_and_document_link(client: Any) -> None:
+    conv = ConventionPublieeFactory(reference="PUB-D")
+    reponse = client.get(f"/conventions-publiques/{conv.pk}/")
+    assert reponse.status_code == 200
+    assert "100\u202f000,00\u00a0€" in reponse.content.decode()
+
+
+def test_public_page_query_count_does_not_grow_with_rows(client: Any) -> None:
+    ConventionPublieeFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as trois:
+        assert client.get("/conventions-publiques/").status_code == 200
+    ConventionPublieeFactory.create_batch(17)
+    with CaptureQueriesContext(connection) as vingt:
+        assert client.get("/conventions-publiques/").status_code == 200
+    assert len(vingt) == len(trois)
+
+
+def test_public_api_needs_no_authentication_and_gives_the_open_data_fields(api: Any) -> None:
+    ConventionPublieeFactory(reference="PUB-API")
+    reponse = api().get("/api/v1/public/conventions")
+    assert reponse.status_code == 200
+    item = reponse.json()["results"][0]
+    assert item["identifiant"] == "PUB-API" and item["type"] == "convention"
+    assert item["montant_total_ae"] == "400000.00" and item["date_signature"] == "2024-01-15"
+    assert [e["annee"] for e in item["echeancier"]] == [2024, 2025, 2026]
+    assert item["delegant_representant_nom"] == "Claire Exemple"
+    assert "intrapreneur_email" not in item
+
+
+def test_public_api_filters(api: Any) -> None:
+    ConventionPublieeFactory(reference="PUB-X", objet="Plateforme des aidants")
+    ConventionPublieeFactory(reference="PUB-Y", objet="Plateforme des bourses")
+    data = api().get("/api/v1/public/conventions", {"q": "bourses"}).json()
+    assert [c["identifiant"] for c in data["results"]] == ["PUB-Y"]
+    data = api().get("/api/v1/public/conventions", {"annee": "abc", "statut": "brouillon"}).json()
+    assert data["count"] == 2
+
+
+def test_public_api_query_count_does_not_grow_with_rows(api: Any) -> None:
+    ConventionPublieeFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as trois:
+        assert api().get("/api/v1/public/conventions").status_code == 200
+    ConventionPublieeFactory.create_batch(20)
+    with CaptureQueriesContext(connection) as trente:
+        assert api().get("/api/v1/public/conventions").status_code == 200
+    assert len(trente) == len(trois)
+
+
+def test_menu_has_public_entries(client: Any) -> None:
+    contenu = client.get("/conventions-publiques/").content.decode()
+    assert 'href="/stats/"' in contenu and 'href="/conventions-publiques/"' in contenu
+
+
+def test_document_link_serves_the_published_original_only(client: Any) -> None:
+    from django.core.files.base import ContentFile
+
+    from delegations.lecture.models import Document
+    from delegations.opendata.donnees import tables
+
+    publiee = ConventionPublieeFactory(reference="PUB-DOC")
+    brouillon = ConventionBrouillonFactory()
+    docs = []
+    for i, conv in enumerate((publiee, brouillon)):
+        doc = Document(
+            convention=conv, nom_original=f"convention-{i}.pdf", sha256=f"{i:064d}", taille=9
+        )
+        doc.fichier.save(f"c{i}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        doc.save()
+        docs.append(doc)
+    ligne = next(c for c in tables().conventions if c["identifiant"] == "PUB-DOC")
+    assert ligne["document_url"].endswith(f"/conventions-publiques/documents/{docs[0].pk}/")
+    assert client.get(f"/conventions-publiques/documents/{docs[0].pk}/").status_code == 200
+    assert client.get(f"/conventions-publiques/documents/{docs[1].pk}/").status_code == 404

@@ -1,0 +1,105 @@
+"""Public pages: the published conventions, the data package, the statistics. No login required."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+
+from delegations.core.models import Administration
+
+from . import paquet, stats
+from .donnees import (
+    conventions_publiees,
+    documents_disponibles,
+    identifiant,
+    ligne_convention,
+    lignes_avenants,
+    pour_publication,
+)
+from .filtres import STATUTS_PUBLICS, filtrer_publiques
+
+PAR_PAGE = 20
+
+
+def conventions(request: HttpRequest) -> HttpResponse:
+    publiees = conventions_publiees()
+    qs = pour_publication(filtrer_publiques(publiees, request.GET))
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    lignes = [{"convention": c, "ligne": ligne_convention(c)} for c in page]
+    delegants = Administration.objects.filter(pk__in=publiees.values("delegant")).order_by("nom")
+    programmes = sorted(
+        set(publiees.exclude(programme="").values_list("programme", flat=True)), key=int
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "opendata/conventions.html",
+        {
+            "title": "Conventions publiées",
+            "page_obj": page,
+            "lignes": lignes,
+            "delegants": delegants,
+            "programmes": programmes,
+            "statuts": STATUTS_PUBLICS,
+            "params": request.GET,
+            "query_string": params.urlencode(),
+        },
+    )
+
+
+def convention(request: HttpRequest, pk: int) -> HttpResponse:
+    conv = get_object_or_404(pour_publication(conventions_publiees()), pk=pk)
+    ligne = ligne_convention(conv)
+    return render(
+        request,
+        "opendata/convention.html",
+        {
+            "title": f"Convention {identifiant(conv)}",
+            "convention": conv,
+            "ligne": ligne,
+            "avenants": lignes_avenants(conv, ligne),
+            "consolide": conv.echeancier_consolide(),
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("opendata:conventions"), "title": "Conventions publiées"}
+                ],
+                "current": identifiant(conv),
+            },
+        },
+    )
+
+
+@cache_control(max_age=300, public=True)
+def paquet_zip(request: HttpRequest) -> HttpResponse:
+    reponse = HttpResponse(paquet.archive(), content_type="application/zip")
+    reponse["Content-Disposition"] = f'attachment; filename="{paquet.NOM_PAQUET}.zip"'
+    return reponse
+
+
+@cache_control(max_age=300, public=True)
+def fichier(request: HttpRequest, nom: str) -> HttpResponse:
+    if nom not in paquet.FICHIERS:
+        raise Http404("Fichier inconnu.")
+    contenu = paquet.contenus()[nom]
+    type_mime = "application/json" if nom.endswith(".json") else "text/csv"
+    reponse = HttpResponse(contenu, content_type=f"{type_mime}; charset=utf-8")
+    reponse["Content-Disposition"] = f'inline; filename="{nom}"'
+    return reponse
+
+
+def statistiques(request: HttpRequest) -> HttpResponse:
+    return render(request, "opendata/stats.html", {"title": "Statistiques", **stats.statistiques()})
+
+
+def document(request: HttpRequest, pk: int) -> FileResponse:
+    """The original document of a published convention or amendment (public, like the convention)."""
+    if not documents_disponibles():
+        raise Http404("Document indisponible.")
+    from delegations.lecture.models import Document
+
+    doc = get_object_or_404(Document, pk=pk, convention__in=conventions_publiees())
+    return FileResponse(doc.fichier.open("rb"), filename=doc.nom_original)
