@@ -242,6 +242,8 @@ LOGGING = {
 # Domain settings (configurable practice, see docs/domain).
 PREAVIS_MOIS_DEFAUT = env_int("PREAVIS_MOIS_DEFAUT", 3, 0)
 SEUIL_CONVENTION_RARE = env_decimal("SEUIL_CONVENTION_RARE", "50000")
+# Conventions at or above this consolidated AE are "missions" (annual interministerial committee).
+SEUIL_MISSION = env_decimal("SEUIL_MISSION", "1000000")
 CLOTURE_PAIEMENTS = env_day_month("CLOTURE_PAIEMENTS", "30-11")
 CLOTURE_ENGAGEMENTS = env_day_month("CLOTURE_ENGAGEMENTS", "12-12")
 CLOTURE_MODE = env_choice("CLOTURE_MODE", "avertir", {"avertir", "bloquer"})

@@ -18,11 +18,19 @@ SITE = {
 def menu() -> tuple[dict[str, Any], ...]:
     """Main menu gathered from each app's ``menu`` attribute: (label, url name, public[, writers only])."""
     items = []
-    for config in apps.get_app_configs():
+    # The register first, then the apps in their dependency order.
+    configs = sorted(apps.get_app_configs(), key=lambda c: c.label != "conventions")
+    for config in configs:
         for label, url_name, public, *ecriture in getattr(config, "menu", ()):
             try:
-                items.append({"label": label, "url": reverse(url_name), "public": public,
-                              "ecriture": bool(ecriture and ecriture[0])})
+                items.append(
+                    {
+                        "label": label,
+                        "url": reverse(url_name),
+                        "public": public,
+                        "ecriture": bool(ecriture and ecriture[0]),
+                    }
+                )
             except NoReverseMatch:
                 continue
     return tuple(items)

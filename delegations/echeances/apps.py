@@ -4,4 +4,5 @@ from django.apps import AppConfig
 class EcheancesConfig(AppConfig):
     name = "delegations.echeances"
     label = "echeances"
-    verbose_name = "Echeances"
+    verbose_name = "Échéances"
+    menu = [("À faire", "echeances:tableau", False)]

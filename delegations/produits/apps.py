@@ -5,3 +5,4 @@ class ProduitsConfig(AppConfig):
     name = "delegations.produits"
     label = "produits"
     verbose_name = "Produits"
+    menu = [("Produits", "produits:liste", False)]

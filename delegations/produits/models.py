@@ -1,18 +1,36 @@
-"""Products (Startups d'État) funded by conventions."""
+"""Products (Startups d'État) funded by conventions, and their phase history."""
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import Q
+import datetime as dt
+from typing import Any
 
-from delegations.core.models import TimestampedModel
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from delegations.core.errors import RegleMetierError
+from delegations.core.models import TimestampedModel, journaliser
 
 
 class Phase(models.TextChoices):
+    """Phases a convention funds."""
+
     INVESTIGATION = "investigation", "Investigation"
     CONSTRUCTION = "construction", "Construction"
     ACCELERATION = "acceleration", "Accélération"
     CONSOLIDATION = "consolidation", "Consolidation"
+
+
+class PhaseProduit(models.TextChoices):
+    """Phases of a product's life: the funded phases plus transfer and stop."""
+
+    INVESTIGATION = "investigation", "Investigation"
+    CONSTRUCTION = "construction", "Construction"
+    ACCELERATION = "acceleration", "Accélération"
+    CONSOLIDATION = "consolidation", "Consolidation"
+    TRANSFERT = "transfert", "Transfert"
+    ARRET = "arret", "Arrêt"
 
 
 class ProduitQuerySet(models.QuerySet["Produit"]):
@@ -21,6 +39,24 @@ class ProduitQuerySet(models.QuerySet["Produit"]):
 
     def recherche(self, texte: str) -> ProduitQuerySet:
         return self.filter(Q(nom__icontains=texte) | Q(slug__icontains=texte)) if texte else self
+
+    def visibles_par(self, user: Any) -> ProduitQuerySet:
+        """Perimeter: finance/admin all; others the products funded by the conventions they see,
+        plus (intrapreneur) the products they carry. Outside it, pages and API answer 404."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.voit_tout:
+            return self
+        # Looked up lazily: conventions depends on produits, not the other way round.
+        convention_model = apps.get_model("conventions", "Convention")
+        conventions = convention_model.objects.visibles_par(user).filter(produits=OuterRef("pk"))
+        condition: Q | Exists = Exists(conventions)
+        if user.role == "intrapreneur" and user.email:
+            condition |= Q(intrapreneur_email__iexact=user.email)
+        return self.filter(condition)
+
+    def avec_phases(self) -> ProduitQuerySet:
+        return self.prefetch_related("phases")
 
 
 class Produit(TimestampedModel):
@@ -45,3 +81,81 @@ class Produit(TimestampedModel):
 
     def __str__(self) -> str:
         return self.nom
+
+    def phases_ordonnees(self) -> list[PhaseHistorique]:
+        """Phase history, oldest first (uses the prefetched rows when present)."""
+        return sorted(self.phases.all(), key=lambda p: (p.date_debut, p.pk or 0))
+
+    @property
+    def phase_actuelle(self) -> PhaseHistorique | None:
+        """The current phase is the latest one started (future-dated phases are ignored)."""
+        aujourd_hui = dt.date.today()
+        passees = [p for p in self.phases_ordonnees() if p.date_debut <= aujourd_hui]
+        return passees[-1] if passees else None
+
+    @property
+    def liens(self) -> list[tuple[str, str]]:
+        return [
+            (libelle, url)
+            for libelle, url in (
+                ("Site", self.site_url),
+                ("Statistiques", self.statistiques_url),
+                ("Budget", self.budget_url),
+                ("Code source", self.code_source_url),
+            )
+            if url
+        ]
+
+
+class PhaseHistorique(TimestampedModel):
+    """One step of a product's life: a phase and the date it started."""
+
+    produit = models.ForeignKey(
+        Produit, on_delete=models.CASCADE, related_name="phases", verbose_name="produit"
+    )
+    phase = models.CharField("phase", max_length=20, choices=PhaseProduit.choices)
+    date_debut = models.DateField("date de début")
+    commentaire = models.CharField("commentaire", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["produit", "date_debut", "id"]
+        verbose_name = "phase du produit"
+        verbose_name_plural = "phases du produit"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["produit", "date_debut", "phase"],
+                name="produit_phase_unique",
+                violation_error_message="Cette phase est déjà enregistrée à cette date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(phase__in=PhaseProduit.values),
+                name="produit_phase_valide",
+                violation_error_message="Phase inconnue.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} depuis le {self.date_debut:%d/%m/%Y}"
+
+
+def ajouter_phase(
+    produit: Produit, user: Any, *, phase: str, date_debut: dt.date, commentaire: str = ""
+) -> PhaseHistorique:
+    """Append a step to the product's history (the history is never rewritten) and log it."""
+    if phase not in PhaseProduit.values:
+        raise RegleMetierError("phase_inconnue", f"Phase inconnue : « {phase} ».")
+    if PhaseHistorique.objects.filter(produit=produit, phase=phase, date_debut=date_debut).exists():
+        raise RegleMetierError(
+            "phase_en_double", "Cette phase est déjà enregistrée à cette date pour ce produit."
+        )
+    ligne = PhaseHistorique.objects.create(
+        produit=produit, phase=phase, date_debut=date_debut, commentaire=commentaire
+    )
+    journaliser(
+        produit,
+        user,
+        "phase",
+        f"Phase {ligne.get_phase_display()} à partir du {date_debut:%d/%m/%Y}",
+        {"phase": phase, "date_debut": str(date_debut)},
+    )
+    return ligne

@@ -1,0 +1,729 @@
+"""Investment committees, their decision records and indicators, and convention obligations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from delegations.conventions.models import Convention, ajouter_mois
+from delegations.core.errors import RegleMetierError
+from delegations.core.models import TimestampedModel, journaliser
+from delegations.produits.models import PhaseProduit, Produit
+
+MONTANT = {"max_digits": 15, "decimal_places": 2}
+
+
+class TypeComite(models.TextChoices):
+    PRODUIT = "produit", "Comité d'investissement produit (semestriel)"
+    INTERMINISTERIEL = "interministeriel", "Comité interministériel (annuel, mission)"
+    MI_PARCOURS = "mi_parcours", "Comité à mi-parcours"
+
+
+class Decision(models.TextChoices):
+    POURSUITE = "poursuite", "Poursuite pour la période"
+    PROVISOIRE = "provisoire", "Financement provisoire (un ou deux mois)"
+    ARRET = "arret", "Arrêt"
+    CHANGEMENT_PHASE = "changement_phase", "Changement de phase"
+
+
+class Dimension(models.TextChoices):
+    """The impact matrix."""
+
+    UTILISABLE = "utilisable", "Utilisable"
+    UTILISE = "utilise", "Utilisé"
+    UTILE = "utile", "Utile"
+    IMPACT = "impact", "Impact sur la politique publique"
+    EFFICIENT = "efficient", "Efficient"
+
+
+class StatutReleve(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    FINALISE = "finalise", "Finalisé"
+
+
+# --- committees ------------------------------------------------------------------------------
+class ComiteQuerySet(models.QuerySet["Comite"]):
+    def visibles_par(self, user: Any) -> ComiteQuerySet:
+        """A committee follows its product or its convention (mission)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.voit_tout:
+            return self
+        return self.filter(
+            Q(produit__in=Produit.objects.visibles_par(user))
+            | Q(convention__in=Convention.objects.visibles_par(user))
+        )
+
+    def recherche(self, texte: str) -> ComiteQuerySet:
+        texte = (texte or "").strip()
+        if not texte:
+            return self
+        return self.filter(
+            Q(produit__nom__icontains=texte)
+            | Q(produit__slug__icontains=texte)
+            | Q(convention__reference__icontains=texte)
+            | Q(lieu__icontains=texte)
+        )
+
+    def pour_liste(self) -> ComiteQuerySet:
+        return self.select_related(
+            "produit", "convention", "convention__delegant"
+        ).prefetch_related("releves")
+
+
+class Comite(TimestampedModel):
+    type = models.CharField(
+        "type", max_length=20, choices=TypeComite.choices, default=TypeComite.PRODUIT
+    )
+    produit = models.ForeignKey(
+        Produit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comites",
+        verbose_name="produit",
+    )
+    convention = models.ForeignKey(
+        Convention,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comites",
+        verbose_name="convention (mission)",
+    )
+    date = models.DateField("date")
+    lieu = models.CharField("lieu", max_length=300, blank=True)
+    participants = models.TextField(
+        "participants", blank=True, help_text="Un participant par ligne."
+    )
+    support = models.FileField("support de présentation", upload_to="comites/supports/", blank=True)
+    support_url = models.URLField("lien vers le support", blank=True)
+    releve_document = models.FileField(
+        "relevé de décision signé", upload_to="comites/releves/", blank=True
+    )
+
+    objects = ComiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "comité d'investissement"
+        verbose_name_plural = "comités d'investissement"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(produit__isnull=False) | Q(convention__isnull=False),
+                name="comite_produit_ou_mission",
+                violation_error_message="Un comité porte sur un produit ou sur une mission (convention).",
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=TypeComite.values),
+                name="comite_type_valide",
+                violation_error_message="Type de comité inconnu.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display().split(' (')[0]} — {self.sujet} — {self.date:%d/%m/%Y}"
+
+    @property
+    def sujet(self) -> str:
+        if self.produit_id:
+            return str(self.produit)
+        if self.convention is not None:
+            return f"Mission {self.convention.reference or self.convention_id}"
+        return "—"
+
+    def clean(self) -> None:
+        if not self.produit_id and not self.convention_id:
+            raise ValidationError("Un comité porte sur un produit ou sur une mission (convention).")
+        if self.type == TypeComite.INTERMINISTERIEL and not self.convention_id:
+            raise ValidationError(
+                {"convention": "Un comité interministériel porte sur la convention de la mission."}
+            )
+        if self.type == TypeComite.PRODUIT and not self.produit_id:
+            raise ValidationError({"produit": "Un comité produit porte sur un produit."})
+
+    @property
+    def liste_participants(self) -> list[str]:
+        return [p.strip() for p in self.participants.splitlines() if p.strip()]
+
+    @property
+    def releve(self) -> Releve | None:
+        """The current record: the latest one (a correction supersedes the finalised one)."""
+        releves = sorted(self.releves.all(), key=lambda r: r.numero)
+        return releves[-1] if releves else None
+
+    def precedent(self) -> Comite | None:
+        """The previous committee on the same product (or mission)."""
+        qs = Comite.objects.filter(date__lt=self.date)
+        if self.produit_id:
+            qs = qs.filter(produit_id=self.produit_id)
+        else:
+            qs = qs.filter(convention_id=self.convention_id)  # type: ignore[misc]
+        return qs.order_by("-date", "-id").first()
+
+    def objectifs_precedents(self) -> list[Indicateur]:
+        """Targets set at the previous committee (its current record), to measure here."""
+        precedent = self.precedent()
+        if precedent is None:
+            return []
+        releve = precedent.releve
+        if releve is None:
+            return []
+        return list(releve.indicateurs.prefetch_related("resultats").order_by("dimension", "id"))
+
+
+# --- decision records ------------------------------------------------------------------------
+class Releve(TimestampedModel):
+    """The decision record. Saved as a draft, then finalised; a finalised record is never edited
+    (a correction is a new record that supersedes it)."""
+
+    comite = models.ForeignKey(
+        Comite, on_delete=models.CASCADE, related_name="releves", verbose_name="comité"
+    )
+    numero = models.PositiveSmallIntegerField("numéro", default=1)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutReleve.choices, default=StatutReleve.BROUILLON
+    )
+    date = models.DateField("date", null=True, blank=True)
+    lieu = models.CharField("lieu", max_length=300, blank=True)
+    participants = models.TextField(
+        "participants", blank=True, help_text="Un participant par ligne."
+    )
+    decision = models.CharField("décision", max_length=20, choices=Decision.choices, blank=True)
+    montant_accorde = models.DecimalField("montant accordé (€)", null=True, blank=True, **MONTANT)  # type: ignore[arg-type]
+    periode_mois = models.PositiveSmallIntegerField("période (mois)", null=True, blank=True)
+    phase_decidee = models.CharField(
+        "nouvelle phase", max_length=20, choices=PhaseProduit.choices, blank=True
+    )
+    commentaire = models.TextField("commentaire", blank=True)
+    remplace = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name="corrige le relevé",
+    )
+    finalise_le = models.DateTimeField("finalisé le", null=True, blank=True)
+    finalise_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="finalisé par",
+    )
+
+    class Meta:
+        ordering = ["comite", "numero"]
+        verbose_name = "relevé de décision"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comite", "numero"],
+                name="releve_numero_unique",
+                violation_error_message="Ce numéro de relevé existe déjà pour ce comité.",
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_accorde__isnull=True) | Q(montant_accorde__gte=0),
+                name="releve_montant_positif",
+                violation_error_message="Le montant accordé doit être positif ou nul.",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut=StatutReleve.BROUILLON) | Q(finalise_le__isnull=False),
+                name="releve_finalise_date",
+                violation_error_message="Un relevé finalisé porte sa date de finalisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Relevé n° {self.numero} — {self.comite}"
+
+    @property
+    def est_finalise(self) -> bool:
+        return self.statut == StatutReleve.FINALISE
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk and Releve.objects.filter(pk=self.pk, statut=StatutReleve.FINALISE).exists():
+            raise RegleMetierError(
+                "releve_finalise",
+                "Ce relevé est finalisé : il ne se modifie plus. "
+                "Enregistrez une correction (nouveau relevé).",
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.est_finalise:
+            raise RegleMetierError("releve_finalise", "Un relevé finalisé ne se supprime pas.")
+        return super().delete(*args, **kwargs)
+
+    def manques(self) -> list[str]:
+        """What a record must hold before it can be finalised (empty list: complete)."""
+        manque: list[str] = []
+        if not self.date:
+            manque.append("la date")
+        if not self.lieu.strip():
+            manque.append("le lieu")
+        if not self.participants.strip():
+            manque.append("les participants")
+        if not self.decision:
+            manque.append("la décision")
+        if self.montant_accorde is None:
+            manque.append("le montant accordé")
+        if self.decision != Decision.ARRET and not self.periode_mois:
+            manque.append("la période (en mois)")
+        if self.decision == Decision.PROVISOIRE and self.periode_mois and self.periode_mois > 2:
+            manque.append("une période d'un ou deux mois pour un financement provisoire")
+        if self.decision == Decision.CHANGEMENT_PHASE and not self.phase_decidee:
+            manque.append("la nouvelle phase")
+        indicateurs = list(self.indicateurs.all())
+        complets = [i for i in indicateurs if i.est_complet]
+        if not complets:
+            manque.append(
+                "au moins un objectif chiffré (indicateur avec nom, unité, cible et échéance)"
+            )
+        elif len(complets) < len(indicateurs):
+            manque.append(
+                f"{len(indicateurs) - len(complets)} indicateur(s) incomplet(s) à compléter ou retirer"
+            )
+        return manque
+
+
+class Indicateur(models.Model):
+    """A goal as a numeric indicator: a target to reach by a date, in a dimension of the matrix."""
+
+    releve = models.ForeignKey(
+        Releve, on_delete=models.CASCADE, related_name="indicateurs", verbose_name="relevé"
+    )
+    dimension = models.CharField(
+        "dimension", max_length=20, choices=Dimension.choices, default=Dimension.UTILISE
+    )
+    nom = models.CharField("nom", max_length=200)
+    unite = models.CharField("unité", max_length=50, blank=True)
+    cible = models.DecimalField("cible", null=True, blank=True, max_digits=15, decimal_places=2)
+    echeance = models.DateField("échéance", null=True, blank=True)
+
+    class Meta:
+        ordering = ["releve", "dimension", "id"]
+        verbose_name = "indicateur"
+
+    def __str__(self) -> str:
+        return f"{self.nom} : {self.cible} {self.unite}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._verifier_modifiable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._verifier_modifiable()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def est_complet(self) -> bool:
+        return bool(
+            self.nom.strip() and self.unite.strip() and self.cible is not None and self.echeance
+        )
+
+    def _verifier_modifiable(self) -> None:
+        if Releve.objects.filter(pk=self.releve_id, statut=StatutReleve.FINALISE).exists():
+            raise RegleMetierError(
+                "releve_finalise", "Les objectifs d'un relevé finalisé ne se modifient plus."
+            )
+
+
+class Resultat(TimestampedModel):
+    """The value reached for a previous target, entered at the next committee."""
+
+    indicateur = models.ForeignKey(
+        Indicateur, on_delete=models.PROTECT, related_name="resultats", verbose_name="objectif"
+    )
+    comite = models.ForeignKey(
+        Comite,
+        on_delete=models.CASCADE,
+        related_name="resultats",
+        verbose_name="comité où il est mesuré",
+    )
+    valeur = models.DecimalField("valeur atteinte", max_digits=15, decimal_places=2)
+    commentaire = models.CharField("commentaire", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["comite", "indicateur"]
+        verbose_name = "résultat"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "comite"],
+                name="resultat_unique",
+                violation_error_message="Ce résultat est déjà saisi pour ce comité.",
+            ),
+        ]
+
+    @property
+    def pourcentage(self) -> Decimal | None:
+        cible = self.indicateur.cible
+        if not cible:
+            return None
+        return (self.valeur / cible * 100).quantize(Decimal("0.1"))
+
+
+# --- writes on committees --------------------------------------------------------------------
+@dataclass
+class DonneesIndicateur:
+    nom: str
+    unite: str = ""
+    cible: Decimal | None = None
+    echeance: dt.date | None = None
+    dimension: str = Dimension.UTILISE
+
+
+CHAMPS_RELEVE = (
+    "date",
+    "lieu",
+    "participants",
+    "decision",
+    "montant_accorde",
+    "periode_mois",
+    "phase_decidee",
+    "commentaire",
+)
+
+
+def releve_brouillon(comite: Comite) -> Releve:
+    """The draft record to edit: the current one, or a new one prefilled from the committee."""
+    releve = comite.releves.order_by("-numero").first()
+    if releve is not None and releve.est_finalise:
+        raise RegleMetierError(
+            "releve_finalise",
+            "Le relevé de ce comité est finalisé : il ne se modifie plus. "
+            "Pour le corriger, créez une correction.",
+        )
+    if releve is None:
+        releve = Releve.objects.create(
+            comite=comite,
+            numero=1,
+            date=comite.date,
+            lieu=comite.lieu,
+            participants=comite.participants,
+        )
+    return releve
+
+
+def enregistrer_releve(
+    comite: Comite,
+    user: Any,
+    valeurs: dict[str, Any],
+    indicateurs: list[DonneesIndicateur] | None = None,
+) -> Releve:
+    """Save the draft record (possibly incomplete). ``indicateurs`` replaces the list when given."""
+    with transaction.atomic():
+        Comite.objects.select_for_update().get(pk=comite.pk)
+        releve = releve_brouillon(comite)
+        for champ, valeur in valeurs.items():
+            if champ in CHAMPS_RELEVE:
+                setattr(
+                    releve,
+                    champ,
+                    ""
+                    if valeur is None
+                    and champ
+                    in ("lieu", "participants", "decision", "phase_decidee", "commentaire")
+                    else valeur,
+                )
+        if releve.montant_accorde is not None and releve.montant_accorde < 0:
+            raise RegleMetierError(
+                "montant_negatif", "Le montant accordé doit être positif ou nul."
+            )
+        releve.save()
+        if indicateurs is not None:
+            releve.indicateurs.all().delete()
+            Indicateur.objects.bulk_create(
+                [
+                    Indicateur(
+                        releve=releve,
+                        nom=i.nom,
+                        unite=i.unite,
+                        cible=i.cible,
+                        echeance=i.echeance,
+                        dimension=i.dimension,
+                    )
+                    for i in indicateurs
+                ]
+            )
+        journaliser(
+            comite,
+            user,
+            "releve",
+            f"Relevé n° {releve.numero} enregistré (brouillon)",
+            {k: str(v) for k, v in valeurs.items() if k in CHAMPS_RELEVE},
+        )
+    return releve
+
+
+def finaliser(comite: Comite, user: Any) -> Releve:
+    """Finalise the current draft record, refusing it with the list of what is missing."""
+    with transaction.atomic():
+        Comite.objects.select_for_update().get(pk=comite.pk)
+        releve = comite.releves.order_by("-numero").first()
+        if releve is None:
+            raise RegleMetierError(
+                "releve_absent", "Aucun relevé de décision n'est saisi pour ce comité."
+            )
+        if releve.est_finalise:
+            raise RegleMetierError(
+                "releve_deja_finalise", f"Le relevé n° {releve.numero} est déjà finalisé."
+            )
+        manques = releve.manques()
+        if manques:
+            raise RegleMetierError(
+                "releve_incomplet", "Relevé incomplet, il manque : " + " ; ".join(manques) + "."
+            )
+        maintenant = timezone.now()
+        Releve.objects.filter(pk=releve.pk).update(
+            statut=StatutReleve.FINALISE,
+            finalise_le=maintenant,
+            finalise_par=user if getattr(user, "is_authenticated", False) else None,
+        )
+        releve.refresh_from_db()
+        journaliser(
+            comite,
+            user,
+            "finalisation",
+            f"Relevé n° {releve.numero} finalisé : {releve.get_decision_display()}",
+            {
+                "decision": releve.decision,
+                "montant_accorde": str(releve.montant_accorde),
+                "periode_mois": releve.periode_mois,
+            },
+        )
+    return releve
+
+
+def corriger(comite: Comite, user: Any) -> Releve:
+    """Start a correction: a new draft record copying the finalised one, which stays untouched."""
+    with transaction.atomic():
+        Comite.objects.select_for_update().get(pk=comite.pk)
+        actuel = comite.releves.order_by("-numero").first()
+        if actuel is None or not actuel.est_finalise:
+            raise RegleMetierError(
+                "correction_inutile", "Le relevé n'est pas finalisé : modifiez-le directement."
+            )
+        nouveau = Releve.objects.create(
+            comite=comite,
+            numero=actuel.numero + 1,
+            remplace=actuel,
+            **{champ: getattr(actuel, champ) for champ in CHAMPS_RELEVE},
+        )
+        Indicateur.objects.bulk_create(
+            [
+                Indicateur(
+                    releve=nouveau,
+                    nom=i.nom,
+                    unite=i.unite,
+                    cible=i.cible,
+                    echeance=i.echeance,
+                    dimension=i.dimension,
+                )
+                for i in actuel.indicateurs.all()
+            ]
+        )
+        journaliser(
+            comite,
+            user,
+            "correction",
+            f"Correction du relevé n° {actuel.numero} (relevé n° {nouveau.numero})",
+        )
+    return nouveau
+
+
+def enregistrer_resultats(
+    comite: Comite, user: Any, valeurs: dict[int, Decimal | None]
+) -> list[Resultat]:
+    """Enter the values reached against the previous committee's targets (None clears one)."""
+    objectifs = {i.pk: i for i in comite.objectifs_precedents()}
+    inconnus = [pk for pk in valeurs if pk not in objectifs]
+    if inconnus:
+        raise RegleMetierError(
+            "objectif_inconnu",
+            "Ces objectifs ne sont pas ceux du comité précédent : "
+            + ", ".join(str(pk) for pk in inconnus)
+            + ".",
+        )
+    enregistres: list[Resultat] = []
+    with transaction.atomic():
+        for pk, valeur in valeurs.items():
+            if valeur is None:
+                Resultat.objects.filter(indicateur_id=pk, comite=comite).delete()
+                continue
+            resultat, _ = Resultat.objects.update_or_create(
+                indicateur_id=pk, comite=comite, defaults={"valeur": valeur}
+            )
+            enregistres.append(resultat)
+        journaliser(
+            comite,
+            user,
+            "resultats",
+            f"{len(enregistres)} résultat(s) saisi(s)",
+            {str(pk): str(v) for pk, v in valeurs.items()},
+        )
+    return enregistres
+
+
+# --- obligations -----------------------------------------------------------------------------
+class StatutObligation(models.TextChoices):
+    A_FAIRE = "a_faire", "À faire"
+    EN_COURS = "en_cours", "En cours"
+    FAITE = "faite", "Faite"
+    SANS_OBJET = "sans_objet", "Sans objet"
+
+
+STATUTS_CLOS = (StatutObligation.FAITE, StatutObligation.SANS_OBJET)
+
+# code, label, who is responsible, months after the convention takes effect (None: at its end)
+OBLIGATIONS_STANDARD: list[tuple[str, str, str, int | None]] = [
+    ("manifeste", "Adhésion au manifeste beta.gouv.fr", "Délégant", 0),
+    ("intrapreneur", "Intrapreneur désigné", "Délégant", 1),
+    ("sponsor", "Sponsor désigné", "Délégant", 1),
+    ("fiche_produit", "Fiche produit publiée sur beta.gouv.fr", "Intrapreneur", 2),
+    ("code_ouvert", "Code source publié sous licence libre", "DINUM", 3),
+    (
+        "annexe_rgpd",
+        "Annexe RGPD : répartition des rôles (responsable de traitement, sous-traitant)",
+        "Délégant",
+        0,
+    ),
+    ("analyse_risques", "Atelier d'analyse de risques (méthode ANSSI)", "DINUM", 6),
+    ("franceconnect", "FranceConnect intégré si les usagers s'authentifient", "DINUM", 6),
+    ("je_donne_mon_avis", "Bouton « Je donne mon avis » sur les démarches en ligne", "DINUM", 6),
+    ("statistiques", "Page de statistiques publique", "Intrapreneur", 6),
+    ("publication", "Publication de la convention", "Délégant", 1),
+    ("comptes_rendus", "Comptes rendus d'exécution au délégant", "DINUM", None),
+]
+
+
+class ObligationQuerySet(models.QuerySet["Obligation"]):
+    def visibles_par(self, user: Any) -> ObligationQuerySet:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.voit_tout:
+            return self
+        return self.filter(convention__in=Convention.objects.visibles_par(user))
+
+    def ouvertes(self) -> ObligationQuerySet:
+        return self.exclude(statut__in=STATUTS_CLOS)
+
+    def en_retard(self, date: dt.date | None = None) -> ObligationQuerySet:
+        return self.ouvertes().filter(echeance__lt=date or dt.date.today())
+
+
+class Obligation(TimestampedModel):
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="obligations", verbose_name="convention"
+    )
+    code = models.SlugField(
+        "code", max_length=40, blank=True, help_text="Code de l'obligation type (vide si ajoutée)."
+    )
+    libelle = models.CharField("obligation", max_length=300)
+    ordre = models.PositiveSmallIntegerField("ordre", default=100)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutObligation.choices, default=StatutObligation.A_FAIRE
+    )
+    echeance = models.DateField("échéance", null=True, blank=True)
+    responsable = models.CharField("responsable", max_length=200, blank=True)
+    responsable_email = models.EmailField("adresse du responsable", blank=True)
+    preuve_url = models.URLField("preuve (lien)", blank=True)
+    preuve_fichier = models.FileField("preuve (fichier)", upload_to="obligations/", blank=True)
+    commentaire = models.TextField("commentaire", blank=True)
+
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["convention", "ordre", "id"]
+        verbose_name = "obligation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "code"],
+                condition=~Q(code=""),
+                name="obligation_code_unique",
+                violation_error_message="Cette obligation type existe déjà pour la convention.",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut__in=StatutObligation.values),
+                name="obligation_statut_valide",
+                violation_error_message="Statut d'obligation inconnu.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+    def est_en_retard(self, date: dt.date | None = None) -> bool:
+        return (
+            self.statut not in STATUTS_CLOS
+            and self.echeance is not None
+            and self.echeance < (date or dt.date.today())
+        )
+
+    @property
+    def en_retard(self) -> bool:
+        return self.est_en_retard()
+
+    @property
+    def preuve(self) -> str:
+        return self.preuve_url or (self.preuve_fichier.url if self.preuve_fichier else "")
+
+
+def echeance_standard(convention: Convention, delai_mois: int | None) -> dt.date | None:
+    if delai_mois is None:
+        return convention.date_fin_consolidee
+    debut = convention.date_prise_effet
+    return ajouter_mois(debut, delai_mois) if debut else None
+
+
+def creer_obligations_standard(convention: Convention) -> int:
+    """Create the standard obligations missing on a convention (idempotent). Returns how many."""
+    existants = set(
+        Obligation.objects.filter(convention=convention)
+        .exclude(code="")
+        .values_list("code", flat=True)
+    )
+    nouvelles = []
+    for ordre, (code, libelle, responsable, delai) in enumerate(OBLIGATIONS_STANDARD):
+        if code in existants:
+            continue
+        statut = StatutObligation.A_FAIRE
+        if (code == "annexe_rgpd" and convention.annexe_rgpd) or (
+            code == "publication" and convention.date_publication
+        ):
+            statut = StatutObligation.FAITE
+        nouvelles.append(
+            Obligation(
+                convention=convention,
+                code=code,
+                libelle=libelle,
+                ordre=ordre * 10,
+                responsable=responsable,
+                statut=statut,
+                echeance=echeance_standard(convention, delai),
+            )
+        )
+    Obligation.objects.bulk_create(nouvelles)
+    return len(nouvelles)
+
+
+def completer_echeances(convention: Convention) -> int:
+    """Fill the due dates of standard obligations once the convention's dates are known."""
+    delais = {code: delai for code, _, _, delai in OBLIGATIONS_STANDARD}
+    manquantes = list(
+        Obligation.objects.filter(convention=convention, echeance__isnull=True, code__in=delais)
+    )
+    for obligation in manquantes:
+        obligation.echeance = echeance_standard(convention, delais[obligation.code])
+    a_jour = [o for o in manquantes if o.echeance]
+    Obligation.objects.bulk_update(a_jour, ["echeance"])
+    return len(a_jour)

@@ -1,0 +1,253 @@
+"""API representation of committees, decision records, indicators, results and obligations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from delegations.conventions.models import Convention
+from delegations.produits.models import PhaseProduit, Produit
+
+from .models import (
+    Comite,
+    Decision,
+    Dimension,
+    DonneesIndicateur,
+    Indicateur,
+    Obligation,
+    Releve,
+    Resultat,
+    StatutObligation,
+    TypeComite,
+    enregistrer_releve,
+)
+
+
+class ParticipantsField(serializers.ListField):
+    """Participants as a list of names, stored one per line."""
+
+    child = serializers.CharField(max_length=300)
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [p.strip() for p in (data or "").splitlines() if p.strip()]
+
+    def to_internal_value(self, data: Any) -> str:  # type: ignore[override]
+        if isinstance(data, str):
+            data = data.splitlines()
+        return "\n".join(p.strip() for p in super().to_internal_value(data) if p.strip())
+
+
+class IndicateurSerializer(serializers.ModelSerializer):
+    dimension = serializers.ChoiceField(choices=Dimension.choices, default=Dimension.UTILISE)
+    unite = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
+    cible = serializers.DecimalField(
+        max_digits=15, decimal_places=2, allow_null=True, required=False
+    )
+    echeance = serializers.DateField(allow_null=True, required=False)
+
+    class Meta:
+        model = Indicateur
+        fields = ["id", "dimension", "nom", "unite", "cible", "echeance"]
+        read_only_fields = ["id"]
+
+
+class ResultatSerializer(serializers.ModelSerializer):
+    pourcentage = serializers.DecimalField(
+        max_digits=9, decimal_places=1, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Resultat
+        fields = ["indicateur", "comite", "valeur", "pourcentage", "commentaire"]
+        read_only_fields = fields
+
+
+class ObjectifSerializer(IndicateurSerializer):
+    """A previous target with what was reached (at this committee)."""
+
+    valeur_atteinte = serializers.SerializerMethodField()
+    pourcentage = serializers.SerializerMethodField()
+
+    class Meta(IndicateurSerializer.Meta):
+        fields = [*IndicateurSerializer.Meta.fields, "valeur_atteinte", "pourcentage"]
+
+    def _resultat(self, obj: Indicateur) -> Resultat | None:
+        comite_id = self.context.get("comite_id")
+        return next((r for r in obj.resultats.all() if r.comite_id == comite_id), None)
+
+    def get_valeur_atteinte(self, obj: Indicateur) -> Decimal | None:
+        resultat = self._resultat(obj)
+        return resultat.valeur if resultat else None
+
+    def get_pourcentage(self, obj: Indicateur) -> Decimal | None:
+        resultat = self._resultat(obj)
+        return resultat.pourcentage if resultat else None
+
+
+class ReleveSerializer(serializers.ModelSerializer):
+    participants = ParticipantsField(required=False)
+    decision = serializers.ChoiceField(choices=Decision.choices, allow_blank=True, required=False)
+    phase_decidee = serializers.ChoiceField(
+        choices=PhaseProduit.choices, allow_blank=True, required=False
+    )
+    montant_accorde = serializers.DecimalField(
+        max_digits=15, decimal_places=2, min_value=Decimal("0"), allow_null=True, required=False
+    )
+    periode_mois = serializers.IntegerField(
+        min_value=1, max_value=60, allow_null=True, required=False
+    )
+    indicateurs = IndicateurSerializer(many=True, required=False)
+    manques = serializers.SerializerMethodField(
+        help_text="Ce qui manque pour finaliser (vide : complet)."
+    )
+
+    class Meta:
+        model = Releve
+        fields = [
+            "id",
+            "numero",
+            "statut",
+            "date",
+            "lieu",
+            "participants",
+            "decision",
+            "montant_accorde",
+            "periode_mois",
+            "phase_decidee",
+            "commentaire",
+            "indicateurs",
+            "manques",
+            "remplace",
+            "finalise_le",
+        ]
+        read_only_fields = ["id", "numero", "statut", "remplace", "finalise_le"]
+
+    def get_manques(self, obj: Releve) -> list[str]:
+        return [] if obj.est_finalise else obj.manques()
+
+
+class ComiteSerializer(serializers.ModelSerializer):
+    type = serializers.ChoiceField(choices=TypeComite.choices, default=TypeComite.PRODUIT)
+    produit = serializers.PrimaryKeyRelatedField(
+        queryset=Produit.objects.all(), allow_null=True, required=False
+    )
+    convention = serializers.PrimaryKeyRelatedField(
+        queryset=Convention.objects.all(), allow_null=True, required=False
+    )
+    participants = ParticipantsField(required=False)
+    releve = ReleveSerializer(
+        required=False, help_text="Relevé courant ; modifiable tant qu'il est au brouillon."
+    )
+    releves = serializers.SerializerMethodField()
+    support = serializers.FileField(read_only=True)
+
+    class Meta:
+        model = Comite
+        fields = [
+            "id",
+            "type",
+            "produit",
+            "convention",
+            "date",
+            "lieu",
+            "participants",
+            "support",
+            "support_url",
+            "releve",
+            "releves",
+        ]
+        read_only_fields = ["id", "support"]
+
+    def get_releves(self, obj: Comite) -> list[dict[str, Any]]:
+        return [
+            {"numero": r.numero, "statut": r.statut, "finalise_le": r.finalise_le}
+            for r in sorted(obj.releves.all(), key=lambda r: r.numero)
+        ]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        produit = attrs.get("produit", getattr(self.instance, "produit", None))
+        convention = attrs.get("convention", getattr(self.instance, "convention", None))
+        type_ = attrs.get("type", getattr(self.instance, "type", TypeComite.PRODUIT))
+        if not produit and not convention:
+            raise serializers.ValidationError(
+                "Un comité porte sur un produit ou sur une mission (convention)."
+            )
+        if type_ == TypeComite.INTERMINISTERIEL and not convention:
+            raise serializers.ValidationError(
+                {"convention": "Un comité interministériel porte sur une convention."}
+            )
+        if type_ == TypeComite.PRODUIT and not produit:
+            raise serializers.ValidationError(
+                {"produit": "Un comité produit porte sur un produit."}
+            )
+        return attrs
+
+    def _releve(self, comite: Comite, data: dict[str, Any] | None) -> None:
+        if data is None:
+            return
+        indicateurs = data.pop("indicateurs", None)
+        enregistrer_releve(
+            comite,
+            self.context["request"].user,
+            data,
+            None if indicateurs is None else [DonneesIndicateur(**i) for i in indicateurs],
+        )
+
+    def create(self, validated_data: dict[str, Any]) -> Comite:
+        releve = validated_data.pop("releve", None)
+        comite = Comite.objects.create(**validated_data)
+        self._releve(comite, releve)
+        return comite
+
+    def update(self, instance: Comite, validated_data: dict[str, Any]) -> Comite:
+        releve = validated_data.pop("releve", None)
+        for champ, valeur in validated_data.items():
+            setattr(instance, champ, valeur)
+        instance.save()
+        self._releve(instance, releve)
+        return instance
+
+    def to_representation(self, instance: Comite) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        releve = instance.releve
+        data["releve"] = ReleveSerializer(releve).data if releve else None
+        return data
+
+
+class ResultatSaisieSerializer(serializers.Serializer):
+    indicateur = serializers.IntegerField()
+    valeur = serializers.DecimalField(max_digits=15, decimal_places=2, allow_null=True)
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    statut = serializers.ChoiceField(
+        choices=StatutObligation.choices, default=StatutObligation.A_FAIRE
+    )
+    convention = serializers.PrimaryKeyRelatedField(queryset=Convention.objects.all())
+    en_retard = serializers.BooleanField(read_only=True)
+    preuve_fichier = serializers.FileField(read_only=True)
+
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "convention",
+            "code",
+            "libelle",
+            "statut",
+            "echeance",
+            "responsable",
+            "responsable_email",
+            "preuve_url",
+            "preuve_fichier",
+            "commentaire",
+            "en_retard",
+        ]
+        read_only_fields = ["id", "code", "preuve_fichier"]
+
+    def validate_convention(self, value: Convention) -> Convention:
+        if self.instance is not None and value.pk != self.instance.convention_id:
+            raise serializers.ValidationError("Une obligation ne change pas de convention.")
+        return value

@@ -1,0 +1,18 @@
+"""Obligations follow each convention: created with it, due dates filled once its dates are known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import completer_echeances, creer_obligations_standard
+
+
+def obligations_de_la_convention(
+    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw:  # fixtures load rows as they are
+        return
+    if created:
+        creer_obligations_standard(instance)
+    elif instance.date_prise_effet:
+        completer_echeances(instance)

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+from delegations.produits.models import Produit
+
+from ..models import Comite, Obligation, Releve
+from ..trajectoires import comites_du_produit, trajectoires
+
+register = template.Library()
+
+
+@register.simple_tag
+def donnees_produit(produit: Produit) -> dict[str, Any]:
+    """Committees and indicator trajectories for the product page panel."""
+    comites = comites_du_produit(produit)
+    return {"comites": list(reversed(comites)), "trajectoires": trajectoires(comites)}
+
+
+@register.simple_tag
+def donnees_convention(convention: Any, limite: int = 10) -> dict[str, Any]:
+    """Obligations (overdue flagged) and committees of the funded products, bounded."""
+    obligations = list(Obligation.objects.filter(convention=convention))
+    produits = [p.pk for p in convention.produits.all()]
+    comites = list(
+        Comite.objects.filter(produit_id__in=produits)
+        .select_related("produit")
+        .prefetch_related("releves")[:limite]
+    )
+    mission = list(
+        Comite.objects.filter(convention=convention).prefetch_related("releves")[:limite]
+    )
+    aujourd_hui = dt.date.today()
+    return {
+        "obligations": obligations,
+        "comites": comites + mission,
+        "en_retard": sum(1 for o in obligations if o.est_en_retard(aujourd_hui)),
+    }
+
+
+@register.filter
+def statut_releve(releve: Releve | None) -> str:
+    if releve is None:
+        return "Aucun relevé"
+    return f"Relevé n° {releve.numero} — {releve.get_statut_display().lower()}"

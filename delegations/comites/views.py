@@ -1,0 +1,417 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from delegations.conventions.models import Convention
+from delegations.core.errors import RegleMetierError
+from delegations.core.models import historique, journaliser
+
+from .forms import (
+    ComiteForm,
+    ConfirmationForm,
+    IndicateurForm,
+    IndicateurFormSet,
+    ObligationForm,
+    ReleveForm,
+    ResultatsForm,
+    indicateurs_du_formset,
+)
+from .models import (
+    Comite,
+    Dimension,
+    Obligation,
+    Releve,
+    StatutObligation,
+    TypeComite,
+    corriger,
+    enregistrer_releve,
+    enregistrer_resultats,
+    finaliser,
+)
+
+PAR_PAGE = 20
+
+
+def _exiger_ecriture(request: HttpRequest) -> None:
+    if not getattr(request.user, "peut_ecrire", False):
+        raise PermissionDenied(
+            "Seuls les agents finance de la DINUM peuvent modifier les comités et obligations."
+        )
+
+
+def _fil(*liens: tuple[str, str], courant: str) -> dict[str, Any]:
+    return {"links": [{"url": u, "title": t} for u, t in liens], "current": courant}
+
+
+def _comite_visible(request: HttpRequest, pk: int) -> Comite:
+    qs = Comite.objects.visibles_par(request.user).select_related(
+        "produit", "convention", "convention__delegant"
+    )
+    qs = qs.prefetch_related(
+        Prefetch("releves", queryset=Releve.objects.prefetch_related("indicateurs"))
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def liste(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    type_ = request.GET.get("type", "")
+    qs = Comite.objects.visibles_par(request.user).recherche(q).pour_liste()
+    if type_ in TypeComite.values:
+        qs = qs.filter(type=type_)
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "comites/liste.html",
+        {
+            "title": "Comités d'investissement",
+            "page_obj": page,
+            "q": q,
+            "type": type_,
+            "types": TypeComite.choices,
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+        },
+    )
+
+
+@login_required
+def creer(request: HttpRequest) -> HttpResponse:
+    _exiger_ecriture(request)
+    initial = {k: request.GET[k] for k in ("produit", "convention", "type") if request.GET.get(k)}
+    form = ComiteForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            comite = form.save()
+            journaliser(
+                comite, request.user, "creation", f"Création du comité du {comite.date:%d/%m/%Y}"
+            )
+        messages.success(request, "Comité enregistré. Saisissez maintenant son relevé de décision.")
+        return redirect("comites:releve", pk=comite.pk)
+    return render(
+        request,
+        "comites/formulaire.html",
+        {
+            "title": "Nouveau comité",
+            "form": form,
+            "breadcrumb_data": _fil(
+                (reverse("comites:liste"), "Comités"), courant="Nouveau comité"
+            ),
+        },
+    )
+
+
+@login_required
+def modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    comite = _comite_visible(request, pk)
+    _exiger_ecriture(request)
+    form = ComiteForm(request.POST or None, request.FILES or None, instance=comite)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        journaliser(comite, request.user, "modification", "Modification du comité")
+        messages.success(request, "Comité enregistré.")
+        return redirect("comites:detail", pk=comite.pk)
+    return render(
+        request,
+        "comites/formulaire.html",
+        {
+            "title": f"Modifier {comite}",
+            "form": form,
+            "comite": comite,
+            "breadcrumb_data": _fil(
+                (reverse("comites:liste"), "Comités"),
+                (reverse("comites:detail", args=[pk]), str(comite)),
+                courant="Modifier",
+            ),
+        },
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    comite = _comite_visible(request, pk)
+    releve = comite.releve
+    indicateurs = list(releve.indicateurs.all()) if releve else []
+    groupes = [
+        (label, [i for i in indicateurs if i.dimension == valeur])
+        for valeur, label in Dimension.choices
+    ]
+    objectifs = comite.objectifs_precedents()
+    resultats = []
+    for ind in objectifs:
+        res = next((r for r in ind.resultats.all() if r.comite_id == comite.pk), None)
+        resultats.append((ind, res))
+    return render(
+        request,
+        "comites/detail.html",
+        {
+            "title": str(comite),
+            "comite": comite,
+            "releve": releve,
+            "groupes": [(label, inds) for label, inds in groupes if inds],
+            "manques": releve.manques() if releve and not releve.est_finalise else [],
+            "resultats": resultats,
+            "releves": sorted(comite.releves.all(), key=lambda r: r.numero),
+            "historique": historique(comite)[:30],
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+            "breadcrumb_data": _fil((reverse("comites:liste"), "Comités"), courant=str(comite)),
+        },
+    )
+
+
+@login_required
+def releve(request: HttpRequest, pk: int) -> HttpResponse:
+    comite = _comite_visible(request, pk)
+    _exiger_ecriture(request)
+    courant = comite.releve
+    if courant is not None and courant.est_finalise:
+        messages.error(
+            request, "Ce relevé est finalisé : il ne se modifie plus. Créez une correction."
+        )
+        return redirect("comites:detail", pk=pk)
+    instance = courant or Releve(
+        comite=comite, date=comite.date, lieu=comite.lieu, participants=comite.participants
+    )
+    form = ReleveForm(request.POST or None, instance=instance)
+    initial = [IndicateurForm.initial_de(i) for i in instance.indicateurs.all()] if courant else []
+    formset = IndicateurFormSet(request.POST or None, initial=initial, prefix="ind")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        valeurs = {champ: form.cleaned_data[champ] for champ in form.Meta.fields}
+        try:
+            enregistrer_releve(comite, request.user, valeurs, indicateurs_du_formset(formset))
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Relevé enregistré au brouillon.")
+            if "finaliser" in request.POST:
+                return redirect("comites:finaliser", pk=pk)
+            return redirect("comites:detail", pk=pk)
+    return render(
+        request,
+        "comites/releve.html",
+        {
+            "title": f"Relevé de décision — {comite}",
+            "form": form,
+            "formset": formset,
+            "comite": comite,
+            "breadcrumb_data": _fil(
+                (reverse("comites:liste"), "Comités"),
+                (reverse("comites:detail", args=[pk]), str(comite)),
+                courant="Relevé de décision",
+            ),
+        },
+    )
+
+
+def _confirmer(request: HttpRequest, comite: Comite, action: str) -> HttpResponse:
+    _exiger_ecriture(request)
+    form = ConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if action == "finaliser":
+                finaliser(comite, request.user)
+                messages.success(request, "Relevé finalisé : il ne se modifie plus.")
+            else:
+                corriger(comite, request.user)
+                messages.success(
+                    request,
+                    "Correction créée au brouillon ; le relevé finalisé reste dans l'historique.",
+                )
+        except RegleMetierError as exc:
+            messages.error(request, exc.message)
+        return redirect("comites:detail", pk=comite.pk)
+    libelle = "Finaliser le relevé" if action == "finaliser" else "Corriger le relevé finalisé"
+    releve = comite.releve
+    return render(
+        request,
+        "comites/confirmer.html",
+        {
+            "title": f"{libelle} — {comite}",
+            "form": form,
+            "comite": comite,
+            "libelle": libelle,
+            "action": action,
+            "manques": releve.manques() if releve and not releve.est_finalise else [],
+        },
+    )
+
+
+@login_required
+def finaliser_vue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirmer(request, _comite_visible(request, pk), "finaliser")
+
+
+@login_required
+def corriger_vue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirmer(request, _comite_visible(request, pk), "corriger")
+
+
+@login_required
+def resultats(request: HttpRequest, pk: int) -> HttpResponse:
+    comite = _comite_visible(request, pk)
+    _exiger_ecriture(request)
+    objectifs = comite.objectifs_precedents()
+    form = ResultatsForm(objectifs, comite.pk, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enregistrer_resultats(comite, request.user, form.valeurs())
+        except RegleMetierError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Résultats enregistrés.")
+        return redirect("comites:detail", pk=pk)
+    return render(
+        request,
+        "comites/resultats.html",
+        {
+            "title": f"Résultats — {comite}",
+            "form": form,
+            "comite": comite,
+            "objectifs": objectifs,
+            "breadcrumb_data": _fil(
+                (reverse("comites:liste"), "Comités"),
+                (reverse("comites:detail", args=[pk]), str(comite)),
+                courant="Résultats",
+            ),
+        },
+    )
+
+
+# --- obligations -----------------------------------------------------------------------------
+@login_required
+def obligations(request: HttpRequest) -> HttpResponse:
+    aujourd_hui = dt.date.today()
+    qs = Obligation.objects.visibles_par(request.user).select_related(
+        "convention", "convention__delegant"
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(libelle__icontains=q) | qs.filter(convention__reference__icontains=q)
+    statut = request.GET.get("statut", "")
+    if statut in StatutObligation.values:
+        qs = qs.filter(statut=statut)
+    en_retard = request.GET.get("en_retard") == "1"
+    if en_retard:
+        qs = qs.en_retard(aujourd_hui)
+    convention_id = request.GET.get("convention", "")
+    if convention_id.isdigit():
+        qs = qs.filter(convention_id=int(convention_id))
+    page = Paginator(qs.order_by("echeance", "convention", "ordre", "id"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "comites/obligations.html",
+        {
+            "title": "Obligations des conventions",
+            "page_obj": page,
+            "q": q,
+            "statut": statut,
+            "en_retard": en_retard,
+            "statuts": StatutObligation.choices,
+            "aujourd_hui": aujourd_hui,
+            "convention_id": convention_id,
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+        },
+    )
+
+
+def _obligation_visible(request: HttpRequest, pk: int) -> Obligation:
+    return get_object_or_404(
+        Obligation.objects.visibles_par(request.user).select_related("convention"), pk=pk
+    )
+
+
+def _retour_convention(convention_id: int) -> str:
+    return reverse("conventions:detail", args=[convention_id]) + "#obligations"
+
+
+@login_required
+def obligation_modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    obligation = _obligation_visible(request, pk)
+    _exiger_ecriture(request)
+    form = ObligationForm(request.POST or None, request.FILES or None, instance=obligation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        journaliser(
+            obligation.convention,
+            request.user,
+            "obligation",
+            f"Obligation « {obligation.libelle} » : {obligation.get_statut_display()}",
+            {k: str(form.cleaned_data[k]) for k in form.changed_data},
+        )
+        messages.success(request, "Obligation enregistrée.")
+        return redirect(_retour_convention(obligation.convention_id))
+    return render(
+        request,
+        "comites/obligation_formulaire.html",
+        {
+            "title": f"Obligation — {obligation.libelle}",
+            "form": form,
+            "obligation": obligation,
+            "convention": obligation.convention,
+        },
+    )
+
+
+@login_required
+def obligation_ajouter(request: HttpRequest, convention_pk: int) -> HttpResponse:
+    convention = get_object_or_404(Convention.objects.visibles_par(request.user), pk=convention_pk)
+    _exiger_ecriture(request)
+    form = ObligationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        obligation = form.save(commit=False)
+        obligation.convention = convention
+        obligation.save()
+        journaliser(
+            convention, request.user, "obligation", f"Obligation ajoutée : {obligation.libelle}"
+        )
+        messages.success(request, "Obligation ajoutée.")
+        return redirect(_retour_convention(convention.pk))
+    return render(
+        request,
+        "comites/obligation_formulaire.html",
+        {
+            "title": f"Nouvelle obligation — {convention}",
+            "form": form,
+            "convention": convention,
+        },
+    )
+
+
+@login_required
+def obligation_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
+    obligation = _obligation_visible(request, pk)
+    _exiger_ecriture(request)
+    form = ConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        convention_id = obligation.convention_id
+        journaliser(
+            obligation.convention,
+            request.user,
+            "obligation",
+            f"Obligation retirée : {obligation.libelle}",
+        )
+        obligation.delete()
+        messages.success(request, "Obligation retirée de la convention.")
+        return redirect(_retour_convention(convention_id))
+    return render(
+        request,
+        "comites/obligation_supprimer.html",
+        {
+            "title": f"Retirer l'obligation — {obligation.libelle}",
+            "form": form,
+            "obligation": obligation,
+        },
+    )

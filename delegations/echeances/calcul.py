@@ -1,0 +1,389 @@
+"""Deadlines computed from the data (never typed twice): one function per rule, then the
+perimeter-scoped list used by the dashboard, the API, the iCalendar feeds and the reminders."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Max, Prefetch, Q
+from django.urls import reverse
+
+from delegations.comites.models import Comite, Obligation, TypeComite
+from delegations.conventions.models import Convention, Statut, ajouter_mois
+from delegations.produits.models import Produit
+
+PROCHE_JOURS = 30
+MISSION_FENETRE = (45, 30)  # days before the envelope runs out: window start, window end
+STATUTS_ACTIFS = (Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE, Statut.RESILIEE)
+STATUTS_PREAVIS = (Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE)
+
+
+class TypeEcheance(models.TextChoices):
+    COMITE = "comite", "Comité d'investissement"
+    FIN_CONVENTION = "fin_convention", "Fin de convention"
+    PREAVIS = "preavis", "Dernier jour pour donner le préavis"
+    CLOTURE_ENGAGEMENTS = "cloture_engagements", "Clôture des engagements"
+    CLOTURE_PAIEMENTS = "cloture_paiements", "Clôture des paiements"
+    COMPTE_RENDU = "compte_rendu", "Compte rendu au délégant"
+    OBLIGATION = "obligation", "Obligation"
+
+
+class Gravite(models.TextChoices):
+    DEPASSEE = "depassee", "Dépassée"
+    PROCHE = "proche", "Dans les 30 jours"
+    PLUS_TARD = "plus_tard", "Plus tard"
+
+
+def gravite(date: dt.date, aujourd_hui: dt.date) -> str:
+    if date < aujourd_hui:
+        return Gravite.DEPASSEE
+    if (date - aujourd_hui).days <= PROCHE_JOURS:
+        return Gravite.PROCHE
+    return Gravite.PLUS_TARD
+
+
+@dataclass(frozen=True)
+class Echeance:
+    date: dt.date
+    type: str
+    libelle: str
+    cle: str  # stable identity (reminders, iCalendar UID)
+    url: str = ""
+    convention_id: int | None = None
+    convention_reference: str = ""
+    produit_id: int | None = None
+    produit_nom: str = ""
+    debut: dt.date | None = None  # start of a window (mission committee)
+    contacts: tuple[str, ...] = field(default=(), compare=False)  # emails outside the user base
+
+    def gravite(self, aujourd_hui: dt.date) -> str:
+        return gravite(self.date, aujourd_hui)
+
+    @property
+    def libelle_type(self) -> str:
+        return TypeEcheance(self.type).label
+
+
+# --- rules ------------------------------------------------------------------------------------
+def _ref(convention: Convention) -> str:
+    return convention.reference or f"n° {convention.pk}"
+
+
+def _lien_convention(convention: Convention, ancre: str = "") -> str:
+    return reverse("conventions:detail", args=[convention.pk]) + (f"#{ancre}" if ancre else "")
+
+
+def _base(convention: Convention) -> dict[str, Any]:
+    return {"convention_id": convention.pk, "convention_reference": convention.reference}
+
+
+def date_annuelle(annee: int, jour_mois: tuple[int, int]) -> dt.date:
+    """A yearly cut-off (day, month), clamped to the month's last day (29-02 in a common year → 28-02)."""
+    jour, mois = jour_mois
+    return dt.date(annee, mois, min(jour, calendar.monthrange(annee, mois)[1]))
+
+
+def fin_de_mois(annee: int, mois: int) -> dt.date:
+    return dt.date(annee, mois, calendar.monthrange(annee, mois)[1])
+
+
+def echeance_fin(convention: Convention) -> list[Echeance]:
+    fin = convention.date_fin_effective
+    if convention.statut not in STATUTS_ACTIFS or fin is None:
+        return []
+    return [
+        Echeance(
+            fin,
+            TypeEcheance.FIN_CONVENTION,
+            f"Fin de la convention {_ref(convention)}",
+            f"fin_convention:{convention.pk}",
+            _lien_convention(convention),
+            **_base(convention),
+        )
+    ]
+
+
+def echeance_preavis(convention: Convention) -> list[Echeance]:
+    """Last day to give notice (end date minus the notice period), while notice can still be given."""
+    limite = convention.date_limite_preavis
+    if convention.statut not in STATUTS_PREAVIS or convention.date_preavis or limite is None:
+        return []
+    return [
+        Echeance(
+            limite,
+            TypeEcheance.PREAVIS,
+            f"Dernier jour pour donner le préavis ({convention.preavis_mois} mois) — convention {_ref(convention)}",
+            f"preavis:{convention.pk}",
+            _lien_convention(convention),
+            **_base(convention),
+        )
+    ]
+
+
+def echeances_cloture(convention: Convention, aujourd_hui: dt.date) -> list[Echeance]:
+    """Year-end cut-offs for each year the convention is in force on the cut-off date."""
+    debut, fin = convention.date_prise_effet, convention.date_fin_effective
+    if convention.statut not in STATUTS_ACTIFS or debut is None:
+        return []
+    derniere = fin.year if fin else aujourd_hui.year + 1
+    resultat = []
+    for type_, reglage, libelle in (
+        (
+            TypeEcheance.CLOTURE_ENGAGEMENTS,
+            settings.CLOTURE_ENGAGEMENTS,
+            "Clôture des engagements (dernières commandes)",
+        ),
+        (TypeEcheance.CLOTURE_PAIEMENTS, settings.CLOTURE_PAIEMENTS, "Clôture des paiements"),
+    ):
+        for annee in range(debut.year, derniere + 1):
+            date = date_annuelle(annee, tuple(reglage))  # type: ignore[arg-type]
+            if debut <= date and (fin is None or date <= fin):
+                resultat.append(
+                    Echeance(
+                        date,
+                        type_,
+                        f"{libelle} {annee} — convention {_ref(convention)}",
+                        f"{type_}:{convention.pk}:{annee}",
+                        _lien_convention(convention),
+                        **_base(convention),
+                    )
+                )
+    return resultat
+
+
+def echeances_compte_rendu(convention: Convention, aujourd_hui: dt.date) -> list[Echeance]:
+    """Monthly reports (last day of each month in force) where the convention says so, and the final one."""
+    debut, fin = convention.date_prise_effet, convention.date_fin_effective
+    if convention.statut not in STATUTS_ACTIFS or debut is None:
+        return []
+    resultat = []
+    if "mensuel" in (convention.compte_rendu or []):
+        borne = fin or ajouter_mois(aujourd_hui, 12)
+        annee, mois = debut.year, debut.month
+        while True:
+            date = fin_de_mois(annee, mois)
+            if date > borne or (fin is not None and date >= fin):
+                break
+            resultat.append(
+                Echeance(
+                    date,
+                    TypeEcheance.COMPTE_RENDU,
+                    f"Compte rendu mensuel ({date:%m/%Y}) — convention {_ref(convention)}",
+                    f"compte_rendu:{convention.pk}:{date:%Y-%m}",
+                    _lien_convention(convention),
+                    **_base(convention),
+                )
+            )
+            annee, mois = (annee + 1, 1) if mois == 12 else (annee, mois + 1)
+    if fin is not None:
+        resultat.append(
+            Echeance(
+                fin,
+                TypeEcheance.COMPTE_RENDU,
+                f"Compte rendu final d'exécution — convention {_ref(convention)}",
+                f"compte_rendu:{convention.pk}:terme",
+                _lien_convention(convention),
+                **_base(convention),
+            )
+        )
+    return resultat
+
+
+def prevision_epuisement(convention: Convention, aujourd_hui: dt.date) -> dt.date | None:
+    """When the envelope runs out: the execution forecast when available, else the end date."""
+    prevue: dt.date | None = None
+    try:
+        from delegations.execution import situation
+    except (ImportError, AttributeError):  # the execution app not there (yet)
+        situation = None  # type: ignore[assignment]
+    fonction = getattr(situation, "epuisement_prevu", None)
+    if fonction is not None:
+        try:
+            prevue = fonction(convention, aujourd_hui=aujourd_hui)
+        except AttributeError:
+            prevue = None
+    return prevue or convention.date_fin_consolidee
+
+
+def echeance_comite_mission(
+    convention: Convention, prevision: dt.date | None, dernier_comite: dt.date | None
+) -> list[Echeance]:
+    """Interministerial committee: the window 45–30 days before the envelope runs out."""
+    if convention.statut not in STATUTS_PREAVIS or prevision is None:
+        return []
+    debut = prevision - dt.timedelta(days=MISSION_FENETRE[0])
+    fin = prevision - dt.timedelta(days=MISSION_FENETRE[1])
+    if dernier_comite is not None and dernier_comite >= debut:
+        return []  # already held for this envelope
+    return [
+        Echeance(
+            fin,
+            TypeEcheance.COMITE,
+            f"Comité interministériel à tenir entre le {debut:%d/%m/%Y} et le {fin:%d/%m/%Y} — "
+            f"convention {_ref(convention)}",
+            f"comite:mission:{convention.pk}:{prevision:%Y-%m-%d}",
+            _lien_convention(convention, "comites"),
+            debut=debut,
+            **_base(convention),
+        )
+    ]
+
+
+def echeance_comite_produit(
+    produit: Produit, dernier_comite: dt.date | None, conventions: Sequence[Convention]
+) -> list[Echeance]:
+    """Product committee: six months after the last one (or after funding started)."""
+    phase = produit.phase_actuelle
+    if phase is not None and phase.phase == "arret":
+        return []
+    actives = [c for c in conventions if c.statut in STATUTS_PREAVIS and c.date_prise_effet]
+    if not actives:
+        return []
+    base = dernier_comite or min(c.date_prise_effet for c in actives if c.date_prise_effet)
+    date = ajouter_mois(base, 6)
+    convention = max(actives, key=lambda c: (c.date_prise_effet, c.pk))
+    contacts = (produit.intrapreneur_email,) if produit.intrapreneur_email else ()
+    return [
+        Echeance(
+            date,
+            TypeEcheance.COMITE,
+            f"Comité d'investissement semestriel — {produit.nom}",
+            f"comite:produit:{produit.pk}:{date:%Y-%m-%d}",
+            reverse("produits:detail", args=[produit.pk]) + "#comites",
+            convention_id=convention.pk,
+            convention_reference=convention.reference,
+            produit_id=produit.pk,
+            produit_nom=produit.nom,
+            contacts=contacts,
+        )
+    ]
+
+
+def echeance_obligation(obligation: Obligation) -> list[Echeance]:
+    if obligation.echeance is None or obligation.statut in ("faite", "sans_objet"):
+        return []
+    convention = obligation.convention
+    contacts = (obligation.responsable_email,) if obligation.responsable_email else ()
+    return [
+        Echeance(
+            obligation.echeance,
+            TypeEcheance.OBLIGATION,
+            f"{obligation.libelle} — convention {_ref(convention)}",
+            f"obligation:{obligation.pk}",
+            _lien_convention(convention, "obligations"),
+            contacts=contacts,
+            **_base(convention),
+        )
+    ]
+
+
+# --- perimeter-scoped list --------------------------------------------------------------------
+def seuil_mission() -> Decimal:
+    return Decimal(str(getattr(settings, "SEUIL_MISSION", "1000000")))
+
+
+def _conventions(user: Any) -> list[Convention]:
+    from delegations.conventions.models import Avenant
+
+    return list(
+        Convention.objects.visibles_par(user)
+        .filter(statut__in=STATUTS_ACTIFS)
+        .prefetch_related(
+            "echeancier",
+            "produits",
+            Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")),
+        )
+    )
+
+
+def calculer(
+    user: Any,
+    aujourd_hui: dt.date | None = None,
+    *,
+    du: dt.date | None = None,
+    au: dt.date | None = None,
+    convention: int | None = None,
+    produit: int | None = None,
+    types: Iterable[str] | None = None,
+) -> list[Echeance]:
+    """Every deadline in the user's perimeter, sorted by date (a constant number of queries,
+    plus the execution forecast for mission conventions)."""
+    aujourd_hui = aujourd_hui or dt.date.today()
+    types = set(types or []) or set(TypeEcheance.values)
+    conventions = _conventions(user)
+    par_id = {c.pk: c for c in conventions}
+    resultat: list[Echeance] = []
+
+    for conv in conventions:
+        if TypeEcheance.FIN_CONVENTION in types:
+            resultat += echeance_fin(conv)
+        if TypeEcheance.PREAVIS in types:
+            resultat += echeance_preavis(conv)
+        if types & {TypeEcheance.CLOTURE_ENGAGEMENTS, TypeEcheance.CLOTURE_PAIEMENTS}:
+            resultat += echeances_cloture(conv, aujourd_hui)
+        if TypeEcheance.COMPTE_RENDU in types:
+            resultat += echeances_compte_rendu(conv, aujourd_hui)
+
+    if TypeEcheance.COMITE in types:
+        comites_mission = dict(
+            Comite.objects.filter(convention_id__in=par_id, type=TypeComite.INTERMINISTERIEL)
+            .values("convention_id")
+            .annotate(d=Max("date"))
+            .values_list("convention_id", "d")
+        )
+        for conv in conventions:
+            if conv.pk in comites_mission or conv.totaux_consolides[0] >= seuil_mission():
+                if conv.statut in STATUTS_PREAVIS:
+                    resultat += echeance_comite_mission(
+                        conv, prevision_epuisement(conv, aujourd_hui), comites_mission.get(conv.pk)
+                    )
+        produits = (
+            Produit.objects.visibles_par(user)
+            .annotate(
+                dernier_comite=Max("comites__date", filter=Q(comites__type=TypeComite.PRODUIT))
+            )
+            .prefetch_related(
+                "phases",
+                Prefetch(
+                    "conventions",
+                    queryset=Convention.objects.filter(
+                        statut__in=STATUTS_PREAVIS, pk__in=list(par_id)
+                    ).prefetch_related("avenants"),
+                    to_attr="actives",
+                ),
+            )
+        )
+        for prod in produits:
+            resultat += echeance_comite_produit(prod, prod.dernier_comite, prod.actives)  # type: ignore[attr-defined]
+
+    if TypeEcheance.OBLIGATION in types:
+        obligations = Obligation.objects.filter(
+            convention_id__in=list(par_id), echeance__isnull=False
+        ).ouvertes()
+        for obligation in obligations:
+            obligation.convention = par_id[obligation.convention_id]
+            resultat += echeance_obligation(obligation)
+
+    resultat = [e for e in resultat if e.type in types]
+    if convention is not None:
+        resultat = [e for e in resultat if e.convention_id == convention]
+    if produit is not None:
+        # The product's own deadlines and those of the conventions that fund it.
+        ids = {c.pk for c in conventions if any(p.pk == produit for p in c.produits.all())}
+        resultat = [
+            e
+            for e in resultat
+            if e.produit_id == produit or (e.produit_id is None and e.convention_id in ids)
+        ]
+    if du is not None:
+        resultat = [e for e in resultat if e.date >= du]
+    if au is not None:
+        resultat = [e for e in resultat if (e.debut or e.date) <= au]
+    return sorted(resultat, key=lambda e: (e.date, e.type, e.libelle))

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import forms
+from dsfr.forms import DsfrBaseForm
+
+from .models import PhaseProduit, Produit
+
+
+class ProduitForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Produit
+        fields = [
+            "nom",
+            "slug",
+            "incubateur",
+            "description",
+            "intrapreneur_nom",
+            "intrapreneur_email",
+            "sponsor_nom",
+            "sponsor_email",
+            "site_url",
+            "statistiques_url",
+            "budget_url",
+            "code_source_url",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class PhaseForm(DsfrBaseForm):
+    phase = forms.ChoiceField(label="Phase", choices=PhaseProduit.choices)
+    date_debut = forms.DateField(
+        label="Date de début", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    commentaire = forms.CharField(label="Commentaire", max_length=300, required=False)
