@@ -126,7 +126,9 @@ class ConventionSerializer(serializers.Serializer):
         help_text="Toujours « convention » ici ; un avenant se crée sous /conventions/{id}/avenants.",
     )
     statut = serializers.ChoiceField(choices=Statut.choices, read_only=True)
-    reference = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=60)
+    reference = serializers.CharField(
+        allow_blank=True, allow_null=True, required=False, max_length=60
+    )
     delegant = PartieSerializer()
     delegataire = PartieSerializer()
     objet = serializers.CharField()
