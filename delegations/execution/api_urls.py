@@ -1,1 +1,30 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter()
+router.include_root_view = False
+router.trailing_slash = "/?"  # the constructor coerces it to "/"
+router.register("mises-a-disposition", api.MiseADispositionViewSet, basename="mise-a-disposition")
+router.register("engagements", api.EngagementViewSet, basename="engagement")
+router.register("services-faits", api.ServiceFaitViewSet, basename="service-fait")
+router.register(
+    "propositions-services-faits", api.PropositionViewSet, basename="proposition-service-fait"
+)
+router.register("paiements", api.PaiementViewSet, basename="paiement")
+router.register("reports", api.ReportViewSet, basename="report")
+router.register("reductions", api.ReductionViewSet, basename="reduction")
+router.register(
+    "informations-delegant", api.InformationDelegantViewSet, basename="information-delegant"
+)
+router.register("titulaires", api.TitulaireViewSet, basename="titulaire")
+router.register("marches", api.MarcheViewSet, basename="marche")
+
+urlpatterns = [
+    path(
+        "conventions/<int:pk>/situation", api.SituationView.as_view(), name="situation-convention"
+    ),
+    path("conventions/<int:pk>/situation/", api.SituationView.as_view()),
+    *router.urls,
+]

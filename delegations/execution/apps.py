@@ -4,4 +4,6 @@ from django.apps import AppConfig
 class ExecutionConfig(AppConfig):
     name = "delegations.execution"
     label = "execution"
-    verbose_name = "Execution"
+    verbose_name = "Exécution"
+    panneaux_convention = ["execution/_panneau_convention.html"]
+    menu = [("Exécution", "execution:liste", False)]

@@ -1,1 +1,33 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "execution"
+urlpatterns = [
+    path("", views.liste, name="liste"),
+    path("conventions/<int:pk>/situation/", views.situation, name="situation"),
+    path(
+        "conventions/<int:pk>/mise-a-disposition/",
+        views.mise_a_disposition,
+        name="mise_a_disposition",
+    ),
+    path("conventions/<int:pk>/bon-de-commande/", views.engagement_creer, name="engagement_creer"),
+    path("conventions/<int:pk>/report/", views.report_creer, name="report_creer"),
+    path("conventions/<int:pk>/credits-insuffisants/", views.informer, name="informer"),
+    path("bons-de-commande/<int:pk>/", views.engagement_detail, name="engagement"),
+    path(
+        "bons-de-commande/<int:pk>/service-fait/",
+        views.service_fait_creer,
+        name="service_fait_creer",
+    ),
+    path("bons-de-commande/<int:pk>/reduction/", views.reduction_creer, name="reduction_creer"),
+    path("services-faits/<int:pk>/paiement/", views.paiement_creer, name="paiement_creer"),
+    path("propositions/", views.propositions, name="propositions"),
+    path(
+        "propositions/<int:pk>/<str:decision>/",
+        views.proposition_decider,
+        name="proposition_decider",
+    ),
+    path("import/", views.importer, name="importer"),
+    path("import/confirmer/", views.importer_confirmer, name="importer_confirmer"),
+]

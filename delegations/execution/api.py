@@ -1,0 +1,334 @@
+"""API of the journal: POST records a movement through ``ecriture`` (rules → 400 {code, message}),
+GET lists movements of the user's perimeter. Journal rows are never changed: PUT, PATCH and DELETE
+answer 405."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from delegations.core.api import EcritureFinance
+from delegations.produits.models import Produit
+
+from . import ecriture
+from . import serializers as s
+from .models import (
+    Engagement,
+    InformationDelegant,
+    Marche,
+    MiseADisposition,
+    Paiement,
+    PropositionServiceFait,
+    Reduction,
+    Report,
+    ServiceFait,
+    Titulaire,
+)
+from .perimetre import conventions_visibles, dans_le_perimetre, peut_proposer_service_fait
+from .situation import situation_convention
+
+FILTRES = [
+    OpenApiParameter("convention", OpenApiTypes.INT, description="Identifiant de la convention"),
+    OpenApiParameter("annee", OpenApiTypes.INT, description="Année budgétaire"),
+]
+
+
+def _convention(request: Request, pk: Any) -> Any:
+    return get_object_or_404(conventions_visibles(request.user), pk=pk)
+
+
+class JournalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read the movements of the perimeter; create goes through the write path."""
+
+    permission_classes = [EcritureFinance]
+    lookup_value_regex = r"\d+"
+    model: Any = None
+    entree: Any = None
+    filtres: tuple[str, ...] = ("convention", "annee")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = dans_le_perimetre(self.model.objects.all(), self.request.user).order_by("-date", "-id")
+        for champ in self.filtres:
+            valeur = self.request.query_params.get(champ)
+            if valeur and valeur.isdigit():
+                qs = qs.filter(**{champ: int(valeur)})
+        return qs
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        entree = self.entree(data=request.data)
+        entree.is_valid(raise_exception=True)
+        objet = self.enregistrer(request, dict(entree.validated_data))
+        return Response(self.get_serializer(objet).data, status=status.HTTP_201_CREATED)
+
+    def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=FILTRES, summary="Mises à disposition du périmètre"),
+    create=extend_schema(
+        request=s.MiseADispositionEntree, summary="Enregistrer une mise à disposition"
+    ),
+)
+class MiseADispositionViewSet(JournalViewSet):
+    serializer_class = s.MiseADispositionSerializer
+    model = MiseADisposition
+    entree = s.MiseADispositionEntree
+
+    def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
+        convention = _convention(request, data.pop("convention"))
+        return ecriture.mettre_a_disposition(convention, user=request.user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *FILTRES,
+            OpenApiParameter("produit", OpenApiTypes.INT),
+            OpenApiParameter("titulaire", OpenApiTypes.INT),
+        ],
+        summary="Bons de commande du périmètre",
+    ),
+    create=extend_schema(request=s.EngagementEntree, summary="Enregistrer un bon de commande"),
+)
+class EngagementViewSet(JournalViewSet):
+    serializer_class = s.EngagementSerializer
+    model = Engagement
+    entree = s.EngagementEntree
+    filtres = ("convention", "annee", "produit", "titulaire", "marche")
+
+    def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
+        convention = _convention(request, data.pop("convention"))
+        produit_id = data.pop("produit", None)
+        produit = get_object_or_404(Produit, pk=produit_id) if produit_id else None
+        return ecriture.engager(convention, produit=produit, user=request.user, **data)
+
+
+class ProposerOuCertifier(permissions.BasePermission):
+    """Finance writes; an intrapreneur may POST a proposal (checked on the order in the view)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(
+            getattr(user, "peut_ecrire", False) or getattr(user, "role", "") == "intrapreneur"
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[*FILTRES, OpenApiParameter("engagement", OpenApiTypes.INT)],
+        summary="Services faits du périmètre",
+    ),
+    create=extend_schema(
+        request=s.ServiceFaitEntree,
+        summary="Certifier un service fait (finance) ou le proposer (intrapreneur)",
+    ),
+)
+class ServiceFaitViewSet(JournalViewSet):
+    serializer_class = s.ServiceFaitSerializer
+    model = ServiceFait
+    entree = s.ServiceFaitEntree
+    filtres = ("convention", "annee", "engagement")
+    permission_classes = [ProposerOuCertifier]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        entree = self.entree(data=request.data)
+        entree.is_valid(raise_exception=True)
+        data = dict(entree.validated_data)
+        engagement = get_object_or_404(
+            dans_le_perimetre(Engagement.objects.select_related("produit"), request.user),
+            pk=data.pop("engagement"),
+        )
+        if request.user.peut_ecrire:  # type: ignore[union-attr]
+            data.pop("commentaire", None)
+            sf = ecriture.certifier_service_fait(engagement, user=request.user, **data)
+            return Response(
+                s.ServiceFaitSerializer(sf, context={"request": request}).data,
+                status=status.HTTP_201_CREATED,
+            )
+        if not peut_proposer_service_fait(request.user, engagement):
+            raise PermissionDenied(
+                "Seul l'intrapreneur du produit de ce bon de commande peut proposer un service fait."
+            )
+        prop = ecriture.proposer_service_fait(engagement, user=request.user, **data)
+        return Response(
+            s.PropositionSerializer(prop, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema_view(list=extend_schema(summary="Propositions de service fait des intrapreneurs"))
+class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.PropositionSerializer
+    permission_classes = [EcritureFinance]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[PropositionServiceFait]:
+        return dans_le_perimetre(
+            PropositionServiceFait.objects.all(), self.request.user, "engagement__convention"
+        ).order_by("-created_at", "-id")
+
+    @extend_schema(
+        request=None, responses=s.ServiceFaitSerializer, summary="Valider la proposition (finance)"
+    )
+    @action(detail=True, methods=["post"])
+    def valider(self, request: Request, pk: str | None = None) -> Response:
+        prop = get_object_or_404(self.get_queryset().select_related("engagement"), pk=pk)
+        sf = ecriture.valider_proposition(prop, request.user)
+        return Response(
+            s.ServiceFaitSerializer(sf, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=s.RejetEntree,
+        responses=s.PropositionSerializer,
+        summary="Rejeter la proposition (finance)",
+    )
+    @action(detail=True, methods=["post"])
+    def rejeter(self, request: Request, pk: str | None = None) -> Response:
+        prop = get_object_or_404(self.get_queryset().select_related("engagement"), pk=pk)
+        entree = s.RejetEntree(data=request.data)
+        entree.is_valid(raise_exception=True)
+        ecriture.rejeter_proposition(prop, request.user, entree.validated_data["motif"])
+        return Response(s.PropositionSerializer(prop, context={"request": request}).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[*FILTRES, OpenApiParameter("service_fait", OpenApiTypes.INT)],
+        summary="Paiements du périmètre",
+    ),
+    create=extend_schema(request=s.PaiementEntree, summary="Enregistrer un paiement"),
+)
+class PaiementViewSet(JournalViewSet):
+    serializer_class = s.PaiementSerializer
+    model = Paiement
+    entree = s.PaiementEntree
+    filtres = ("convention", "annee", "service_fait")
+
+    def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
+        sf = get_object_or_404(
+            dans_le_perimetre(ServiceFait.objects.select_related("engagement"), request.user),
+            pk=data.pop("service_fait"),
+        )
+        return ecriture.payer(sf, user=request.user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=FILTRES, summary="Reports du périmètre"),
+    create=extend_schema(
+        request=s.ReportEntree, summary="Reporter des crédits sur l'année suivante"
+    ),
+)
+class ReportViewSet(JournalViewSet):
+    serializer_class = s.ReportSerializer
+    model = Report
+    entree = s.ReportEntree
+
+    def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
+        convention = _convention(request, data.pop("convention"))
+        return ecriture.reporter(convention, user=request.user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[*FILTRES, OpenApiParameter("engagement", OpenApiTypes.INT)],
+        summary="Réductions du périmètre",
+    ),
+    create=extend_schema(request=s.ReductionEntree, summary="Réduire un bon de commande"),
+)
+class ReductionViewSet(JournalViewSet):
+    serializer_class = s.ReductionSerializer
+    model = Reduction
+    entree = s.ReductionEntree
+    filtres = ("convention", "annee", "engagement")
+
+    def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
+        engagement = get_object_or_404(
+            dans_le_perimetre(Engagement.objects.all(), request.user), pk=data.pop("engagement")
+        )
+        return ecriture.reduire(engagement, user=request.user, **data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=FILTRES, summary="Informations du délégant (crédits insuffisants)"
+    ),
+    create=extend_schema(
+        request=s.InformationDelegantEntree, summary="Crédits insuffisants — délégant informé"
+    ),
+)
+class InformationDelegantViewSet(JournalViewSet):
+    serializer_class = s.InformationDelegantSerializer
+    model = InformationDelegant
+    entree = s.InformationDelegantEntree
+
+    def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
+        convention = _convention(request, data.pop("convention"))
+        return ecriture.informer_delegant(convention, user=request.user, **data)
+
+
+class TitulaireViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.TitulaireSerializer
+    permission_classes = [EcritureFinance]
+    lookup_value_regex = r"\d+"
+    queryset = Titulaire.objects.order_by("nom")
+
+
+class MarcheViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.MarcheSerializer
+    permission_classes = [EcritureFinance]
+    lookup_value_regex = r"\d+"
+    queryset = Marche.objects.prefetch_related("titulaires").order_by("numero")
+
+
+def _json(valeur: Any) -> Any:
+    if isinstance(valeur, Decimal):
+        return f"{valeur:.2f}"
+    if isinstance(valeur, dt.date):
+        return valeur.isoformat()
+    if isinstance(valeur, dict):
+        return {k: _json(v) for k, v in valeur.items()}
+    if isinstance(valeur, list):
+        return [_json(v) for v in valeur]
+    return valeur
+
+
+class SituationView(APIView):
+    """AE/CP scheduled, available, committed and paid per year; forecast and committee window."""
+
+    permission_classes = [EcritureFinance]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Situation d'exécution d'une convention")
+    def get(self, request: Request, pk: int) -> Response:
+        convention = _convention(request, pk)
+        situation = situation_convention(convention)
+        cles = ("annees", "epuisement_prevu", "fenetre_comite", "rythme_mensuel")
+        return Response(_json({k: situation[k] for k in cles}))

@@ -1,0 +1,404 @@
+"""Execution of the delegated credits: the append-only money journal and its reference data.
+
+Every money movement (availability, order, service fait, payment, carry-over, reduction) is one
+row of a journal table. Rows are never updated nor deleted: ``save()`` refuses updates,
+``delete()`` refuses, querysets refuse ``update()``/``delete()`` and, on PostgreSQL, a trigger
+(migration 0002) raises on UPDATE/DELETE. Corrections are new movements. Every write goes
+through ``execution/ecriture.py``, which locks the budget line (``LigneBudget``) first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from delegations.conventions.models import Convention
+from delegations.produits.models import Produit
+
+ZERO_VALIDATOR = MinValueValidator(0, "Le montant doit être positif ou nul.")
+
+
+def montant(verbose_name: str, **kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name, max_digits=15, decimal_places=2, validators=[ZERO_VALIDATOR], **kwargs
+    )
+
+
+class JournalImmuableError(Exception):
+    """Raised when code tries to change or remove a journal row."""
+
+
+MESSAGE_IMMUABLE = "Le journal des mouvements ne se modifie ni ne se supprime : enregistrez un mouvement correctif."
+
+
+class JournalQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise JournalImmuableError(MESSAGE_IMMUABLE)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise JournalImmuableError(MESSAGE_IMMUABLE)
+
+    def de_la_convention(self, convention: Convention | int) -> JournalQuerySet:
+        return self.filter(convention=convention)
+
+
+class AppendOnly(models.Model):
+    """Rows are written once: no update, no delete (see the module docstring)."""
+
+    objects = JournalQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise JournalImmuableError(MESSAGE_IMMUABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise JournalImmuableError(MESSAGE_IMMUABLE)
+
+
+class Journal(AppendOnly):
+    """Common part of every journal row: who, when, which convention and budget year."""
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.PROTECT, related_name="+", verbose_name="convention"
+    )
+    annee = models.PositiveSmallIntegerField(
+        "année budgétaire", validators=[MinValueValidator(2000, "Année invalide.")]
+    )
+    date = models.DateField("date")
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="enregistré par",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class LigneBudget(models.Model):
+    """The lock target: one row per (convention, year). Every money write locks it first.
+
+    It holds no amount (balances are sums of the journal), so nothing can drift.
+    """
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="lignes_budget"
+    )
+    annee = models.PositiveSmallIntegerField("année")
+
+    class Meta:
+        verbose_name = "ligne budgétaire"
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "annee"], name="ligne_budget_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.convention_id} / {self.annee}"
+
+
+class Titulaire(models.Model):
+    nom = models.CharField("nom", max_length=200, unique=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = "titulaire"
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Marche(models.Model):
+    """A framework contract; several contractors may hold it (the round robin)."""
+
+    numero = models.CharField("numéro", max_length=60, unique=True)
+    intitule = models.CharField("intitulé", max_length=300)
+    titulaires = models.ManyToManyField(
+        Titulaire, blank=True, related_name="marches", verbose_name="titulaires"
+    )
+    date_debut = models.DateField("début", null=True, blank=True)
+    date_fin = models.DateField("fin", null=True, blank=True)
+
+    class Meta:
+        ordering = ["numero"]
+        verbose_name = "marché"
+
+    def __str__(self) -> str:
+        return f"{self.numero} — {self.intitule}"
+
+
+class MiseADisposition(Journal):
+    """Credits made available by the délégant for a year (a tranche)."""
+
+    ae = montant("AE mises à disposition (€)")
+    cp = montant("CP mis à disposition (€)")
+    reference = models.CharField("référence", max_length=100)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "mise à disposition"
+        verbose_name_plural = "mises à disposition"
+        indexes = [models.Index(fields=["convention", "annee"], name="mad_conv_annee")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ae__gte=0) & Q(cp__gte=0) & (Q(ae__gt=0) | Q(cp__gt=0)),
+                name="mad_montants_positifs",
+                violation_error_message="Les montants doivent être positifs.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Mise à disposition {self.reference} ({self.annee})"
+
+
+class Engagement(Journal):
+    """A purchase order (legal commitment): it consumes AE of its year."""
+
+    reference = models.CharField("numéro de bon de commande / EJ", max_length=60, unique=True)
+    objet = models.CharField("objet", max_length=500, blank=True)
+    montant = montant("montant (€)")
+    produit = models.ForeignKey(
+        Produit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    titulaire = models.ForeignKey(
+        Titulaire, null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
+    )
+    marche = models.ForeignKey(
+        Marche, null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
+    )
+    justification = models.TextField("justification (après la clôture)", blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "bon de commande"
+        verbose_name_plural = "bons de commande"
+        indexes = [
+            models.Index(fields=["convention", "annee"], name="eng_conv_annee"),
+            models.Index(fields=["convention", "produit"], name="eng_conv_produit"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="engagement_montant_positif",
+                violation_error_message="Le montant doit être positif.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Bon de commande {self.reference}"
+
+
+class PropositionServiceFait(AppendOnly):
+    """A service fait proposed by an intrapreneur; finance validates it by recording the
+    ``ServiceFait`` (which points back here) or rejects it with a ``RejetProposition`` row.
+    The proposal itself is never updated."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.PROTECT, related_name="propositions"
+    )
+    montant = montant("montant (€)")
+    date = models.DateField("date")
+    total = models.BooleanField("service fait total", default=False)
+    periode_debut = models.DateField("période du", null=True, blank=True)
+    periode_fin = models.DateField("au", null=True, blank=True)
+    livrable = models.FileField("livrable", upload_to="execution/livrables/%Y/", blank=True)
+    livrable_url = models.URLField("lien vers le livrable", blank=True)
+    commentaire = models.TextField("commentaire", blank=True)
+    created_at = models.DateTimeField("proposé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "proposition de service fait"
+
+    def __str__(self) -> str:
+        return f"Proposition de service fait de {self.montant} € sur {self.engagement_id}"
+
+    @property
+    def statut(self) -> str:
+        if ServiceFait.objects.filter(proposition=self).exists():
+            return "validee"
+        if RejetProposition.objects.filter(proposition=self).exists():
+            return "rejetee"
+        return "proposee"
+
+
+class RejetProposition(AppendOnly):
+    proposition = models.OneToOneField(
+        PropositionServiceFait, on_delete=models.PROTECT, related_name="rejet"
+    )
+    motif = models.TextField("motif")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Rejet de la proposition {self.proposition_id}"
+
+
+class ServiceFait(Journal):
+    """Certified delivery on an order (partial or total). A total one closes the order."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.PROTECT, related_name="services_faits"
+    )
+    montant = montant("montant (€)")
+    total = models.BooleanField("service fait total", default=False)
+    periode_debut = models.DateField("période du", null=True, blank=True)
+    periode_fin = models.DateField("au", null=True, blank=True)
+    livrable = models.FileField("livrable", upload_to="execution/livrables/%Y/", blank=True)
+    livrable_url = models.URLField("lien vers le livrable", blank=True)
+    proposition = models.OneToOneField(
+        PropositionServiceFait,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_fait",
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "service fait"
+        verbose_name_plural = "services faits"
+        indexes = [
+            models.Index(fields=["convention", "annee"], name="sf_conv_annee"),
+            models.Index(fields=["convention", "date"], name="sf_conv_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="service_fait_montant_positif",
+                violation_error_message="Le montant doit être positif.",
+            ),
+            models.UniqueConstraint(
+                fields=["engagement"],
+                condition=Q(total=True),
+                name="un_seul_service_fait_total",
+                violation_error_message="Le bon de commande est déjà soldé.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Service fait du {self.date:%d/%m/%Y} sur {self.engagement_id}"
+
+
+class Paiement(Journal):
+    """A payment of an invoice on a service fait: it consumes CP of the payment's year."""
+
+    service_fait = models.ForeignKey(
+        ServiceFait, on_delete=models.PROTECT, related_name="paiements"
+    )
+    montant = montant("montant (€)")
+    reference = models.CharField("référence de la facture", max_length=100)
+    justification = models.TextField("justification (après la clôture)", blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "paiement"
+        indexes = [models.Index(fields=["convention", "annee"], name="paiement_conv_annee")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="paiement_montant_positif",
+                violation_error_message="Le montant doit être positif.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Paiement {self.reference}"
+
+
+class Report(Journal):
+    """Carry-over of unused AE/CP of ``annee`` to ``annee + 1``, by decision."""
+
+    ae = montant("AE reportées (€)")
+    cp = montant("CP reportés (€)")
+    reference = models.CharField("référence de la décision", max_length=100)
+    motif = models.TextField("motif", blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "report"
+        indexes = [models.Index(fields=["convention", "annee"], name="report_conv_annee")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ae__gte=0) & Q(cp__gte=0) & (Q(ae__gt=0) | Q(cp__gt=0)),
+                name="report_montants_positifs",
+                violation_error_message="Les montants doivent être positifs.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.reference} ({self.annee} → {self.annee + 1})"
+
+    @property
+    def annee_destination(self) -> int:
+        return self.annee + 1
+
+
+class Reduction(Journal):
+    """Lowers (or cancels) the remainder of an order; it frees AE of the order's year."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="reductions")
+    montant = montant("montant (€)")
+    reference = models.CharField("référence", max_length=100, blank=True)
+    motif = models.TextField("motif", blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "réduction"
+        indexes = [models.Index(fields=["convention", "annee"], name="reduction_conv_annee")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(montant__gt=0),
+                name="reduction_montant_positif",
+                violation_error_message="Le montant doit être positif.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Réduction de {self.montant} € sur {self.engagement_id}"
+
+
+class InformationDelegant(Journal):
+    """Dated event « crédits insuffisants — délégant informé » (the convention may be suspended)."""
+
+    montant_demande = montant("montant demandé (€)", null=True, blank=True)
+    montant_disponible = montant("montant disponible (€)", null=True, blank=True)
+    commentaire = models.TextField("commentaire", blank=True)
+    suspension = models.BooleanField("exécution suspendue", default=False)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "information du délégant (crédits insuffisants)"
+
+    def __str__(self) -> str:
+        return f"Crédits insuffisants — délégant informé le {self.date:%d/%m/%Y}"
+
+
+JOURNAL_MODELS: tuple[type[models.Model], ...] = (
+    MiseADisposition,
+    Engagement,
+    ServiceFait,
+    Paiement,
+    Report,
+    Reduction,
+    InformationDelegant,
+    PropositionServiceFait,
+    RejetProposition,
+)

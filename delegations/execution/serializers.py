@@ -1,0 +1,260 @@
+"""API shapes of the journal: input serializers validate types, the rules live in ``ecriture``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import (
+    Engagement,
+    InformationDelegant,
+    Marche,
+    MiseADisposition,
+    Paiement,
+    PropositionServiceFait,
+    Reduction,
+    Report,
+    ServiceFait,
+    Titulaire,
+)
+
+MONTANT: dict[str, Any] = {"max_digits": 15, "decimal_places": 2}
+COMMUNS = ["id", "convention", "annee", "date", "created_at", "created_by"]
+
+
+class TitulaireSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Titulaire
+        fields = ["id", "nom", "siret"]
+
+
+class MarcheSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Marche
+        fields = ["id", "numero", "intitule", "titulaires", "date_debut", "date_fin"]
+
+
+class MiseADispositionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MiseADisposition
+        fields = [*COMMUNS, "ae", "cp", "reference"]
+        read_only_fields = fields
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    montant_net = serializers.DecimalField(
+        read_only=True,
+        allow_null=True,
+        **MONTANT,
+        help_text="Montant net des réductions (détail seulement).",
+    )
+
+    class Meta:
+        model = Engagement
+        fields = [
+            *COMMUNS,
+            "reference",
+            "objet",
+            "montant",
+            "produit",
+            "titulaire",
+            "marche",
+            "justification",
+            "montant_net",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: Engagement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not hasattr(instance, "montant_net"):
+            data["montant_net"] = None
+        return data
+
+
+class ServiceFaitSerializer(serializers.ModelSerializer):
+    statut = serializers.SerializerMethodField()
+    livrable_url = serializers.CharField(
+        read_only=True, help_text="Lien vers le livrable (vide si fichier)."
+    )
+
+    class Meta:
+        model = ServiceFait
+        fields = [
+            *COMMUNS,
+            "engagement",
+            "montant",
+            "total",
+            "periode_debut",
+            "periode_fin",
+            "livrable",
+            "livrable_url",
+            "proposition",
+            "statut",
+        ]
+        read_only_fields = fields
+
+    def get_statut(self, obj: ServiceFait) -> str:
+        return "certifie"
+
+
+class PropositionSerializer(serializers.ModelSerializer):
+    statut = serializers.SerializerMethodField()
+    livrable_url = serializers.CharField(
+        read_only=True, help_text="Lien vers le livrable (vide si fichier)."
+    )
+
+    class Meta:
+        model = PropositionServiceFait
+        fields = [
+            "id",
+            "engagement",
+            "montant",
+            "date",
+            "total",
+            "periode_debut",
+            "periode_fin",
+            "livrable",
+            "livrable_url",
+            "commentaire",
+            "created_at",
+            "created_by",
+            "statut",
+        ]
+        read_only_fields = fields
+
+    def get_statut(self, obj: PropositionServiceFait) -> str:
+        return obj.statut
+
+
+class PaiementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Paiement
+        fields = [*COMMUNS, "service_fait", "montant", "reference", "justification"]
+        read_only_fields = fields
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    annee_destination = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [*COMMUNS, "annee_destination", "ae", "cp", "reference", "motif"]
+        read_only_fields = fields
+
+
+class ReductionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reduction
+        fields = [*COMMUNS, "engagement", "montant", "reference", "motif"]
+        read_only_fields = fields
+
+
+class InformationDelegantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InformationDelegant
+        fields = [*COMMUNS, "montant_demande", "montant_disponible", "commentaire", "suspension"]
+        read_only_fields = fields
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+class MiseADispositionEntree(serializers.Serializer):
+    convention = serializers.IntegerField()
+    annee = serializers.IntegerField(min_value=2000, max_value=2100)
+    ae = serializers.DecimalField(**MONTANT)
+    cp = serializers.DecimalField(**MONTANT)
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=100)
+
+
+class EngagementEntree(serializers.Serializer):
+    convention = serializers.IntegerField()
+    annee = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    montant = serializers.DecimalField(**MONTANT)
+    reference = serializers.CharField(max_length=60)
+    date = serializers.DateField()
+    objet = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    produit = serializers.IntegerField(required=False, allow_null=True)
+    titulaire = serializers.PrimaryKeyRelatedField(
+        queryset=Titulaire.objects.all(), required=False, allow_null=True
+    )
+    marche = serializers.PrimaryKeyRelatedField(
+        queryset=Marche.objects.all(), required=False, allow_null=True
+    )
+    justification = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ServiceFaitEntree(serializers.Serializer):
+    engagement = serializers.IntegerField()
+    montant = serializers.DecimalField(**MONTANT)
+    date = serializers.DateField()
+    total = serializers.BooleanField(required=False, default=False)
+    periode = serializers.CharField(
+        required=False, allow_blank=True, help_text="Période couverte : « AAAA-MM-JJ/AAAA-MM-JJ »."
+    )
+    periode_debut = serializers.DateField(required=False, allow_null=True)
+    periode_fin = serializers.DateField(required=False, allow_null=True)
+    livrable = serializers.FileField(required=False, allow_null=True)
+    livrable_url = serializers.URLField(required=False, allow_blank=True, default="")
+    commentaire = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        periode = attrs.pop("periode", "")
+        if periode:
+            try:
+                debut, fin = periode.split("/")
+                champ = serializers.DateField()
+                attrs["periode_debut"], attrs["periode_fin"] = (
+                    champ.to_internal_value(debut),
+                    champ.to_internal_value(fin),
+                )
+            except (ValueError, serializers.ValidationError) as exc:
+                raise serializers.ValidationError(
+                    {"periode": "Période attendue sous la forme AAAA-MM-JJ/AAAA-MM-JJ."}
+                ) from exc
+        return attrs
+
+
+class PaiementEntree(serializers.Serializer):
+    service_fait = serializers.IntegerField()
+    montant = serializers.DecimalField(**MONTANT)
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=100)
+    justification = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReportEntree(serializers.Serializer):
+    convention = serializers.IntegerField()
+    annee = serializers.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        help_text="Année dont les crédits sont reportés sur la suivante.",
+    )
+    ae = serializers.DecimalField(**MONTANT)
+    cp = serializers.DecimalField(**MONTANT)
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=100)
+    motif = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReductionEntree(serializers.Serializer):
+    engagement = serializers.IntegerField()
+    montant = serializers.DecimalField(**MONTANT)
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    motif = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class InformationDelegantEntree(serializers.Serializer):
+    convention = serializers.IntegerField()
+    annee = serializers.IntegerField(min_value=2000, max_value=2100)
+    date = serializers.DateField()
+    montant_demande = serializers.DecimalField(**MONTANT, required=False, allow_null=True)
+    commentaire = serializers.CharField(allow_blank=True, required=False, default="")
+    suspendre = serializers.BooleanField(required=False, default=False)
+
+
+class RejetEntree(serializers.Serializer):
+    motif = serializers.CharField()

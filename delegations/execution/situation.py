@@ -1,0 +1,292 @@
+"""Situation of a convention (public interface other apps rely on).
+
+Every figure is a sum of journal movements computed in the database, with a fixed handful of
+GROUP BY queries whatever the number of movements.
+
+Definitions
+- AE prévues / CP prévus: the consolidated schedule (base schedule, amendments replacing years).
+- AE disponibles: made available for the year + carried over from the year before − carried over
+  to the next year; same for CP.
+- AE engagées: orders of the year − reductions of those orders; CP payés: payments of the year.
+- Burn rate (``rythme_mensuel``): service fait certified over the last three months, divided by 3
+  (what the teams actually consumed, not when orders or invoices fall).
+- Envelope: total consolidated AE of the convention; it runs out when the service fait certified
+  reaches it. ``epuisement_prevu`` = today + remaining / burn rate; the committee window is
+  45 to 30 days before that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+
+from delegations.conventions.models import Convention, ajouter_mois
+
+from .models import Engagement, MiseADisposition, Paiement, Reduction, Report, ServiceFait
+
+ZERO = Decimal("0.00")
+JOURS_PAR_MOIS = Decimal("30.4375")
+
+
+def _par_annee(qs: Any, *champs: str) -> dict[int, tuple[Decimal, ...]]:
+    lignes = qs.order_by().values("annee").annotate(**{f"s_{c}": Sum(c) for c in champs})
+    return {ligne["annee"]: tuple(ligne[f"s_{c}"] or ZERO for c in champs) for ligne in lignes}
+
+
+def _echeancier(convention: Convention) -> dict[int, tuple[Decimal, Decimal]]:
+    """Consolidated schedule through the register's own rule (bounded queries, no N+1)."""
+    conv = Convention.objects.prefetch_related("echeancier", "avenants__lignes").get(
+        pk=convention.pk
+    )
+    return {ligne.annee: (ligne.ae, ligne.cp) for ligne in conv.echeancier_consolide()}
+
+
+def situation_annees(convention: Convention) -> list[dict[str, Any]]:
+    c = convention.pk
+    prevu = _echeancier(convention)
+    mad = _par_annee(MiseADisposition.objects.filter(convention_id=c), "ae", "cp")
+    reports = _par_annee(Report.objects.filter(convention_id=c), "ae", "cp")
+    engage = _par_annee(Engagement.objects.filter(convention_id=c), "montant")
+    reduit = _par_annee(Reduction.objects.filter(convention_id=c), "montant")
+    paye = _par_annee(Paiement.objects.filter(convention_id=c), "montant")
+    annees = sorted(
+        set(prevu) | set(mad) | set(engage) | set(paye) | set(reports) | {a + 1 for a in reports}
+    )
+    resultat = []
+    for annee in annees:
+        ae_prevu, cp_prevu = prevu.get(annee, (ZERO, ZERO))
+        m_ae, m_cp = mad.get(annee, (ZERO, ZERO))
+        rin_ae, rin_cp = reports.get(annee - 1, (ZERO, ZERO))
+        rout_ae, rout_cp = reports.get(annee, (ZERO, ZERO))
+        ae_disponible = m_ae + rin_ae - rout_ae
+        cp_disponible = m_cp + rin_cp - rout_cp
+        ae_engage = engage.get(annee, (ZERO,))[0] - reduit.get(annee, (ZERO,))[0]
+        cp_paye = paye.get(annee, (ZERO,))[0]
+        resultat.append(
+            {
+                "annee": annee,
+                "ae_prevu": ae_prevu,
+                "ae_disponible": ae_disponible,
+                "ae_engage": ae_engage,
+                "ae_restant": ae_disponible - ae_engage,
+                "cp_prevu": cp_prevu,
+                "cp_disponible": cp_disponible,
+                "cp_paye": cp_paye,
+                "cp_restant": cp_disponible - cp_paye,
+            }
+        )
+    return resultat
+
+
+def _consommation(convention: Convention, aujourd_hui: dt.date) -> tuple[Decimal, Decimal]:
+    """(service fait certified in total, over the last three months)."""
+    debut = ajouter_mois(aujourd_hui, -3)
+    agg = ServiceFait.objects.filter(convention_id=convention.pk).aggregate(
+        total=Coalesce(Sum("montant"), ZERO),
+        recent=Coalesce(Sum("montant", filter=Q(date__gt=debut, date__lte=aujourd_hui)), ZERO),
+    )
+    return agg["total"], agg["recent"]
+
+
+def _prevision(
+    enveloppe: Decimal, consomme: Decimal, rythme: Decimal, aujourd_hui: dt.date
+) -> dt.date | None:
+    reste = enveloppe - consomme
+    if enveloppe <= 0:
+        return None
+    if reste <= 0:
+        return aujourd_hui
+    if rythme <= 0:
+        return None
+    jours = int((reste / rythme * JOURS_PAR_MOIS).to_integral_value(ROUND_HALF_UP))
+    try:
+        return aujourd_hui + dt.timedelta(days=jours)
+    except OverflowError:
+        return None
+
+
+def situation_convention(
+    convention: Convention, aujourd_hui: dt.date | None = None
+) -> dict[str, Any]:
+    aujourd_hui = aujourd_hui or dt.date.today()
+    annees = situation_annees(convention)
+    enveloppe = sum((a["ae_prevu"] for a in annees), ZERO)
+    consomme, recent = _consommation(convention, aujourd_hui)
+    rythme = (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    epuisement = _prevision(enveloppe, consomme, rythme, aujourd_hui)
+    fenetre = (
+        {"debut": epuisement - dt.timedelta(days=45), "fin": epuisement - dt.timedelta(days=30)}
+        if epuisement
+        else None
+    )
+    return {
+        "annees": annees,
+        "epuisement_prevu": epuisement,
+        "fenetre_comite": fenetre,
+        "rythme_mensuel": rythme,
+        "enveloppe": enveloppe,
+        "consomme": consomme,
+    }
+
+
+def epuisement_prevu(convention: Convention, aujourd_hui: dt.date | None = None) -> dt.date | None:
+    aujourd_hui = aujourd_hui or dt.date.today()
+    enveloppe = sum((ae for ae, _cp in _echeancier(convention).values()), ZERO)
+    consomme, recent = _consommation(convention, aujourd_hui)
+    return _prevision(
+        enveloppe, consomme, (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP), aujourd_hui
+    )
+
+
+def taux(part: Decimal, tout: Decimal) -> Decimal | None:
+    """Consumption rate in percent (one decimal), None when nothing is planned."""
+    if not tout:
+        return None
+    return (part * 100 / tout).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def repartition(convention: Convention, axe: str = "produit") -> list[dict[str, Any]]:
+    """Committed (net), certified and paid amounts per product or per contractor (4 queries)."""
+    if axe not in ("produit", "titulaire"):
+        raise ValueError(axe)
+    c = convention.pk
+    cle = f"{axe}__nom"
+    lignes: dict[str | None, dict[str, Any]] = {}
+
+    def ajouter(qs: Any, chemin: str, champ: str, signe: int = 1) -> None:
+        for ligne in qs.order_by().values(chemin).annotate(s=Sum("montant")):
+            nom = ligne[chemin]
+            d = lignes.setdefault(nom, {"nom": nom, "engage": ZERO, "certifie": ZERO, "paye": ZERO})
+            d[champ] += signe * (ligne["s"] or ZERO)
+
+    ajouter(Engagement.objects.filter(convention_id=c), cle, "engage")
+    ajouter(Reduction.objects.filter(convention_id=c), f"engagement__{cle}", "engage", -1)
+    ajouter(ServiceFait.objects.filter(convention_id=c), f"engagement__{cle}", "certifie")
+    ajouter(Paiement.objects.filter(convention_id=c), f"service_fait__engagement__{cle}", "paye")
+    for d in lignes.values():
+        d["taux_certifie"] = taux(d["certifie"], d["engage"])
+    return sorted(lignes.values(), key=lambda d: (d["nom"] is None, d["nom"] or ""))
+
+
+def depenses(convention: Convention) -> list[dict[str, Any]]:
+    """Every movement of the convention, oldest first.
+
+    ``montant_ae`` / ``montant_cp`` give the effect on the credits (a reduction frees AE, hence a
+    negative ``montant_ae``; a service fait moves no credit); ``montant`` is the movement's amount.
+    """
+    c = convention.pk
+    sortie: list[dict[str, Any]] = []
+
+    def ligne(
+        m: Any,
+        nature: str,
+        ae: Decimal,
+        cp: Decimal,
+        montant: Decimal,
+        eng: Engagement | None,
+        reference: str,
+        objet: str,
+    ) -> dict[str, Any]:
+        return {
+            "date": m.date,
+            "nature": nature,
+            "annee": m.annee,
+            "montant_ae": ae,
+            "montant_cp": cp,
+            "montant": montant,
+            "produit": eng.produit.nom if eng and eng.produit else None,
+            "titulaire": eng.titulaire.nom if eng and eng.titulaire else None,
+            "reference": reference,
+            "objet": objet,
+            "id": m.pk,
+        }
+
+    for m in MiseADisposition.objects.filter(convention_id=c):
+        sortie.append(
+            ligne(
+                m,
+                "mise_a_disposition",
+                m.ae,
+                m.cp,
+                m.ae,
+                None,
+                m.reference,
+                f"Mise à disposition des crédits {m.annee}",
+            )
+        )
+    for e in Engagement.objects.filter(convention_id=c).select_related("produit", "titulaire"):
+        sortie.append(ligne(e, "engagement", e.montant, ZERO, e.montant, e, e.reference, e.objet))
+    for s in ServiceFait.objects.filter(convention_id=c).select_related(
+        "engagement__produit", "engagement__titulaire"
+    ):
+        sortie.append(
+            ligne(
+                s,
+                "service_fait",
+                ZERO,
+                ZERO,
+                s.montant,
+                s.engagement,
+                s.engagement.reference,
+                f"Service fait {'total' if s.total else 'partiel'} — {s.engagement.objet}".rstrip(
+                    " —"
+                ),
+            )
+        )
+    for p in Paiement.objects.filter(convention_id=c).select_related(
+        "service_fait__engagement__produit", "service_fait__engagement__titulaire"
+    ):
+        sortie.append(
+            ligne(
+                p,
+                "paiement",
+                ZERO,
+                p.montant,
+                p.montant,
+                p.service_fait.engagement,
+                p.reference,
+                f"Paiement — {p.service_fait.engagement.objet}".rstrip(" —"),
+            )
+        )
+    for r in Reduction.objects.filter(convention_id=c).select_related(
+        "engagement__produit", "engagement__titulaire"
+    ):
+        sortie.append(
+            ligne(
+                r,
+                "reduction",
+                -r.montant,
+                ZERO,
+                r.montant,
+                r.engagement,
+                r.reference or r.engagement.reference,
+                r.motif or f"Réduction de {r.engagement.reference}",
+            )
+        )
+    for rp in Report.objects.filter(convention_id=c):
+        sortie.append(
+            ligne(
+                rp,
+                "report",
+                rp.ae,
+                rp.cp,
+                rp.ae,
+                None,
+                rp.reference,
+                rp.motif or f"Report de {rp.annee} sur {rp.annee + 1}",
+            )
+        )
+    ordre = {
+        "mise_a_disposition": 0,
+        "report": 1,
+        "engagement": 2,
+        "reduction": 3,
+        "service_fait": 4,
+        "paiement": 5,
+    }
+    sortie.sort(key=lambda d: (d["date"], ordre[d["nature"]], d["id"]))
+    return sortie

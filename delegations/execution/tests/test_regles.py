@@ -1,0 +1,368 @@
+"""Each money rule of the convention, named after the rule it proves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from delegations.conventions.models import Statut, appliquer_transition, creer_avenant
+from delegations.core.errors import RegleMetierError
+from delegations.core.models import historique
+from delegations.execution import ecriture
+from delegations.execution.models import Engagement, InformationDelegant
+from delegations.execution.situation import situation_convention
+
+from .factories import (
+    D,
+    MarcheFactory,
+    TitulaireFactory,
+    commande,
+    mad,
+    paiement,
+    ref,
+    service_fait,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def refus(code: str):
+    class _Ctx:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, typ, exc, tb):
+            assert typ is RegleMetierError, f"attendu {code}, reçu {typ}"
+            assert exc.code == code, exc.message
+            self.message = exc.message.replace("\u202f", " ").replace("\xa0", " ")
+            return True
+
+    return _Ctx()
+
+
+# --- availability ---------------------------------------------------------------------------
+
+
+def test_availability_refused_above_consolidated_schedule(convention):
+    mad(convention, ae="60000", cp="40000")
+    with refus("mise_a_disposition_depasse_echeancier") as r:
+        mad(convention, ae="40000.01", cp="0")
+    assert "100 000,00" in r.message and "60 000,00" in r.message
+
+
+def test_availability_follows_the_amended_schedule(convention, finance):
+    creer_avenant(
+        convention,
+        finance,
+        objet="Abondement",
+        date_signature=dt.date(2024, 5, 1),
+        date_fin=None,
+        lignes=[(2024, D("150000"), D("80000"))],
+    )
+    mad(convention, ae="150000", cp="80000")
+    with refus("mise_a_disposition_depasse_echeancier"):
+        mad(convention, ae="0.01", cp="0")
+
+
+def test_availability_refused_on_a_draft_convention(convention):
+    convention.statut = Statut.BROUILLON
+    convention.save()
+    with refus("convention_brouillon"):
+        mad(convention)
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+def test_commitment_refused_when_ae_exhausted(convention):
+    mad(convention, ae="20500", cp="0.01")
+    commande(convention, "12000")
+    with refus("credits_insuffisants") as r:
+        commande(convention, "12000")
+    assert "12 000,00 € demandés" in r.message
+    assert "8 500,00 € d'AE disponibles pour 2024" in r.message
+    assert convention.reference in r.message
+    commande(convention, "8500")  # exactly what is left is accepted, to the cent
+
+
+def test_commitment_refused_without_any_availability(convention):
+    with refus("credits_insuffisants"):
+        commande(convention, "1")
+
+
+def test_commitment_refused_above_the_schedule_when_an_amendment_lowers_it(convention, finance):
+    mad(convention, ae="100000", cp="10")
+    creer_avenant(
+        convention,
+        finance,
+        objet="Réduction",
+        date_signature=dt.date(2024, 2, 1),
+        date_fin=None,
+        lignes=[(2024, D("50000"), D("10"))],
+    )
+    with refus("ae_hors_echeancier") as r:
+        commande(convention, "60000")
+    assert "50 000,00" in r.message
+
+
+def test_commitment_refused_before_the_convention_takes_effect(convention):
+    mad(convention)
+    with refus("convention_pas_en_vigueur") as r:
+        commande(convention, "10", date=dt.date(2024, 1, 10))
+    assert "15/01/2024" in r.message
+
+
+def test_commitment_refused_after_the_convention_ends(convention):
+    with refus("convention_pas_en_vigueur"):
+        commande(convention, "10", date=dt.date(2027, 1, 4))
+
+
+@pytest.mark.parametrize(
+    "transition, code", [("suspendre", "convention_suspendue"), ("terminer", "convention_terminee")]
+)
+def test_commitment_refused_when_convention_suspended_or_ended(
+    convention, finance, transition, code
+):
+    mad(convention)
+    appliquer_transition(convention, transition, finance)
+    convention.refresh_from_db()
+    with refus(code):
+        commande(convention, "10")
+
+
+def test_commitment_refused_when_convention_terminated(convention, finance):
+    mad(convention)
+    appliquer_transition(convention, "resilier", finance, date_preavis=dt.date(2024, 2, 1))
+    with refus("convention_resiliee"):
+        commande(convention, "10")
+
+
+def test_commitment_uses_the_credits_of_its_own_year(convention):
+    mad(convention)
+    with refus("annee_incoherente"):
+        ecriture.engager(
+            convention, annee=2025, montant=D("10"), date=dt.date(2024, 3, 1), reference=ref()
+        )
+
+
+def test_commitment_reference_is_unique(convention):
+    mad(convention)
+    commande(convention, "10", reference="EJ-UNIQUE")
+    with refus("reference_existante"):
+        commande(convention, "10", reference="EJ-UNIQUE")
+
+
+def test_commitment_product_must_be_funded_by_the_convention(convention):
+    from delegations.core.tests.factories import ProduitFactory
+
+    mad(convention)
+    with refus("produit_hors_convention"):
+        commande(convention, "10", produit=ProduitFactory())
+
+
+def test_commitment_contractor_must_hold_the_framework_contract(convention):
+    mad(convention)
+    with refus("titulaire_hors_marche"):
+        commande(convention, "10", titulaire=TitulaireFactory(), marche=MarcheFactory())
+
+
+def test_amounts_must_be_positive_with_two_decimals(convention):
+    mad(convention)
+    with refus("montant_invalide"):
+        commande(convention, "0")
+    with refus("montant_invalide"):
+        commande(convention, "10.001")
+
+
+# --- year-end cut-offs ----------------------------------------------------------------------
+
+
+def test_order_after_cutoff_requires_a_justification_in_warning_mode(convention, settings):
+    settings.CLOTURE_MODE = "avertir"
+    mad(convention)
+    with refus("cloture_engagements_justification") as r:
+        commande(convention, "10", date=dt.date(2024, 12, 13))
+    assert "12/12/2024" in r.message
+    eng = commande(
+        convention,
+        "10",
+        date=dt.date(2024, 12, 13),
+        justification="Urgence validée par le directeur",
+    )
+    assert eng.justification
+    commande(convention, "10", date=dt.date(2024, 12, 12))  # the cut-off day itself is still open
+
+
+def test_order_after_cutoff_is_blocked_in_blocking_mode(convention, settings):
+    settings.CLOTURE_MODE = "bloquer"
+    settings.CLOTURE_ENGAGEMENTS = (1, 12)
+    mad(convention)
+    with refus("cloture_engagements"):
+        commande(convention, "10", date=dt.date(2024, 12, 2), justification="peu importe")
+
+
+def test_payment_after_cutoff_requires_a_justification_or_is_blocked(convention, settings):
+    settings.CLOTURE_MODE = "avertir"
+    mad(convention)
+    sf = service_fait(commande(convention, "100"), "100")
+    with refus("cloture_paiements_justification"):
+        paiement(sf, "10", date=dt.date(2024, 12, 1))
+    paiement(sf, "10", date=dt.date(2024, 12, 1), justification="Facture arrivée en retard")
+    settings.CLOTURE_MODE = "bloquer"
+    with refus("cloture_paiements"):
+        paiement(sf, "10", date=dt.date(2024, 12, 1), justification="x")
+
+
+# --- service fait ---------------------------------------------------------------------------
+
+
+def test_service_fait_refused_above_the_order_net_of_reductions(convention):
+    mad(convention)
+    eng = commande(convention, "10000")
+    ecriture.reduire(eng, montant=D("2000"), date=dt.date(2024, 3, 2))
+    service_fait(eng, "5000")
+    with refus("service_fait_depasse_commande") as r:
+        service_fait(eng, "3000.01")
+    assert "2 999,99" not in r.message and "3 000,00" in r.message
+    service_fait(eng, "3000")
+
+
+def test_total_service_fait_requires_a_deliverable(convention):
+    mad(convention)
+    eng = commande(convention, "1000")
+    with refus("livrable_requis"):
+        service_fait(eng, "1000", total=True)
+    service_fait(eng, "1000", total=True, livrable=SimpleUploadedFile("pv.pdf", b"%PDF-1.4 fictif"))
+
+
+def test_total_service_fait_closes_the_order(convention):
+    mad(convention)
+    eng = commande(convention, "1000")
+    service_fait(eng, "400", total=True, livrable_url="https://exemple.gouv.fr/livrable")
+    with refus("commande_soldee"):
+        service_fait(eng, "100")
+
+
+def test_service_fait_cannot_precede_the_order(convention):
+    mad(convention)
+    eng = commande(convention, "1000")
+    with refus("date_anterieure"):
+        service_fait(eng, "100", date=dt.date(2024, 2, 1))
+
+
+# --- payments -------------------------------------------------------------------------------
+
+
+def test_payment_refused_above_the_service_fait(convention):
+    mad(convention)
+    sf = service_fait(commande(convention, "1000"), "600")
+    paiement(sf, "500")
+    with refus("paiement_depasse_service_fait"):
+        paiement(sf, "100.01")
+    paiement(sf, "100")
+
+
+def test_payment_refused_when_cp_available_are_exhausted(convention):
+    mad(convention, ae="100000", cp="1000")
+    sf = service_fait(commande(convention, "5000"), "5000")
+    paiement(sf, "800")
+    with refus("credits_insuffisants") as r:
+        paiement(sf, "300")
+    assert "200,00 € de CP disponibles pour 2024" in r.message
+
+
+def test_payment_consumes_cp_of_the_payment_year(convention):
+    mad(convention, annee=2024, ae="1000", cp="1")
+    mad(convention, annee=2025, ae="1", cp="1000")
+    sf = service_fait(commande(convention, "1000"), "1000")
+    p = paiement(sf, "1000", date=dt.date(2025, 1, 20))
+    assert p.annee == 2025
+
+
+# --- carry-over and reductions --------------------------------------------------------------
+
+
+def test_carry_over_makes_unused_credits_available_next_year(convention):
+    mad(convention, annee=2024, ae="100000", cp="80000")
+    commande(convention, "70000")
+    ecriture.reporter(
+        convention,
+        annee=2024,
+        ae=D("30000"),
+        cp=D("10000"),
+        date=dt.date(2024, 12, 20),
+        reference="DECISION-2024-12",
+    )
+    lignes = {
+        a["annee"]: a for a in situation_convention(convention, dt.date(2025, 1, 10))["annees"]
+    }
+    assert lignes[2024]["ae_disponible"] == D("70000") and lignes[2024]["ae_restant"] == 0
+    assert lignes[2025]["ae_disponible"] == D("30000")
+    commande(convention, "30000", date=dt.date(2025, 1, 10))
+    with refus("credits_insuffisants"):
+        commande(convention, "0.01", date=dt.date(2025, 1, 10))
+
+
+def test_carry_over_refused_above_what_is_unused(convention):
+    mad(convention)
+    commande(convention, "90000")
+    with refus("report_depasse_reste"):
+        ecriture.reporter(
+            convention,
+            annee=2024,
+            ae=D("10000.01"),
+            cp=D("0"),
+            date=dt.date(2024, 12, 20),
+            reference="D-1",
+        )
+    with refus("reference_requise"):
+        ecriture.reporter(
+            convention, annee=2024, ae=D("1"), cp=D("0"), date=dt.date(2024, 12, 20), reference=""
+        )
+
+
+def test_reduction_frees_ae_of_the_order_year(convention):
+    mad(convention, ae="10000", cp="1")
+    eng = commande(convention, "10000")
+    with refus("credits_insuffisants"):
+        commande(convention, "4000")
+    ecriture.reduire(eng, montant=D("4000"), date=dt.date(2024, 4, 1), motif="Moins de jours")
+    commande(convention, "4000")
+
+
+def test_reduction_refused_above_the_uncertified_remainder(convention):
+    mad(convention)
+    eng = commande(convention, "10000")
+    service_fait(eng, "7000")
+    with refus("reduction_depasse_reste"):
+        ecriture.reduire(eng, montant=D("3000.01"), date=dt.date(2024, 4, 1))
+
+
+# --- credits short: the délégant is informed ------------------------------------------------
+
+
+def test_informing_the_delegant_records_a_dated_event_and_may_suspend(convention, finance):
+    mad(convention, ae="100", cp="1")
+    info = ecriture.informer_delegant(
+        convention,
+        annee=2024,
+        date=dt.date(2024, 6, 1),
+        montant_demande=D("5000"),
+        commentaire="Courriel au délégant",
+        suspendre=True,
+        user=finance,
+    )
+    convention.refresh_from_db()
+    assert convention.statut == Statut.SUSPENDUE
+    assert info.montant_disponible == D("100")
+    assert InformationDelegant.objects.count() == 1
+    assert historique(convention).filter(action="credits_insuffisants").exists()
+    with refus("convention_suspendue"):
+        commande(convention, "10")
+    # Execution resumes after more availability and the resumption of the convention.
+    appliquer_transition(convention, "reprendre", finance)
+    mad(convention, ae="5000", cp="0")
+    commande(convention, "5000")
+    assert Engagement.objects.count() == 1

@@ -1,0 +1,503 @@
+"""Pages: record each movement (finance), follow an order (htmx: order → service fait → payment),
+list movements with filters, validate intrapreneurs' proposals, import CSV/XLSX."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from delegations.conventions.models import Convention
+from delegations.core.errors import RegleMetierError
+from delegations.produits.models import Produit
+
+from . import ecriture, forms, importation
+from .models import (
+    Engagement,
+    MiseADisposition,
+    Paiement,
+    PropositionServiceFait,
+    Reduction,
+    Report,
+    ServiceFait,
+    Titulaire,
+)
+from .perimetre import conventions_visibles, dans_le_perimetre, peut_proposer_service_fait
+
+PAR_PAGE = 25
+NATURES: dict[str, tuple[str, Any]] = {
+    "engagements": ("Bons de commande", Engagement),
+    "services-faits": ("Services faits", ServiceFait),
+    "paiements": ("Paiements", Paiement),
+    "mises-a-disposition": ("Mises à disposition", MiseADisposition),
+    "reductions": ("Réductions", Reduction),
+    "reports": ("Reports", Report),
+}
+
+
+def _exiger_ecriture(request: HttpRequest) -> None:
+    if not getattr(request.user, "peut_ecrire", False):
+        raise PermissionDenied("Seuls les agents finance de la DINUM enregistrent les mouvements.")
+
+
+def _convention(request: HttpRequest, pk: int) -> Convention:
+    return get_object_or_404(conventions_visibles(request.user).select_related("delegant"), pk=pk)
+
+
+def _engagement(request: HttpRequest, pk: int) -> Engagement:
+    qs = Engagement.objects.select_related("convention__delegant", "produit", "titulaire", "marche")
+    return get_object_or_404(dans_le_perimetre(qs, request.user), pk=pk)
+
+
+def _fil(convention: Convention | None, courant: str) -> dict[str, Any]:
+    liens = [{"url": reverse("execution:liste"), "title": "Exécution"}]
+    if convention is not None:
+        liens.append(
+            {"url": reverse("conventions:detail", args=[convention.pk]), "title": str(convention)}
+        )
+    return {"links": liens, "current": courant}
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def _filtrer(qs: QuerySet[Any], request: HttpRequest, nature: str) -> QuerySet[Any]:
+    params = request.GET
+    if (c := params.get("convention", "")).isdigit():
+        qs = qs.filter(convention_id=int(c))
+    if (a := params.get("annee", "")).isdigit():
+        qs = qs.filter(annee=int(a))
+    chemin = {
+        "engagements": "",
+        "services-faits": "engagement__",
+        "paiements": "service_fait__engagement__",
+        "reductions": "engagement__",
+    }.get(nature)
+    if chemin is not None:
+        if (p := params.get("produit", "")).isdigit():
+            qs = qs.filter(**{f"{chemin}produit_id": int(p)})
+        if (t := params.get("titulaire", "")).isdigit():
+            qs = qs.filter(**{f"{chemin}titulaire_id": int(t)})
+    if q := params.get("q", "").strip():
+        qs = qs.filter(convention__reference__icontains=q) | qs.filter(
+            **{
+                "reference__icontains"
+                if nature != "services-faits"
+                else "engagement__reference__icontains": q
+            }
+        )
+    return qs
+
+
+@login_required
+def liste(request: HttpRequest) -> HttpResponse:
+    nature = request.GET.get("nature", "engagements")
+    if nature not in NATURES:
+        nature = "engagements"
+    libelle, modele = NATURES[nature]
+    relations = {
+        "engagements": ["convention", "produit", "titulaire"],
+        "services-faits": ["convention", "engagement"],
+        "paiements": ["convention", "service_fait__engagement"],
+        "reductions": ["convention", "engagement"],
+    }.get(nature, ["convention"])
+    qs = _filtrer(
+        dans_le_perimetre(modele.objects.select_related(*relations), request.user), request, nature
+    )
+    page = Paginator(qs.order_by("-date", "-id"), PAR_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    visibles = conventions_visibles(request.user)
+    return render(
+        request,
+        "execution/liste.html",
+        {
+            "title": f"Exécution — {libelle}",
+            "nature": nature,
+            "natures": [(k, v[0]) for k, v in NATURES.items()],
+            "page_obj": page,
+            "params": request.GET,
+            "query_string": params.urlencode(),
+            "conventions": visibles.only("pk", "reference").order_by("reference")[:500],
+            "produits": Produit.objects.filter(conventions__in=visibles).distinct().order_by("nom"),
+            "titulaires": Titulaire.objects.order_by("nom"),
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+            "propositions_en_attente": _propositions_en_attente(request).count(),
+            "breadcrumb_data": {"links": [], "current": "Exécution"},
+        },
+    )
+
+
+# --- recording forms -------------------------------------------------------------------------
+
+
+def _formulaire(
+    request: HttpRequest,
+    convention: Convention,
+    form: Any,
+    titre: str,
+    enregistrer: Any,
+    succes: str,
+    retour: str,
+    template: str = "execution/formulaire.html",
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            enregistrer(form.cleaned_data)
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+            if exc.code == "credits_insuffisants":
+                extra = {**(extra or {}), "credits_insuffisants": True}
+        else:
+            messages.success(request, succes)
+            if request.htmx:  # type: ignore[attr-defined]
+                reponse = HttpResponse(status=204)
+                reponse["HX-Redirect"] = retour
+                return reponse
+            return redirect(retour)
+    contexte = {
+        "title": titre,
+        "form": form,
+        "convention": convention,
+        "retour": retour,
+        "breadcrumb_data": _fil(convention, titre),
+        **(extra or {}),
+    }
+    if request.htmx and template == "execution/formulaire.html":  # type: ignore[attr-defined]
+        template = "execution/_formulaire.html"
+    return render(request, template, contexte)
+
+
+@login_required
+def mise_a_disposition(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _convention(request, pk)
+    _exiger_ecriture(request)
+    form = forms.MiseADispositionForm(request.POST or None)
+    return _formulaire(
+        request,
+        convention,
+        form,
+        "Nouvelle mise à disposition de crédits",
+        lambda d: ecriture.mettre_a_disposition(convention, user=request.user, **d),
+        "Mise à disposition enregistrée.",
+        reverse("conventions:detail", args=[pk]) + "#execution",
+    )
+
+
+@login_required
+def engagement_creer(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _convention(request, pk)
+    _exiger_ecriture(request)
+    form = forms.EngagementForm(request.POST or None, convention=convention)
+    return _formulaire(
+        request,
+        convention,
+        form,
+        "Nouveau bon de commande",
+        lambda d: ecriture.engager(convention, user=request.user, **d),
+        "Bon de commande enregistré.",
+        reverse("conventions:detail", args=[pk]) + "#execution",
+        extra={"lien_information": reverse("execution:informer", args=[pk])},
+    )
+
+
+@login_required
+def report_creer(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _convention(request, pk)
+    _exiger_ecriture(request)
+    form = forms.ReportForm(request.POST or None)
+    return _formulaire(
+        request,
+        convention,
+        form,
+        "Report de crédits sur l'année suivante",
+        lambda d: ecriture.reporter(convention, user=request.user, **d),
+        "Report enregistré.",
+        reverse("conventions:detail", args=[pk]) + "#execution",
+    )
+
+
+@login_required
+def informer(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _convention(request, pk)
+    _exiger_ecriture(request)
+    form = forms.InformationDelegantForm(request.POST or None)
+    return _formulaire(
+        request,
+        convention,
+        form,
+        "Crédits insuffisants — délégant informé",
+        lambda d: ecriture.informer_delegant(convention, user=request.user, **d),
+        "Information du délégant enregistrée.",
+        reverse("conventions:detail", args=[pk]) + "#execution",
+    )
+
+
+@login_required
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order → service fait → payment flow on one page (htmx forms load in place)."""
+    eng = _engagement(request, pk)
+    services = list(
+        ServiceFait.objects.filter(engagement=eng)
+        .prefetch_related("paiements")
+        .order_by("date", "id")
+    )
+    reductions = list(Reduction.objects.filter(engagement=eng).order_by("date", "id"))
+    net = eng.montant - sum((r.montant for r in reductions), ecriture.ZERO)
+    cumul = ecriture.ZERO
+    for sf in services:
+        cumul += sf.montant
+        sf.cumul = cumul  # type: ignore[attr-defined]
+        sf.pourcentage = (cumul * 100 / net).quantize(ecriture.Decimal("0.1")) if net else None  # type: ignore[attr-defined]
+        sf.paye = sum((p.montant for p in sf.paiements.all()), ecriture.ZERO)  # type: ignore[attr-defined]
+    propositions = PropositionServiceFait.objects.filter(
+        engagement=eng, service_fait__isnull=True, rejet__isnull=True
+    )
+    return render(
+        request,
+        "execution/engagement.html",
+        {
+            "title": f"Bon de commande {eng.reference}",
+            "engagement": eng,
+            "services": services,
+            "reductions": reductions,
+            "net": net,
+            "certifie": cumul,
+            "reste": net - cumul,
+            "pourcentage": (cumul * 100 / net).quantize(ecriture.Decimal("0.1")) if net else None,
+            "solde": any(sf.total for sf in services),
+            "propositions": propositions,
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+            "peut_proposer": peut_proposer_service_fait(request.user, eng),
+            "breadcrumb_data": _fil(eng.convention, f"Bon de commande {eng.reference}"),
+        },
+    )
+
+
+@login_required
+def service_fait_creer(request: HttpRequest, pk: int) -> HttpResponse:
+    eng = _engagement(request, pk)
+    proposer = not request.user.peut_ecrire  # type: ignore[union-attr]
+    if proposer and not peut_proposer_service_fait(request.user, eng):
+        raise PermissionDenied("Seul l'intrapreneur du produit peut proposer un service fait.")
+    form = forms.ServiceFaitForm(request.POST or None, request.FILES or None)
+    net, certifie, _ = ecriture._etat_commande(eng)
+
+    def enregistrer(d: dict[str, Any]) -> Any:
+        if proposer:
+            return ecriture.proposer_service_fait(eng, user=request.user, **d)
+        return ecriture.certifier_service_fait(eng, user=request.user, **d)
+
+    return _formulaire(
+        request,
+        eng.convention,
+        form,
+        "Proposer un service fait" if proposer else "Certifier un service fait",
+        enregistrer,
+        "Proposition envoyée à la finance." if proposer else "Service fait enregistré.",
+        reverse("execution:engagement", args=[pk]),
+        extra={
+            "engagement": eng,
+            "net": net,
+            "certifie": certifie,
+            "reste": net - certifie,
+            "pourcentage": (certifie * 100 / net).quantize(ecriture.Decimal("0.1"))
+            if net
+            else None,
+        },
+    )
+
+
+@login_required
+def paiement_creer(request: HttpRequest, pk: int) -> HttpResponse:
+    sf = get_object_or_404(
+        dans_le_perimetre(
+            ServiceFait.objects.select_related("engagement__convention"), request.user
+        ),
+        pk=pk,
+    )
+    _exiger_ecriture(request)
+    form = forms.PaiementForm(request.POST or None)
+    return _formulaire(
+        request,
+        sf.engagement.convention,
+        form,
+        f"Paiement du service fait du {sf.date:%d/%m/%Y}",
+        lambda d: ecriture.payer(sf, user=request.user, **d),
+        "Paiement enregistré.",
+        reverse("execution:engagement", args=[sf.engagement_id]),
+    )
+
+
+@login_required
+def reduction_creer(request: HttpRequest, pk: int) -> HttpResponse:
+    eng = _engagement(request, pk)
+    _exiger_ecriture(request)
+    form = forms.ReductionForm(request.POST or None)
+
+    def enregistrer(d: dict[str, Any]) -> Any:
+        d.pop("confirmation", None)
+        return ecriture.reduire(eng, user=request.user, **d)
+
+    return _formulaire(
+        request,
+        eng.convention,
+        form,
+        f"Réduire le bon de commande {eng.reference}",
+        enregistrer,
+        "Réduction enregistrée.",
+        reverse("execution:engagement", args=[pk]),
+    )
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+def _propositions_en_attente(request: HttpRequest) -> QuerySet[PropositionServiceFait]:
+    qs = PropositionServiceFait.objects.filter(service_fait__isnull=True, rejet__isnull=True)
+    return dans_le_perimetre(qs, request.user, "engagement__convention")
+
+
+@login_required
+def propositions(request: HttpRequest) -> HttpResponse:
+    qs = (
+        _propositions_en_attente(request)
+        .select_related("engagement__convention", "engagement__produit", "created_by")
+        .order_by("created_at", "id")
+    )
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "execution/propositions.html",
+        {
+            "title": "Services faits proposés",
+            "page_obj": page,
+            "form_rejet": forms.RejetForm(),
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+            "breadcrumb_data": _fil(None, "Services faits proposés"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def proposition_decider(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    _exiger_ecriture(request)
+    prop = get_object_or_404(_propositions_en_attente(request).select_related("engagement"), pk=pk)
+    try:
+        if decision == "valider":
+            ecriture.valider_proposition(prop, request.user)
+            messages.success(request, "Service fait validé et enregistré.")
+        else:
+            form = forms.RejetForm(request.POST)
+            if not form.is_valid():
+                raise RegleMetierError("motif_requis", "Indiquez le motif du rejet.")
+            ecriture.rejeter_proposition(prop, request.user, form.cleaned_data["motif"])
+            messages.success(request, "Proposition rejetée.")
+    except RegleMetierError as exc:
+        messages.error(request, exc.message)
+    return redirect("execution:propositions")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+CLE_SESSION = "execution_import"
+
+
+@login_required
+def importer(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload and dry run (nothing written). Step 2 (``confirmer``): write."""
+    _exiger_ecriture(request)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    rapport = None
+    if request.method == "POST" and form.is_valid():
+        fichier = form.cleaned_data["fichier"]
+        contenu = fichier.read()
+        try:
+            lignes = importation.lire(form.cleaned_data["nature"], fichier.name, contenu)
+        except RegleMetierError as exc:
+            form.add_error("fichier", exc.message)
+        else:
+            rapport = importation.traiter(
+                form.cleaned_data["nature"], lignes, request.user, appliquer=False
+            )
+            request.session[CLE_SESSION] = {
+                "nature": form.cleaned_data["nature"],
+                "nom": fichier.name,
+                "contenu": base64.b64encode(contenu).decode(),
+            }
+    return render(
+        request,
+        "execution/import.html",
+        {
+            "title": "Importer des bons de commande ou des paiements",
+            "form": form,
+            "rapport": rapport,
+            "breadcrumb_data": _fil(None, "Import"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def importer_confirmer(request: HttpRequest) -> HttpResponse:
+    _exiger_ecriture(request)
+    donnees = request.session.get(CLE_SESSION)
+    if not donnees:
+        messages.error(request, "Aucun import en attente : déposez de nouveau le fichier.")
+        return redirect("execution:importer")
+    lignes = importation.lire(
+        donnees["nature"], donnees["nom"], base64.b64decode(donnees["contenu"])
+    )
+    seulement_valides = request.POST.get("mode") == "valides"
+    rapport = importation.traiter(
+        donnees["nature"], lignes, request.user, appliquer=True, seulement_valides=seulement_valides
+    )
+    if rapport.ecrit:
+        del request.session[CLE_SESSION]
+        messages.success(
+            request,
+            f"{len(rapport.valides)} ligne(s) importée(s)"
+            + (f", {len(rapport.refusees)} ignorée(s)." if rapport.refusees else "."),
+        )
+        return redirect(reverse("execution:liste") + f"?nature={donnees['nature']}")
+    messages.error(
+        request,
+        f"Rien n'a été importé : {len(rapport.refusees)} ligne(s) refusée(s). Corrigez le "
+        "fichier ou choisissez d'importer seulement les lignes valides.",
+    )
+    return render(
+        request,
+        "execution/import.html",
+        {
+            "title": "Importer des bons de commande ou des paiements",
+            "form": forms.ImportForm(),
+            "rapport": rapport,
+            "breadcrumb_data": _fil(None, "Import"),
+        },
+    )
+
+
+@login_required
+def situation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The situation of one convention on its own page (also shown on the convention page)."""
+    convention = _convention(request, pk)
+    return render(
+        request,
+        "execution/situation.html",
+        {
+            "title": f"Situation d'exécution — {convention}",
+            "convention": convention,
+            "breadcrumb_data": _fil(convention, "Situation"),
+        },
+    )
