@@ -6,4 +6,5 @@ class ExecutionConfig(AppConfig):
     label = "execution"
     verbose_name = "Exécution"
     panneaux_convention = ["execution/_panneau_convention.html"]
+    panneaux_produit = ["execution/_panneau_produit.html"]
     menu = [("Exécution", "execution:liste", False)]

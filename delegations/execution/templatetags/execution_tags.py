@@ -114,3 +114,17 @@ def situation_execution(convention: Any) -> dict[str, Any]:
             ("Titulaire", repartition(convention, "titulaire")),
         ],
     }
+
+
+@register.simple_tag
+def engagements_du_produit(produit: Any, user: Any, limite: int = 50) -> dict[str, Any]:
+    """Orders charged to a product, within the user's perimeter, with their total."""
+    from django.db.models import Sum
+
+    from delegations.execution.models import Engagement
+    from delegations.execution.perimetre import dans_le_perimetre
+
+    qs = dans_le_perimetre(Engagement.objects.filter(produit=produit), user)
+    total = qs.aggregate(s=Sum("montant"))["s"] or Decimal("0")
+    lignes = list(qs.select_related("convention", "titulaire").order_by("-date", "-id")[:limite])
+    return {"lignes": lignes, "total": total, "nombre": qs.count()}
