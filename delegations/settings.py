@@ -159,6 +159,14 @@ if not _database_url.startswith(("sqlite:", "postgres:", "postgresql:", "pgsql:"
 DATABASES = {
     "default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # Server-side binding lets PostgreSQL reuse the plans of the hot write path (planning a
+    # balance query costs more than running it). Disable behind a transaction-mode pooler.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait on a locked database rather than failing at once under concurrent writers.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
