@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The execution bench needs PostgreSQL: it creates and drops its own database there.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: install run test lint bench demo format clean
 
@@ -34,7 +36,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python -m delegations.bench
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m delegations.bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles
