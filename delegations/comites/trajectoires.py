@@ -7,9 +7,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
+from delegations.core.graphiques import (
+    BLEU,
+    VERT,
+    Echelle,
+    EchelleDates,
+    Zone,
+    cercle,
+    ligne,
+    nombre_fr,
+    polyligne,
+    rectangle,
+    svg,
+    texte,
+)
 from delegations.produits.models import Produit
 
 from .models import Comite, Dimension, Indicateur, Releve, Resultat, StatutReleve
@@ -79,11 +93,7 @@ def trajectoires(comites: list[Comite]) -> list[Trajectoire]:
 
 LARGEUR, HAUTEUR = 560, 200
 MARGE_G, MARGE_D, MARGE_H, MARGE_B = 56, 16, 16, 32
-
-
-def _nombre(valeur: Decimal) -> str:
-    texte = f"{valeur:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return texte[:-3] if texte.endswith(",00") else texte
+GRIS_AXE = "#929292"
 
 
 def svg_trajectoire(traj: Trajectoire) -> SafeString:
@@ -94,51 +104,38 @@ def svg_trajectoire(traj: Trajectoire) -> SafeString:
     if not dates:
         return format_html('<p class="fr-text--sm">Aucune valeur pour « {} ».</p>', titre)
     d_min, d_max = min(dates), max(dates)
-    etendue = max((d_max - d_min).days, 1)
     v_max = max(max(valeurs), Decimal("0")) or Decimal("1")
     v_min = min(min(valeurs), Decimal("0"))
-    hauteur_v = (v_max - v_min) or Decimal("1")
-    zone_l, zone_h = LARGEUR - MARGE_G - MARGE_D, HAUTEUR - MARGE_H - MARGE_B
-
-    def x(date: dt.date) -> float:
-        if d_min == d_max:
-            return MARGE_G + zone_l / 2
-        return MARGE_G + zone_l * (date - d_min).days / etendue
-
-    def y(valeur: Decimal) -> float:
-        return MARGE_H + zone_h * float((v_max - valeur) / hauteur_v)
+    zone = Zone(LARGEUR, HAUTEUR, MARGE_G, MARGE_D, MARGE_H, MARGE_B)
+    x = EchelleDates(d_min, d_max, zone.gauche, zone.x_fin)
+    y = Echelle(float(v_min), float(v_max), zone.y_base, zone.haut)
 
     parties = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LARGEUR} {HAUTEUR}" width="100%" '
-        f'role="img" aria-labelledby="t-{id(traj)}" class="trajectoire">',
-        f'<title id="t-{id(traj)}">{escape(titre)} : cibles en pointillés, valeurs atteintes en trait plein</title>',
-        f'<line x1="{MARGE_G}" y1="{MARGE_H + zone_h}" x2="{LARGEUR - MARGE_D}" y2="{MARGE_H + zone_h}" stroke="#929292"/>',
-        f'<line x1="{MARGE_G}" y1="{MARGE_H}" x2="{MARGE_G}" y2="{MARGE_H + zone_h}" stroke="#929292"/>',
-        f'<text x="{MARGE_G - 4}" y="{MARGE_H + 4}" text-anchor="end" font-size="11">{escape(_nombre(v_max))}</text>',
-        f'<text x="{MARGE_G - 4}" y="{MARGE_H + zone_h}" text-anchor="end" font-size="11">{escape(_nombre(v_min))}</text>',
-        f'<text x="{MARGE_G}" y="{HAUTEUR - 8}" font-size="11">{d_min:%m/%Y}</text>',
-        f'<text x="{LARGEUR - MARGE_D}" y="{HAUTEUR - 8}" text-anchor="end" font-size="11">{d_max:%m/%Y}</text>',
+        ligne(zone.gauche, zone.y_base, zone.x_fin, zone.y_base, GRIS_AXE),
+        ligne(zone.gauche, zone.haut, zone.gauche, zone.y_base, GRIS_AXE),
+        texte(zone.gauche - 4, zone.haut + 4, nombre_fr(v_max), taille=11, ancre="end"),
+        texte(zone.gauche - 4, zone.y_base, nombre_fr(v_min), taille=11, ancre="end"),
+        texte(zone.gauche, HAUTEUR - 8, f"{d_min:%m/%Y}", taille=11),
+        texte(zone.x_fin, HAUTEUR - 8, f"{d_max:%m/%Y}", taille=11, ancre="end"),
     ]
     if traj.cibles:
-        points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in traj.cibles)
-        parties.append(
-            f'<polyline points="{points}" fill="none" stroke="#000091" stroke-width="2" stroke-dasharray="6 4"/>'
-        )
+        parties.append(polyligne([(x(d), y(v)) for d, v in traj.cibles], BLEU, pointilles="6 4"))
         for d, v in traj.cibles:
             parties.append(
-                f'<rect x="{x(d) - 4:.1f}" y="{y(v) - 4:.1f}" width="8" height="8" fill="#000091">'
-                f"<title>Cible {escape(_nombre(v))} au {d:%d/%m/%Y}</title></rect>"
+                rectangle(x(d) - 4, y(v) - 4, 8, 8, BLEU, f"Cible {nombre_fr(v)} au {d:%d/%m/%Y}")
             )
     if traj.atteints:
-        points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v, _ in traj.atteints)
-        parties.append(
-            f'<polyline points="{points}" fill="none" stroke="#18753c" stroke-width="2"/>'
-        )
+        parties.append(polyligne([(x(d), y(v)) for d, v, _ in traj.atteints], VERT))
         for d, v, pct in traj.atteints:
-            detail = f" ({_nombre(pct)} % de la cible)" if pct is not None else ""
+            detail = f" ({nombre_fr(pct)} % de la cible)" if pct is not None else ""
             parties.append(
-                f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="#18753c">'
-                f"<title>Atteint {escape(_nombre(v))} au {d:%d/%m/%Y}{escape(detail)}</title></circle>"
+                cercle(x(d), y(v), 5, VERT, f"Atteint {nombre_fr(v)} au {d:%d/%m/%Y}{detail}")
             )
-    parties.append("</svg>")
-    return mark_safe("".join(parties))  # noqa: S308 - every interpolated text is escaped above
+    return svg(
+        LARGEUR,
+        HAUTEUR,
+        f"{titre} : cibles en pointillés, valeurs atteintes en trait plein",
+        parties,
+        identifiant=f"t-{id(traj)}",
+        classe="trajectoire",
+    )

@@ -6,9 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from delegations.core.graphiques import (
+    Echelle,
+    EntreeLegende,
+    SerieBarres,
+    barres_groupees,
+    legende,
+    ligne,
+    svg,
+    texte,
+)
 from delegations.execution.situation import repartition, situation_convention, taux
 
 register = template.Library()
@@ -27,54 +36,45 @@ def graphique(annees: list[dict[str, Any]]) -> SafeString:
     if not annees:
         return SafeString("")
     maximum = max((a[c] for a in annees for c, _, _ in SERIES), default=Decimal(0)) or Decimal(1)
-    groupe = (LARGEUR - MARGE) / len(annees)
-    barre = groupe / (len(SERIES) + 1)
-    rects = []
-    for i, a in enumerate(annees):
-        for j, (cle, libelle, couleur) in enumerate(SERIES):
-            h = float(a[cle] / maximum) * (HAUTEUR - 2 * MARGE)
-            x = MARGE + i * groupe + j * barre
-            rects.append(
-                (
-                    f"{x:.1f}",
-                    f"{HAUTEUR - MARGE - h:.1f}",
-                    f"{barre * 0.9:.1f}",
-                    f"{h:.1f}",
-                    couleur,
-                    f"{libelle} {a['annee']} : {a[cle]:.2f} €",
-                )
-            )
-    barres = format_html_join(
-        "", '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>', rects
+    series = [
+        SerieBarres(libelle, [a[cle] for a in annees], couleur) for cle, libelle, couleur in SERIES
+    ]
+    barres, centres = barres_groupees(
+        len(annees),
+        series,
+        MARGE,
+        LARGEUR - MARGE,
+        Echelle(0, float(maximum), HAUTEUR - MARGE, MARGE),
+        titre=lambda i, s, v: f"{s.libelle} {annees[i]['annee']} : {v:.2f} €",
+        marge=0,
+        largeur_barre=1 / (len(SERIES) + 1),
+        remplissage=0.9,
     )
-    etiquettes = format_html_join(
-        "",
-        '<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text>',
-        (
-            (f"{MARGE + (i + 0.5) * groupe - barre / 2:.1f}", HAUTEUR - 10, a["annee"])
-            for i, a in enumerate(annees)
-        ),
+    legende_series = legende(
+        [EntreeLegende(s.libelle, s.couleur) for s in series],
+        MARGE,
+        13,
+        colonnes=len(series),
+        pas_x=130,
+        symbole="carre",
+        couleur_texte=None,
     )
-    legende = format_html_join(
-        "",
-        '<rect x="{}" y="4" width="10" height="10" fill="{}"></rect>'
-        '<text x="{}" y="13" font-size="11">{}</text>',
-        ((MARGE + k * 130, c, MARGE + k * 130 + 14, lib) for k, (_, lib, c) in enumerate(SERIES)),
-    )
-    return format_html(
-        '<svg role="img" aria-labelledby="graphique-execution-titre" viewBox="0 0 {} {}" '
-        'width="100%" style="max-width:{}px"><title id="graphique-execution-titre">Consommation des '
-        'AE et CP par année</title>{}{}{}<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#666"></line></svg>',
+    etiquettes = [
+        texte(x, HAUTEUR - 10, str(a["annee"]), taille=12, ancre="middle")
+        for x, a in zip(centres, annees, strict=True)
+    ]
+    return svg(
         LARGEUR,
         HAUTEUR,
-        LARGEUR,
-        legende,
-        barres,
-        etiquettes,
-        MARGE,
-        HAUTEUR - MARGE,
-        LARGEUR,
-        HAUTEUR - MARGE,
+        "Consommation des AE et CP par année",
+        [
+            *legende_series,
+            *(rect for groupe in barres for rect in groupe),
+            *etiquettes,
+            ligne(MARGE, HAUTEUR - MARGE, LARGEUR, HAUTEUR - MARGE, "#666"),
+        ],
+        identifiant="graphique-execution-titre",
+        style=f"max-width:{LARGEUR}px",
     )
 
 
