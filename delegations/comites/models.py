@@ -52,14 +52,16 @@ class StatutReleve(models.TextChoices):
 # --- committees ------------------------------------------------------------------------------
 class ComiteQuerySet(models.QuerySet["Comite"]):
     def visibles_par(self, user: Any) -> ComiteQuerySet:
-        """A committee follows its product or its convention (mission)."""
+        """A committee follows its convention when it names one (mission, or a product committee
+        held for that convention), else its product: a committee tied to a convention outside the
+        perimeter stays hidden even when its product is visible."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.voit_tout:
             return self
         return self.filter(
-            Q(produit__in=Produit.objects.visibles_par(user))
-            | Q(convention__in=Convention.objects.visibles_par(user))
+            Q(convention__in=Convention.objects.visibles_par(user))
+            | Q(convention__isnull=True, produit__in=Produit.objects.visibles_par(user))
         )
 
     def recherche(self, texte: str) -> ComiteQuerySet:

@@ -107,7 +107,10 @@ def comites(convention: Convention, jusqu_a: dt.date | None = None) -> list[dict
         return None
     from django.db.models import Q
 
-    qs = modele.objects.filter(Q(convention=convention) | Q(produit__in=convention.produits.all()))
+    # A product committee held for another convention belongs to that convention (its perimeter).
+    qs = modele.objects.filter(
+        Q(convention=convention) | Q(produit__in=convention.produits.all(), convention__isnull=True)
+    )
     if jusqu_a is not None:
         qs = qs.filter(date__lte=jusqu_a)
     resultat = []
