@@ -228,6 +228,9 @@ class ObligationSerializer(serializers.ModelSerializer):
     convention = serializers.PrimaryKeyRelatedField(queryset=Convention.objects.all())
     en_retard = serializers.BooleanField(read_only=True)
     preuve_fichier = serializers.FileField(read_only=True)
+    code = serializers.CharField(
+        read_only=True, help_text="Code de l'obligation type (vide si ajoutée à la main)."
+    )
 
     class Meta:
         model = Obligation

@@ -84,7 +84,7 @@ class ConventionViewSet(
     @extend_schema(
         summary="Avenants d'une convention",
         request=AvenantSerializer,
-        responses=AvenantSerializer(many=True),
+        responses={200: AvenantSerializer(many=True), 201: AvenantSerializer},
     )
     @action(detail=True, methods=["get", "post"], url_path="avenants")
     def avenants(self, request: Request, pk: str | None = None) -> Response:

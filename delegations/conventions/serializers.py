@@ -290,3 +290,13 @@ class AdministrationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Administration
         fields = ["id", "nom", "sigle", "siret", "adresse"]
+
+    def validate_nom(self, nom: str) -> str:
+        # The database constraint is case-insensitive (Lower("nom")): check it here, in French.
+        nom = " ".join(nom.split())
+        existantes = Administration.objects.filter(nom__iexact=nom)
+        if self.instance is not None:
+            existantes = existantes.exclude(pk=self.instance.pk)
+        if existantes.exists():
+            raise serializers.ValidationError("Une administration porte déjà ce nom.")
+        return nom

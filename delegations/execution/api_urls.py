@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from . import api
@@ -22,9 +22,10 @@ router.register("titulaires", api.TitulaireViewSet, basename="titulaire")
 router.register("marches", api.MarcheViewSet, basename="marche")
 
 urlpatterns = [
-    path(
-        "conventions/<int:pk>/situation", api.SituationView.as_view(), name="situation-convention"
+    re_path(
+        r"^conventions/(?P<pk>\d+)/situation/?$",
+        api.SituationView.as_view(),
+        name="situation-convention",
     ),
-    path("conventions/<int:pk>/situation/", api.SituationView.as_view()),
     *router.urls,
 ]

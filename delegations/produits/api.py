@@ -91,7 +91,7 @@ class ProduitViewSet(
     @extend_schema(
         summary="Phases d'un produit (ajouter une phase : agents finance)",
         request=PhaseSerializer,
-        responses=PhaseSerializer(many=True),
+        responses={200: PhaseSerializer(many=True), 201: PhaseSerializer},
     )
     @action(detail=True, methods=["get", "post"], url_path="phases")
     def phases(self, request: Request, pk: str | None = None) -> Response:

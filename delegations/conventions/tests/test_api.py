@@ -152,3 +152,22 @@ def test_openapi_schema_is_served(db, api):
 def test_in_force_is_derived_in_the_api(convention, finance, api):
     data = api(finance).get(f"/api/v1/conventions/{convention.pk}").json()
     assert data["en_vigueur"] == convention.est_en_vigueur(dt.date.today())
+
+
+def test_administration_names_are_unique_whatever_the_case(finance, api):
+    client = api(finance)
+    assert (
+        client.post(
+            "/api/v1/administrations", {"nom": "Direction Unique"}, format="json"
+        ).status_code
+        == 201
+    )
+    reponse = client.post("/api/v1/administrations", {"nom": "direction unique"}, format="json")
+    assert reponse.status_code == 400
+    assert reponse.json()["nom"] == ["Une administration porte déjà ce nom."]
+
+
+def test_amendment_creation_is_documented_as_201(db, api):
+    schema = api().get("/api/v1/openapi.json").json()
+    chemin = next(p for p in schema["paths"] if p.startswith("/api/v1/conventions/{id}/avenants"))
+    assert "201" in schema["paths"][chemin]["post"]["responses"]

@@ -1,4 +1,5 @@
-"""Schemathesis against the live test server: every GET operation, a bounded number of examples.
+"""Schemathesis against the live test server: every operation (reads first, then writes as a
+finance user), a bounded number of examples each.
 
 Checks: no server error, status code, content type and response body conform to the schema.
 Runs in ``make test``; deselect with ``-m "not schemathesis"``.
@@ -79,7 +80,8 @@ def test_api_conforms_to_its_schema(live_server: Any) -> None:
     operations = [r.ok() for r in schema.get_all_operations()]
     lectures = [op for op in operations if op.method.upper() == "GET"]
     assert lectures, "aucune opération GET dans le schéma"
-    for operation in lectures:
+    ecritures = [op for op in operations if op.method.upper() != "GET"]
+    for operation in lectures + ecritures:
 
         @given(case=operation.as_strategy())
         @hsettings(
