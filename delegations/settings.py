@@ -234,6 +234,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One clear name per choice set shared by several serializers.
+    "ENUM_NAME_OVERRIDES": {
+        "StatutConventionEnum": "delegations.conventions.models.Statut",
+        "StatutObligationEnum": "delegations.comites.models.StatutObligation",
+        "StatutReleveEnum": "delegations.comites.models.StatutReleve",
+        "TypeComiteEnum": "delegations.comites.models.TypeComite",
+        "TypeEcheanceEnum": "delegations.echeances.calcul.TypeEcheance",
+        "PhaseFinanceeEnum": "delegations.produits.models.Phase",
+        "PhaseProduitEnum": "delegations.produits.models.PhaseProduit",
+        "TypeDocumentPublieEnum": ["convention", "avenant"],
+        "StatutPublieEnum": ["signee", "publiee", "suspendue", "resiliee", "terminee"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "delegations.opendata.schema.documenter_erreurs",
