@@ -7,4 +7,7 @@ class ExecutionConfig(AppConfig):
     verbose_name = "Exécution"
     panneaux_convention = ["execution/_panneau_convention.html"]
     panneaux_produit = ["execution/_panneau_produit.html"]
-    menu = [("Exécution", "execution:liste", False)]
+    menu = [
+        ("Exécution", "execution:liste", False),
+        ("Titulaires et marchés", "execution:referentiel", False, True),
+    ]

@@ -119,3 +119,36 @@ class ImportForm(DsfrBaseForm):
         label="Fichier CSV ou XLSX",
         help_text="Colonnes reconnues par leur en-tête (casse et accents indifférents).",
     )
+
+
+class TitulaireForm(DsfrBaseForm, forms.ModelForm):
+    # Accept the SIRET as people type it ("123 456 789 00012"), stored without spaces.
+    siret = forms.CharField(label="SIRET", max_length=20, required=False)
+
+    class Meta:
+        model = Titulaire
+        fields = ["nom", "siret"]
+
+    def clean_siret(self) -> str:
+        siret = "".join((self.cleaned_data.get("siret") or "").split())
+        if siret and (len(siret) != 14 or not siret.isdigit()):
+            raise forms.ValidationError("Le SIRET doit comporter exactement 14 chiffres.")
+        return siret
+
+
+class MarcheForm(DsfrBaseForm, forms.ModelForm):
+    class Meta:
+        model = Marche
+        fields = ["numero", "intitule", "titulaires", "date_debut", "date_fin"]
+        widgets = {
+            "titulaires": forms.CheckboxSelectMultiple,
+            "date_debut": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_fin": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        debut, fin = data.get("date_debut"), data.get("date_fin")
+        if debut and fin and fin <= debut:
+            self.add_error("date_fin", "La fin du marché doit être postérieure à son début.")
+        return data

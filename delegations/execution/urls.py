@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import referentiel, views
 
 app_name = "execution"
 urlpatterns = [
@@ -28,6 +28,11 @@ urlpatterns = [
         views.proposition_decider,
         name="proposition_decider",
     ),
+    path("referentiel/", referentiel.referentiel, name="referentiel"),
+    path("titulaires/nouveau/", referentiel.titulaire, name="titulaire_creer"),
+    path("titulaires/<int:pk>/modifier/", referentiel.titulaire, name="titulaire_modifier"),
+    path("marches/nouveau/", referentiel.marche, name="marche_creer"),
+    path("marches/<int:pk>/modifier/", referentiel.marche, name="marche_modifier"),
     path("import/", views.importer, name="importer"),
     path("import/confirmer/", views.importer_confirmer, name="importer_confirmer"),
 ]

@@ -1,0 +1,86 @@
+"""Pages of the reference data: contractors (titulaires) and framework contracts (marchés).
+
+Companies and contracts are not perimeter data: every signed-in user reads them; finance writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .forms import MarcheForm, TitulaireForm
+from .models import Marche, Titulaire
+
+
+def _exiger_ecriture(request: HttpRequest) -> None:
+    if not getattr(request.user, "peut_ecrire", False):
+        raise PermissionDenied("Seuls les agents finance de la DINUM modifient le référentiel.")
+
+
+@login_required
+def referentiel(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    titulaires = Titulaire.objects.annotate(nb_commandes=Count("engagements")).order_by("nom")
+    marches = Marche.objects.prefetch_related(
+        Prefetch("titulaires", queryset=Titulaire.objects.order_by("nom"))
+    ).order_by("numero")
+    if q:
+        titulaires = titulaires.filter(Q(nom__icontains=q) | Q(siret__icontains=q))
+        marches = marches.filter(
+            Q(numero__icontains=q) | Q(intitule__icontains=q) | Q(titulaires__nom__icontains=q)
+        ).distinct()
+    return render(
+        request,
+        "execution/referentiel.html",
+        {
+            "title": "Titulaires et marchés",
+            "q": q,
+            "titulaires": Paginator(titulaires, 50).get_page(request.GET.get("page_t")),
+            "marches": Paginator(marches, 50).get_page(request.GET.get("page_m")),
+            "peut_ecrire": getattr(request.user, "peut_ecrire", False),
+        },
+    )
+
+
+def _formulaire(request: HttpRequest, form: Any, titre: str, message: str) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, message)
+        return redirect("execution:referentiel")
+    return render(
+        request,
+        "execution/referentiel_formulaire.html",
+        {
+            "title": titre,
+            "form": form,
+            "breadcrumb_data": {
+                "links": [{"url": "/execution/referentiel/", "title": "Titulaires et marchés"}],
+                "current": titre,
+            },
+        },
+    )
+
+
+@login_required
+def titulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _exiger_ecriture(request)
+    instance = get_object_or_404(Titulaire, pk=pk) if pk else None
+    form = TitulaireForm(request.POST or None, instance=instance)
+    titre = f"Modifier {instance}" if instance else "Nouveau titulaire"
+    return _formulaire(request, form, titre, "Titulaire enregistré.")
+
+
+@login_required
+def marche(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _exiger_ecriture(request)
+    instance = get_object_or_404(Marche, pk=pk) if pk else None
+    form = MarcheForm(request.POST or None, instance=instance)
+    titre = f"Modifier le marché {instance.numero}" if instance else "Nouveau marché"
+    return _formulaire(request, form, titre, "Marché enregistré.")
