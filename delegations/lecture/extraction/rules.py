@@ -32,17 +32,33 @@ I = re.IGNORECASE  # noqa: E741
 
 DINUM_NAME = re.compile(r"\bDINUM\b|direction\s+interminist[ée]rielle\s+du\s+num[ée]rique", I)
 HEADING_RE = re.compile(
-    r"^\W{0,3}(?:Article|ARTICLE|Art\.)\s+(?P<num>\d{1,2}|1\s?er|premier|[IVX]{1,5})(?:er)?\b"
+    # "1er" comes out of OCR as "ler" or "Ier".
+    r"^\W{0,3}(?:Article|ARTICLE|Art\.)\s+(?P<num>\d{1,2}|[1lI]\s?er|1ᵉʳ|premier|[IVX]{1,5})(?:er)?\b"
     r"\s*(?:[:.\-–—)]\s*(?P<title>.*)|\s*$|\s+(?P<title2>[A-ZÉÈÀ].*))$"
 )
 ANNEX_RE = re.compile(r"^\W{0,3}(?:annexe|ANNEXE)\b", I)
 SIGNATURE_START = re.compile(r"^\W{0,3}fait\s+(?:à|a)\s+|^\W{0,3}fait\s+le\b", I)
 
-CODE_UO = re.compile(r"(?<![\w-])([0-9OIl]{4})-([A-Z0-9]{2,8})-([A-Z0-9]{2,8})(?![\w-])")
-CODE_DF = re.compile(r"(?<![\w-])([0-9OIl]{4}-[0-9OIl]{2}(?:-[0-9OIl]{2})?)(?![\w-])")
-CODE_CF = re.compile(r"(?<![\w-])([0-9OIl]{4}-[A-Z0-9]{2,8}(?:-[A-Z0-9]{2,8})?)(?![\w-])")
-CODE_ACT = re.compile(r"(?<![\w])([0-9OIl]{4}[0-9A-Z]{4,10}(?:-[0-9A-Z]{2,6})?)(?![\w-])")
-CODE_CC = re.compile(r"(?<![\w])([A-Z]{2,}[A-Z0-9]*(?: ?\d{2,})?)(?![\w])")
+# A CHORUS code is made of fixed chunks (programme, then letters/digits) joined by hyphens;
+# word processors space the hyphens out or turn them into dashes ("0135 – DGAL – DHUP").
+DASH = r"\s?[-‐‑–—]\s?"
+CODE_UO = re.compile(
+    rf"(?<![\w-])([0-9OIl]{{4}}){DASH}([A-Z0-9]{{2,8}}){DASH}([A-Z0-9]{{2,8}})(?![\w-])"
+)
+CODE_DF = re.compile(
+    rf"(?<![\w-])([0-9OIl]{{4}}{DASH}[0-9OIl]{{2}}(?:{DASH}[0-9OIl]{{2}})?)(?![\w-])"
+)
+CODE_CF = re.compile(
+    rf"(?<![\w-])([0-9OIl]{{4}}{DASH}[A-Z0-9]{{2,8}}(?:{DASH}[A-Z0-9]{{2,8}})?)(?![\w-])"
+)
+CODE_ACT = re.compile(
+    rf"(?<![\w])([0-9OIl]{{4}}[0-9A-Z]{{4,10}}(?:{DASH}[0-9A-Z]{{2,6}})?)(?![\w-])"
+)
+# An activity code has 12 characters (programme + 8), sometimes typed in spaced groups.
+ACTIVITY_LENGTH = 12
+CODE_ACT_SPACED = re.compile(r"([0-9OIl]{4})((?: [0-9A-Z]{2,8})+)(?![\w-])")
+CODE_CC = re.compile(r"(?<![\w])([A-Z]{2,}[A-Z0-9]*(?: ?\d{2,}){0,2})(?![\w])")
+CC_MAX_LENGTH = 12
 CODE_AXE = re.compile(r"^([A-Z0-9][A-Z0-9.\-]{0,15})(?![\w])")
 
 CHORUS_LABELS: list[tuple[str, re.Pattern[str]]] = [
@@ -91,6 +107,38 @@ DELEGATAIRE_FUNDS = re.compile(
 )
 
 
+# How an amendment states a change: the old value comes before the verb, the new one after.
+CHANGE_VERB = re.compile(
+    r"\b(?:est|sont)\s+(?:respectivement\s+)?(?:port[ée]e?s?(?!\s+[àa]\s+la\s+connaissance)|ramen[ée]e?s?|remplac[ée]e?s?|"
+    r"modifi[ée]e?s?|report[ée]e?s?|prorog[ée]e?s?|substitu[ée]e?s?|d[ée]sormais)\b",
+    I,
+)
+OLD_VALUE = re.compile(
+    r"\b(?:initialement|pr[ée]c[ée]demment|auparavant|jusqu'alors|au\s+lieu\s+d[eu']?|"
+    r"(?:montant|date|dur[ée]e)\s+(?:pr[ée]vue?|fix[ée]e?)\s+(?:par|dans|[àa])\s+(?:la\s+convention|l'article))",
+    I,
+)
+CHANGE_FROM = re.compile(
+    r"\b(?:port[ée]e?s?|pass(?:e|ent|ant)|ramen[ée]e?s?|prolong[ée]e?s?|report[ée]e?s?)\s+"
+    r"(?:respectivement\s+)?(?:de|du)\s*$",
+    I,
+)
+
+
+# A schedule laid out with years as columns, once flowed into text lines.
+YEAR_TOKEN = re.compile(r"(?<![\d/.,-])((?:19|20)\d\d)(?![\d/.,-])")
+AE_LABEL = re.compile(r"^[\W_]*(?:AE\b|autorisations?\s+d'engagement)(?:\s*\(AE\))?", I)
+CP_LABEL = re.compile(r"^[\W_]*(?:CP\b|cr[ée]dits?\s+de\s+paiement)(?:\s*\(CP\))?", I)
+
+
+# "en 2024", "pour 2025", "au titre de l'exercice 2024", "année 2025": a year opening a clause.
+PROSE_YEAR = re.compile(
+    r"\b(?:en|pour|au\s+titre\s+de(?:\s+l'(?:exercice|ann[ée]e))?|(?:l'|d'|de\s+l')?(?:ann[ée]e|exercice))"
+    r"\s+((?:19|20)\d\d)\b(?![./-]\d)",
+    I,
+)
+
+
 @dataclass
 class Article:
     num: int
@@ -108,7 +156,7 @@ def fix_ocr_code(code: str, ocr: bool) -> str:
 
 def _art_num(raw: str) -> int:
     raw = raw.lower().replace(" ", "")
-    if raw in ("1er", "premier"):
+    if raw in ("1er", "ler", "ier", "1ᵉʳ", "premier"):
         return 1
     if raw.isdigit():
         return int(raw)
@@ -187,6 +235,30 @@ class Extractor:
         e = m.end() if m else len(text)
         return s, e
 
+    def superseded(self, start: int, end: int) -> bool:
+        """Is the value at [start, end) the old one that an amendment replaces?
+
+        "initialement fixé à 300 000 €, est porté à 450 000 €", "porté de X à Y",
+        "les mots « jusqu'au 31 décembre 2022 » sont remplacés par …": the old value
+        is stated before the verb of change, the new one after it.
+        """
+        s, e = self.sentence_at(start, end)
+        # A clause never runs across an article heading (DOCX and PDF lines carry no blank
+        # line between paragraphs, so the sentence may reach back into the previous article).
+        for art in self.articles:
+            if art.start <= start < art.end:
+                heading_end = self.text.find("\n", art.start)
+                s = max(s, heading_end + 1 if heading_end >= 0 else art.start)
+        before, after = self.flat[max(s, start - 200) : start], self.flat[end:e]
+        if CHANGE_FROM.search(before):
+            return True
+        olds = list(OLD_VALUE.finditer(before))
+        if olds and not CHANGE_VERB.search(before[olds[-1].end() :]):
+            return True
+        return bool(
+            CHANGE_VERB.match(after) or re.match(rf"[^.;]{{0,80}}?{CHANGE_VERB.pattern}", after, I)
+        ) and not CHANGE_VERB.search(before)
+
     def quote(self, start: int, end: int, limit: int = 200) -> str:
         start, end = max(0, start), min(len(self.flat), end)
         # Snap to word boundaries so that quotes never cut a word.
@@ -238,7 +310,9 @@ class Extractor:
         self.check_words_vs_digits()
         self.check_legal_refs()
         self.check_schedule_period(result, schedule, start_date)
-        self.check_clauses()
+        if result["type"] == "convention":
+            # An amendment only carries its changes: the required clauses are in the convention.
+            self.check_clauses()
         result["alertes"] = self.alerts
         result["sources"] = self.sources
         return result
@@ -270,17 +344,35 @@ class Extractor:
         lines = self.doc.lines
         limit = self.body_start or len(self.text)
         entre = et = stop = None
+        inline_et = False
         for index, line in enumerate(lines):
             off = self.doc.line_offset(index)
             if off >= limit:
                 break
             t = line.text.strip()
-            if entre is None and re.fullmatch(r"\W*entre\b.{0,30}", t, I):
+            if entre is None and (
+                re.fullmatch(r"\W*entre\b.{0,30}", t, I)
+                # "La présente convention est conclue entre :" introduces the parties too.
+                or re.search(r"\b(?:conclue?|pass[ée]e?|sign[ée]e?)\s+entre\W*$", t, I)
+            ):
                 entre = index
             elif entre is not None and et is None and re.fullmatch(r"\W*et\W*", t, I):
                 et = index
+            elif (
+                entre is not None
+                and et is None
+                and re.match(r"\W*et\s+(?:la|le|les|l['’])\s*\w", t, I)
+                and re.search(
+                    r"repr[ée]sent|d'une\s+part",
+                    " ".join(ln.text for ln in lines[entre + 1 : index]),
+                    I,
+                )
+            ):
+                # "…, d'une part, / et la DINUM, représentée par …, d'autre part."
+                et, inline_et = index, True
             elif et is not None and re.match(
-                r"\W*(vu\b|pr[ée]ambule|il\s+(a\s+)?[ée]t[ée]\s+convenu|consid[ée]rant|article)",
+                r"\W*(vu\b|pr[ée]ambule|il\s+(a\s+)?[ée]t[ée]\s+(convenu|arr[êe]t[ée])|"
+                r"il\s+est\s+convenu|expos[ée]|consid[ée]rant|article)",
                 t,
                 I,
             ):
@@ -288,7 +380,8 @@ class Extractor:
                 break
         blocks: list[tuple[int, int]] = []
         if entre is not None and et is not None:
-            blocks = [(entre + 1, et), (et + 1, stop if stop is not None else et + 12)]
+            second = et if inline_et else et + 1
+            blocks = [(entre + 1, et), (second, stop if stop is not None else et + 12)]
         else:
             blocks = self._party_blocks_by_representative(limit)
         parsed = [p for p in (self._parse_party(a, b) for a, b in blocks) if p is not None]
@@ -307,13 +400,46 @@ class Extractor:
         return delegant, delegataire
 
     def _party_blocks_by_representative(self, limit: int) -> list[tuple[int, int]]:
-        blocks: list[tuple[int, int]] = []
-        for index, line in enumerate(self.doc.lines):
+        """Without "Entre … Et …": each party is the paragraph around its "représenté par"."""
+        lines = self.doc.lines
+        reps: list[int] = []
+        for index, line in enumerate(lines):
             if self.doc.line_offset(index) >= limit:
                 break
-            if re.search(r"repr[ée]sent[ée]e?\s+par", line.text, I):
-                blocks.append((max(0, index - 3), index + 3))
-        return blocks[:2]
+            # "représenté par :" announces a name on another line: the party starts here.
+            if re.search(r"repr[ée]sent[ée]e?\s+par(?!\s*(?::|$))", line.text.strip(), I):
+                reps.append(index)
+        ends_party = re.compile(r"ci-apr[èe]s|d'une\s+part|[«»]|d[ée]l[ée]g(?:ant|ataire)", I)
+        # Lines of a party that are not its name: representative, address.
+        not_name = re.compile(r"[\W_]*(?:repr[ée]sent|adresse|sis|situ[ée]|\d)", I)
+        blocks: list[tuple[int, int]] = []
+        for k, index in enumerate(reps[:2]):
+            floor = reps[k - 1] + 1 if k else 0
+            start = index
+            j = index - 1
+            while j >= max(floor, index - 6):
+                t = lines[j].text.strip()
+                if not t:
+                    # The name may stand in its own paragraph above the address and representative.
+                    if not_name.match(lines[start].text.strip()):
+                        j -= 1
+                        continue
+                    break
+                if ends_party.search(t):
+                    break
+                start = j
+                j -= 1
+            end = index + 1
+            while end < min(index + 4, len(lines)) and (k + 1 >= len(reps) or end < reps[k + 1]):
+                t = lines[end].text.strip()
+                if not t and not (
+                    end + 1 < len(lines)
+                    and re.match(r"\W*(?:ci-apr|d[ée]sign|d[ée]nomm)", lines[end + 1].text, I)
+                ):
+                    break
+                end += 1
+            blocks.append((start, end))
+        return blocks
 
     def _parse_party(self, a: int, b: int) -> tuple[dict[str, Any], str] | None:
         lines = self.doc.lines[a:b]
@@ -321,7 +447,8 @@ class Extractor:
             return None
         start_off = self.doc.line_offset(a)
         raw = " ".join(ln.text.strip() for ln in lines if ln.text.strip())
-        raw = squash(raw)
+        raw = re.sub(r"^[\W_]*et\s+(?=(?:la|le|les|l['’])\s*\w)", "", squash(raw), flags=I)
+        raw = re.sub(r"\bci-\s+apr", "ci-apr", raw, flags=I)  # "ci-" hyphenated at a line end
         if not raw:
             return None
         m = re.search(
@@ -350,7 +477,8 @@ class Extractor:
         """OCR may garble the one place an acronym is defined: trust its other uses."""
         if not self.doc.ocr or len(sigle) < 4:
             return sigle
-        counts = Counter(re.findall(r"\b[A-Z]{3,}\b", self.flat))
+        # Acronyms used as words, not the chunks of a CHORUS code ("0224-CSNU-DNUM").
+        counts = Counter(re.findall(r"(?<![\w-])[A-Z]{3,}(?![\w-])", self.flat))
         if counts[sigle] > 1:
             return sigle
         near = [(n, t) for t, n in counts.items() if t != sigle and edit_distance(t, sigle) == 1]
@@ -360,7 +488,13 @@ class Extractor:
         name_re = r"((?:[A-ZÀ-Ý][\w'’À-ÿ]*\.?)(?:[\s\-]+(?:[A-ZÀ-Ý][\w'’À-ÿ]*|de|du|d'|le|la))*?)"
         for m in re.finditer(r"repr[ée]sent[ée]e?s?\s+par\s*(?!:)", raw, I):
             rest = raw[m.end() :]
-            rest = re.split(r"\s*,?\s*ci-apr[èe]s\b|\s+adresse\s*:", rest, maxsplit=1, flags=I)[0]
+            rest = re.split(
+                r"\s*,?\s*(?:(?:d[ée]sign[ée]e?|d[ée]nomm[ée]e?|appel[ée]e?)\s+)?ci-apr[èe]s\b"
+                r"|\s+adresse\s*:",
+                rest,
+                maxsplit=1,
+                flags=I,
+            )[0]
             rest = re.sub(r"^(?:M\.|Mme|Madame|Monsieur|Mr)\s+", "", rest)
             nm = re.match(name_re + r"\s*,\s*(.*)$", rest)
             if nm and len(nm.group(1).split()) <= 5:
@@ -482,6 +616,15 @@ class Extractor:
                 context = "delegant"
             elif len(body) > 90 and line.cells is None:
                 context = None
+            header = self._label_row(line)
+            if header is not None:
+                # Labels as column headers, codes in the row below.
+                if context != "delegataire":
+                    for field, found in self._row_values(header, index, fix).items():
+                        if imp[field] is None:
+                            imp[field] = found
+                            where[field] = self.doc.line_offset(index)
+                continue
             for field, label in CHORUS_LABELS:
                 m = label.match(body)
                 if not m:
@@ -569,6 +712,10 @@ class Extractor:
         raw = raw.strip().lstrip("[(|").strip()
         if not raw:
             return None
+        if field == "activite":
+            spaced = self._spaced_activity(raw)
+            if spaced is not None:
+                return fix_ocr_code(spaced, fix)
         m = (
             CHORUS_VALUE[field].search(raw)
             if field != "axe_ministeriel_1" and field != "axe_ministeriel_2"
@@ -586,7 +733,7 @@ class Extractor:
             return value
         if field == "centre_de_cout":
             value = value.replace(" ", "")
-            if len(value) < 4:
+            if len(value) < 4 or len(value) > CC_MAX_LENGTH:
                 return None
             if fix:
                 # OCR reads the zeros of the numeric tail as the letter O.
@@ -594,12 +741,100 @@ class Extractor:
                 if tail:
                     value = value[: tail.start()] + tail.group(0).replace("O", "0")
             return value
+        value = re.sub(DASH, "-", value)
+        if field == "activite" and "-" in value and len(value) - 1 > ACTIVITY_LENGTH:
+            value = value.split("-")[0]  # "0310ACAE0701 - DSI": a label, not a sub-code
         value = fix_ocr_digits(value[:4]) + value[4:]
         if field == "domaine_fonctionnel":
             value = fix_ocr_digits(value)
         if not value[:4].isdigit():
             return None
         return fix_ocr_code(value, fix)
+
+    @staticmethod
+    def _label_row(line: Any) -> list[str | None] | None:
+        """The CHORUS fields of a row made only of labels ("Centre financier | Activité")."""
+        cells = line.cells if line.cells else None
+        fields: list[str | None] = []
+        if cells is not None:
+            for cell in cells:
+                cell = cell.strip(" :*")
+                field = None
+                for name, label in CHORUS_LABELS:
+                    m = label.match(cell)
+                    if m and not re.sub(r"[\s:()s]", "", cell[m.end() :]):
+                        field = name
+                        break
+                if cell and field is None:
+                    field = "?"  # another column (e.g. "Programme"): keeps positions
+                fields.append(field)
+        else:
+            text = line.text.strip()
+            pos = 0
+            while pos < len(text):
+                gap = re.match(r"[\s:|/]*", text[pos:])
+                pos += gap.end() if gap else 0
+                if pos >= len(text):
+                    break
+                for name, label in CHORUS_LABELS:
+                    m = label.match(text, pos)
+                    if m:
+                        fields.append(name)
+                        pos = m.end()
+                        break
+                else:
+                    return None
+        known = [f for f in fields if f not in (None, "?")]
+        return fields if len(known) >= 2 and len(set(known)) == len(known) else None
+
+    def _row_values(self, fields: list[str | None], index: int, fix: bool) -> dict[str, str]:
+        lines = self.doc.lines
+        nxt = next(
+            (j for j in range(index + 1, min(index + 3, len(lines))) if lines[j].text.strip()), None
+        )
+        if nxt is None:
+            return {}
+        out: dict[str, str] = {}
+        cells = lines[nxt].cells
+        if cells is not None and lines[index].cells is not None:
+            for field, cell in zip(fields, cells, strict=False):
+                if field not in (None, "?"):
+                    value = self._code_value(field, cell, fix)
+                    if value is not None:
+                        out[field] = value
+            return out
+        # Flowed text: read the codes in the labels' order, each as long as it stays one code.
+        tokens = lines[nxt].text.replace("\t", " ").replace("|", " ").split()
+        squeeze = re.compile(r"[\s\-‐‑–—]")
+        for field in fields:
+            if field in (None, "?") or not tokens:
+                continue
+            best: tuple[str, int] | None = None
+            for k in range(1, min(6, len(tokens)) + 1):
+                joined = " ".join(tokens[:k])
+                value = self._code_value(field, joined, fix)
+                if value is not None and squeeze.sub("", value) == squeeze.sub("", joined):
+                    best = (value, k)
+            if best is None:
+                return out
+            out[field] = best[0]
+            tokens = tokens[best[1] :]
+        return out
+
+    @staticmethod
+    def _spaced_activity(raw: str) -> str | None:
+        """'0135 0502 0104' → '013505020104': groups that add up to a 12-character code."""
+        m = CODE_ACT_SPACED.match(raw)
+        if not m:
+            return None
+        value = fix_ocr_digits(m.group(1))
+        for group in m.group(2).split():
+            if len(value) + len(group) > ACTIVITY_LENGTH:
+                break
+            value += group
+        if len(value) != ACTIVITY_LENGTH or not value[:4].isdigit():
+            return None
+        return value
 
     def check_imputation(
         self, imp: dict[str, str | None], uo: str | None, programme: str | None
@@ -677,7 +912,11 @@ class Extractor:
     def schedule(self) -> list[tuple[int, Decimal, Decimal, int]]:
         rows = self._schedule_from_tables()
         if not rows:
+            rows = self._schedule_transposed_text()
+        if not rows:
             rows = self._schedule_from_text()
+        if not rows:
+            rows = self._schedule_from_prose()
         if rows:
             self.src("echeancier", rows[0][3])
         return rows
@@ -774,6 +1013,51 @@ class Extractor:
                     return out
         return []
 
+    def _schedule_transposed_text(self) -> list[tuple[int, Decimal, Decimal, int]]:
+        """Years as columns, flowed into text: a line of years, then an AE and a CP line.
+
+        "Nature des crédits 2023 2024 Total" / "Autorisations d'engagement 240 000 € 60 000 €
+        300 000 €" / "Crédits de paiement 160 000 € 140 000 € 300 000 €".
+        """
+        lines = self.doc.lines
+        for i, line in enumerate(lines):
+            t = line.text.replace("\t", " ").strip()
+            years = [int(y) for y in YEAR_TOKEN.findall(t)]
+            if len(years) < 2 or len(t) > 90 or years != sorted(set(years)):
+                continue
+            rest = YEAR_TOKEN.sub(" ", t)
+            if years[-1] - years[0] > 10 or len(rest.split()) > 6 or NUMBER_RE.search(rest):
+                continue
+            found: dict[str, tuple[list[Decimal], int]] = {}
+            for j in range(i + 1, min(i + 7, len(lines))):
+                nt = lines[j].text.replace("\t", " ").strip()
+                for key, label in (("ae", AE_LABEL), ("cp", CP_LABEL)):
+                    m = label.match(nt)
+                    if not m or key in found:
+                        continue
+                    values = self._segment_amounts(nt[m.end() :])
+                    if not values and j + 1 < len(lines):
+                        # The label cell wrapped: its amounts are on the next line.
+                        values = self._segment_amounts(lines[j + 1].text)
+                    found[key] = (values, j)
+            if "ae" not in found or "cp" not in found:
+                continue
+            ae_values = self._per_year(found["ae"][0], len(years))
+            cp_values = self._per_year(found["cp"][0], len(years))
+            if ae_values is None or cp_values is None:
+                continue
+            off = self.doc.line_offset(i)
+            self.schedule_lines.update({i, found["ae"][1], found["cp"][1]})
+            return [(y, a, c, off) for y, a, c in zip(years, ae_values, cp_values, strict=True)]
+        return []
+
+    @staticmethod
+    def _per_year(values: list[Decimal], n: int) -> list[Decimal] | None:
+        """One amount per year, dropping a trailing total column; None when cells are missing."""
+        if len(values) == n or (len(values) == n + 1 and sum(values[:n]) == values[n]):
+            return values[:n]
+        return None
+
     def _mark_schedule_lines(self, rows: list[tuple[int, Decimal, Decimal, int]]) -> None:
         for _, _, _, off in rows:
             self.schedule_lines.add(self.doc.line_index(off))
@@ -782,10 +1066,29 @@ class Extractor:
         lines = self.doc.lines
         out: list[tuple[int, Decimal, Decimal, int]] = []
         order = ("ae", "cp")
+        # One row per year and kind of credit: "2024 | AE | 90 000 €", "2024 | CP | 60 000 €".
+        by_kind: dict[int, dict[str, Decimal]] = {}
+        by_kind_off: dict[int, int] = {}
         i = 0
         last_header = -100
         while i < len(lines):
             t = lines[i].text.replace("\t", " ").strip()
+            km = re.match(
+                r"^[\W_]*(?:ann[ée]e\s*)?((?:19|20)\d\d)\b(?![./-]\d)\W*"
+                r"(AE|CP|autorisations?\s+d'engagement|cr[ée]dits?\s+de\s+paiement)\b(.*)$",
+                t,
+                I,
+            )
+            if km:
+                values = self._segment_amounts(km.group(3))
+                if len(values) == 1:
+                    kind = "cp" if re.match(r"CP|cr", km.group(2), I) else "ae"
+                    year = int(km.group(1))
+                    by_kind.setdefault(year, {})[kind] = values[0]
+                    by_kind_off.setdefault(year, self.doc.line_offset(i))
+                    self.schedule_lines.add(i)
+                    i += 1
+                    continue
             if re.search(r"\bAE\b", t) and re.search(r"\bCP\b", t) and len(t) < 60:
                 last_header = i
                 order = ("cp", "ae") if t.find("CP") < t.find("AE") else ("ae", "cp")
@@ -815,7 +1118,55 @@ class Extractor:
                     i = j
                     continue
             i += 1
+        if by_kind and not out:
+            zero = Decimal("0")
+            return [
+                (y, k.get("ae", zero), k.get("cp", zero), by_kind_off[y])
+                for y, k in sorted(by_kind.items())
+            ]
         return out
+
+    def _schedule_from_prose(self) -> list[tuple[int, Decimal, Decimal, int]]:
+        """A schedule written as sentences: "en 2024, 90 000 € en AE et 60 000 € en CP ; en 2025, …".
+
+        Only read for two years or more: a single year in prose is the total, not a schedule.
+        """
+        flat = self.flat[self.body_start : min(self.signature_start, self.annex_start)]
+        base = self.body_start
+        intros = list(PROSE_YEAR.finditer(flat))
+        rows: dict[int, dict[str, Decimal]] = {}
+        offsets: dict[int, int] = {}
+        used: list[int] = []
+        for k, intro in enumerate(intros):
+            stop = intros[k + 1].start() if k + 1 < len(intros) else len(flat)
+            clause = flat[intro.end() : stop]
+            end = re.search(r"\.(?:\s|$)", clause)
+            clause = clause[: end.start()] if end else clause
+            year = int(intro.group(1))
+            for m in AMOUNT_RE.finditer(clause):
+                at = base + intro.end() + m.start()
+                if self.superseded(at, at + len(m.group(0))):
+                    continue
+                value = parse_amount(m.group(0))
+                following = clause[m.end() : m.end() + 60]
+                kinds = re.match(
+                    r"\s*(?:en|d'|de)?\s*(AE|CP|autorisations?\s+d'engagement|cr[ée]dits?\s+de\s+paiement)"
+                    r"(?:\s+(?:et|comme)\s+(?:en\s+)?(AE|CP|autorisations?\s+d'engagement|cr[ée]dits?\s+de\s+paiement))?",
+                    following,
+                    I,
+                )
+                if value is None or not kinds:
+                    continue
+                for name in filter(None, kinds.groups()):
+                    kind = "cp" if re.match(r"CP|cr", name, I) else "ae"
+                    rows.setdefault(year, {}).setdefault(kind, value)
+                offsets.setdefault(year, base + intro.start())
+                used.append(at)
+        complete = {y: r for y, r in rows.items() if "ae" in r and "cp" in r}
+        if len(complete) < 2:
+            return []
+        self.prose_schedule_amounts = set(used)
+        return [(y, r["ae"], r["cp"], offsets[y]) for y, r in sorted(complete.items())]
 
     @staticmethod
     def _segment_amounts(seg: str) -> list[Decimal]:
@@ -868,7 +1219,9 @@ class Extractor:
             if re.search(r"\bpar\s+(?:mois|jour|an|personne)\b|\bHT\b.*\bTTC\b", sentence, I):
                 continue
             value = parse_amount(m.group(0))
-            if value is None or value < 1000:
+            if value is None or value < 1000 or self.superseded(m.start(), m.end()):
+                continue
+            if m.start() in getattr(self, "prose_schedule_amounts", ()):
                 continue
             out.append((value, m.start(), m.end(), sentence))
         return out
@@ -1010,7 +1363,16 @@ class Extractor:
         )
 
     def prise_effet(self) -> tuple[str | None, date | None]:
-        s, e = self.span(self.duration_article())
+        art = self.duration_article()
+        spans = [self.span(art)] if art else []
+        spans.append((self.body_start, min(self.signature_start, len(self.flat))))
+        for s, e in spans:
+            found = self._prise_effet_in(s, e)
+            if found[0] is not None:
+                return found
+        return None, None
+
+    def _prise_effet_in(self, s: int, e: int) -> tuple[str | None, date | None]:
         text = self.flat[s:e]
         for m in re.finditer(
             r"prend(?:ra)?\s+effet|entre(?:ra)?\s+en\s+vigueur|[àa]\s+compter\s+d|applicable\s+[àa]\s+compter|"
@@ -1047,6 +1409,9 @@ class Extractor:
             ):
                 dates = find_dates(text[m.end() : m.end() + 30])
                 if dates and dates[0].start < 3:
+                    at = s + m.end() + dates[0].start
+                    if self.superseded(at, at + len(dates[0].text)):
+                        continue  # the end date an amendment replaces
                     self.src("date_fin", s + m.start())
                     self.end_date = dates[0].value
                     return dates[0].value.isoformat()
@@ -1068,7 +1433,7 @@ class Extractor:
             ):
                 n = small_number(m.group(1) or m.group(3))
                 unit = (m.group(2) or m.group(4)).lower()
-                if n is None:
+                if n is None or self.superseded(s + m.start(), s + m.end()):
                     continue
                 sentence = self.flat[slice(*self.sentence_at(s + m.start()))]
                 if art is None and not re.search(
@@ -1165,7 +1530,12 @@ class Extractor:
         if not schedule:
             return
         first_year = None
-        if start is not None:
+        if result["type"] == "avenant":
+            # The period is the amended convention's: it began with that convention, not with
+            # the amendment's signature.
+            years = [d.value.year for t in result["conventions_precedentes"] for d in find_dates(t)]
+            first_year = min(years) if years else None
+        elif start is not None:
             first_year = start.year
         elif result["date_signature"] and result["prise_effet"] in ("signature", None):
             first_year = int(result["date_signature"][:4])

@@ -258,7 +258,7 @@ _MONTH_ALT = (
     r"ao[ûu]t|septembre|sept|sep|octobre|oct|novembre|nov|d[ée]cembre|d[ée]c"
 )
 DATE_WORDS_RE = re.compile(
-    rf"\b(?P<d>1\s?er|1ᵉʳ|premier|[0-3]?\d)\s+(?P<m>{_MONTH_ALT})\.?\s+(?P<y>(?:19|20)\d\d)\b",
+    rf"\b(?P<d>[1lI]\s?er|1ᵉʳ|premier|[0-3]?\d)\s+(?P<m>{_MONTH_ALT})\.?\s+(?P<y>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
 DATE_YMD_RE = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d\d)[./-](?P<m>[01]?\d)[./-](?P<d>[0-3]?\d)\b")
@@ -295,7 +295,7 @@ def find_dates(text: str) -> list[FoundDate]:
 
     for m in DATE_WORDS_RE.finditer(text):
         dtok = m.group("d").lower().replace(" ", "")
-        day = 1 if dtok in ("1er", "1ᵉʳ", "premier") else int(dtok)
+        day = 1 if dtok in ("1er", "ler", "ier", "1ᵉʳ", "premier") else int(dtok)
         month = MONTHS.get(strip_accents(m.group("m").lower()))
         if month is None:
             continue

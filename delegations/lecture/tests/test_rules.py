@@ -280,3 +280,125 @@ def test_ocr_letter_o_touching_digits_in_chorus_codes_is_read_as_zero() -> None:
     assert fix_ocr_code("0103-CEFP-CO04", ocr=True) == "0103-CEFP-C004"
     assert fix_ocr_code("0103-CEFP-CO04", ocr=False) == "0103-CEFP-CO04"
     assert fix_ocr_code("0214-CEN2-LGAC", ocr=True) == "0214-CEN2-LGAC"
+
+
+# --- other templates: rules added for conventions that differ from the corpus ---------------
+
+TWO_YEARS_END = "Elle prend effet à sa signature et s'achève le 31 décembre 2025."
+
+
+def test_chorus_codes_with_spaced_or_dashed_separators_are_compacted() -> None:
+    chorus = (
+        "Références Chorus :\n"
+        "Domaine fonctionnel :\t0999 - 02 - 01\n"
+        "Centre financier :\t0999 – PHAR – BAL1\n"
+        "Activité :\t0999 0102 0304\n"
+        "Centre de coûts :\tPHARE 00 42"
+    )
+    imp = extract_text(fictional(chorus=chorus))["imputation"]
+    assert imp["domaine_fonctionnel"] == "0999-02-01"
+    assert imp["centre_financier"] == "0999-PHAR-BAL1"
+    assert imp["activite"] == "099901020304"
+    assert imp["centre_de_cout"] == "PHARE0042"
+
+
+def test_activity_followed_by_a_label_keeps_only_the_code() -> None:
+    chorus = "Références Chorus :\nActivité :\t099901020304 - DSI"
+    assert extract_text(fictional(chorus=chorus))["imputation"]["activite"] == "099901020304"
+
+
+def test_chorus_labels_as_column_headers_with_codes_below() -> None:
+    tab = (
+        "Références Chorus :\nCentre financier\tDomaine fonctionnel\tActivité\tCentre de coûts\n"
+        "0999-PHAR-BAL1\t0999-02-01\t099901020304\tPHARE0042"
+    )
+    flowed = (
+        "Références Chorus :\nCentre financier Domaine fonctionnel Activité Centre de coûts\n"
+        "0999 - PHAR - BAL1 0999-02-01 0999 0102 0304 PHARE 0042"
+    )
+    for chorus in (tab, flowed):
+        imp = extract_text(fictional(chorus=chorus))["imputation"]
+        assert imp["centre_financier"] == "0999-PHAR-BAL1"
+        assert imp["domaine_fonctionnel"] == "0999-02-01"
+        assert imp["activite"] == "099901020304"
+        assert imp["centre_de_cout"] == "PHARE0042"
+
+
+def test_schedule_with_years_as_columns_flowed_into_text_lines() -> None:
+    schedule = (
+        "Nature des crédits 2024 2025 Total\n"
+        "Autorisations d'engagement (AE) 90 000 € 10 000 € 100 000 €\n"
+        "Crédits de paiement (CP) 60 000 € 40 000 € 100 000 €"
+    )
+    r = extract_text(fictional(amount_clause="", schedule=schedule, duration=TWO_YEARS_END))
+    assert r["echeancier"] == [
+        {"annee": 2024, "ae": "90000.00", "cp": "60000.00"},
+        {"annee": 2025, "ae": "10000.00", "cp": "40000.00"},
+    ]
+    assert r["alertes"] == []
+
+
+def test_schedule_with_one_row_per_year_and_kind_of_credit() -> None:
+    schedule = (
+        "Exercice\tCrédits\tMontant\n2024\tAE\t90 000 €\n2024\tCP\t60 000 €\n"
+        "2025\tAE\t10 000 €\n2025\tCP\t40 000 €"
+    )
+    r = extract_text(fictional(amount_clause="", schedule=schedule, duration=TWO_YEARS_END))
+    assert r["echeancier"][1] == {"annee": 2025, "ae": "10000.00", "cp": "40000.00"}
+
+
+def test_schedule_written_in_prose_over_two_years() -> None:
+    clause = (
+        "Au titre de l'exercice 2024, le délégant met à disposition 90 000 € d'autorisations "
+        "d'engagement et 60 000 € de crédits de paiement. Pour 2025, 10 000 € en AE et "
+        "40 000 € en CP."
+    )
+    r = extract_text(fictional(amount_clause=clause, duration=TWO_YEARS_END))
+    assert [e["annee"] for e in r["echeancier"]] == [2024, 2025]
+    assert r["montant_total_ae"] == r["montant_total_cp"] == "100000.00"
+    single = extract_text(fictional(amount_clause="Pour 2024, le montant est fixé à 50 000 €."))
+    assert single["echeancier"] == [] and single["montant_total_ae"] == "50000.00"
+
+
+def test_parties_introduced_inline_with_d_une_part_and_d_autre_part() -> None:
+    text = fictional().replace(
+        "Entre\n\nLe ministère des Phares et Balises (MPB),\n"
+        "Représenté par Jeanne Martin-Roux, directrice des balises côtières,\n"
+        "Ci-après dénommé « le délégant »\n\nEt\n\nLa Direction",
+        "La présente convention est conclue entre :\n\nLe ministère des Phares et Balises (MPB), "
+        "représenté par Jeanne Martin-Roux, directrice des balises côtières, désigné ci-après "
+        "« le délégant », d'une part,\n\net la Direction",
+    )
+    r = extract_text(text)
+    assert r["delegant"]["nom"] == "Ministère des Phares et Balises"
+    assert r["delegant"]["representant"]["qualite"] == "directrice des balises côtières"
+    assert r["delegataire"]["sigle"] == "DINUM"
+
+
+def test_amendment_reads_the_new_values_not_the_replaced_ones() -> None:
+    r = extract_text(
+        fictional(
+            title="Avenant n° 1 à la convention de délégation de gestion du 3 avril 2023",
+            amount_clause=(
+                "Le montant de la délégation, initialement fixé à 120 000 €, est porté à "
+                "150 000 € (cent cinquante mille euros)."
+            ),
+            duration=(
+                "Les mots « jusqu'au 31/12/2024 » sont remplacés par les mots "
+                "« jusqu'au 30/06/2025 ». Le présent avenant prend effet à sa signature."
+            ),
+            reporting="",
+        )
+    )
+    assert r["type"] == "avenant"
+    assert r["montant_total_ae"] == "150000.00"
+    assert r["date_fin"] == "2025-06-30"
+    assert r["prise_effet"] == "signature"
+    # An amendment carries only its changes: no missing-clause alert for it.
+    assert r["alertes"] == []
+
+
+def test_ocr_article_ler_is_the_first_article() -> None:
+    text = fictional().replace("Article 1er – Objet", "Article ler - Objet")
+    assert extract_text(text)["services"] == ["Phare Connect"]
+    assert parse_date("à compter du ler janvier 2024") == date(2024, 1, 1)
