@@ -173,6 +173,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The journal's indexes carry amounts as non-key columns (INCLUDE) on PostgreSQL; SQLite builds
+# the same indexes without them, which is what we want there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = ["delegations.core.auth.EmailOrUsernameBackend"]
 LOGIN_URL = "core:login"

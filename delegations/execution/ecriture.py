@@ -11,21 +11,28 @@ Every function here runs in one transaction and follows the same steps:
 
 Two transactions writing on the same convention and year are therefore serialised and can never
 exceed a cap together, whatever the load.
+
+On PostgreSQL, orders take the same four steps inside the database function
+``execution_engager`` (migration 0003, ADR 0004): one round trip; Python keeps the checks that
+need no data (amount, year, year-end cut-off) and writes the French message of a refusal from
+the figures the function returns, with the same ``_verifier_engagement`` that SQLite runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from delegations.conventions.models import (
     Convention,
@@ -416,7 +423,52 @@ def _auteur(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-@_atomique_avec_reference
+def _verifier_engagement(
+    conv: Convention,
+    e: Etat,
+    *,
+    montant: Decimal,
+    date: dt.date,
+    reference: str,
+    produit: Produit | None,
+    titulaire: Titulaire | None,
+    marche: Marche | None,
+    doublon: bool,
+    produit_ok: bool,
+    titulaire_ok: bool,
+) -> None:
+    """The order's rules, in this order (the PostgreSQL function ``execution_engager`` of
+    migration 0003 applies the same ones, in the same order)."""
+    verifier_en_vigueur(conv, date)
+    if doublon:
+        raise RegleMetierError(
+            "reference_existante", f"Un bon de commande porte déjà la référence {reference}."
+        )
+    if produit is not None and not produit_ok:
+        raise RegleMetierError(
+            "produit_hors_convention",
+            f"Le produit {produit.nom} n'est pas financé par la convention {_nom(conv)}.",
+        )
+    if marche is not None and titulaire is not None and not titulaire_ok:
+        raise RegleMetierError(
+            "titulaire_hors_marche",
+            f"{titulaire.nom} n'est pas titulaire du marché {marche.numero}.",
+        )
+    if e.ae_engage + montant > e.ae_disponible:
+        raise RegleMetierError(
+            "credits_insuffisants",
+            f"Crédits insuffisants : {euros(montant)} demandés, {euros(max(e.ae_disponible - e.ae_engage, ZERO))} "
+            f"d'AE disponibles pour {e.annee} sur la convention {_nom(conv)} ({euros(e.ae_disponible)} mises à "
+            f"disposition ou reportées, {euros(e.ae_engage)} déjà engagées).",
+        )
+    if e.ae_engage + montant > e.ae_plafond_echeancier:
+        raise RegleMetierError(
+            "ae_hors_echeancier",
+            f"Crédits insuffisants : {euros(montant)} demandés, {euros(max(e.ae_plafond_echeancier - e.ae_engage, ZERO))} "
+            f"d'AE restantes à l'échéancier {e.annee} de la convention {_nom(conv)} ({euros(e.ae_prevu)} prévues).",
+        )
+
+
 def engager(
     convention: Convention,
     *,
@@ -431,59 +483,168 @@ def engager(
     justification: str = "",
     user: Any = None,
 ) -> Engagement:
-    """A purchase order: consumes AE of its year, within availability and schedule."""
+    """A purchase order: consumes AE of its year, within availability and schedule.
+
+    On PostgreSQL the rules that read the register and the journal run in the database
+    function ``execution_engager`` (one round trip, see ADR 0004); elsewhere, here.
+    """
     montant = _positif(montant)
     annee = annee or date.year
     _annee_de_la_date(annee, date, "bon de commande")
     verifier_cloture("engagement", date, justification)
-    verrouiller(convention.pk, annee)
-    e = etat(convention.pk, annee, reference=reference, nature="ae")
-    conv = e.convention
-    verifier_en_vigueur(conv, date)
-    if getattr(conv, "x_doublon", False):
+    valeurs = {
+        "convention_id": convention.pk,
+        "annee": annee,
+        "date": date,
+        "reference": reference,
+        "objet": objet,
+        "montant": montant,
+        "produit_id": produit.pk if produit is not None else None,
+        "titulaire_id": titulaire.pk if titulaire is not None else None,
+        "marche_id": marche.pk if marche is not None else None,
+        "justification": justification,
+        "created_by_id": auteur.pk if (auteur := _auteur(user)) is not None else None,
+    }
+    lies = {"produit": produit, "titulaire": titulaire, "marche": marche, "created_by": auteur}
+    if _fonction_en_base():
+        return _engager_en_base(valeurs, lies)
+    commande = Engagement(**valeurs)
+    for nom, objet_lie in lies.items():
+        if objet_lie is not None:
+            setattr(commande, nom, objet_lie)
+    return _engager_ici(commande)
+
+
+def _fonction_en_base() -> bool:
+    """PostgreSQL holds the function ``execution_engager`` (migration 0003); SQLite does not."""
+    return connection.vendor == "postgresql"
+
+
+def _engager_ici(commande: Engagement) -> Engagement:
+    try:
+        with transaction.atomic():
+            verrouiller(commande.convention_id, commande.annee)
+            e = etat(
+                commande.convention_id, commande.annee, reference=commande.reference, nature="ae"
+            )
+            conv = e.convention
+            produit, titulaire, marche = commande.produit, commande.titulaire, commande.marche
+            _verifier_engagement(
+                conv,
+                e,
+                montant=commande.montant,
+                date=commande.date,
+                reference=commande.reference,
+                produit=produit,
+                titulaire=titulaire,
+                marche=marche,
+                doublon=bool(getattr(conv, "x_doublon", False)),
+                produit_ok=produit is None or conv.produits.filter(pk=produit.pk).exists(),
+                titulaire_ok=(
+                    marche is None
+                    or titulaire is None
+                    or marche.titulaires.filter(pk=titulaire.pk).exists()
+                ),
+            )
+            commande.save()
+    except IntegrityError as exc:
         raise RegleMetierError(
-            "reference_existante", f"Un bon de commande porte déjà la référence {reference}."
-        )
-    if produit is not None and not conv.produits.filter(pk=produit.pk).exists():
+            "reference_existante",
+            f"Un bon de commande porte déjà la référence {commande.reference}.",
+        ) from exc
+    return commande
+
+
+SQL_ENGAGER = (
+    "SELECT engagement_id, code, ae_prevu, mad_ae, rin_ae, rout_ae, engage, reduit FROM "
+    "execution_engager(%s::bigint, %s::smallint, %s::date, %s::numeric, %s::varchar, %s::varchar, "
+    "%s::bigint, %s::bigint, %s::bigint, %s::text, %s::bigint, %s::timestamptz)"
+)
+ATTRIBUTS_ENGAGEMENT = tuple(f.attname for f in Engagement._meta.concrete_fields)
+UNIQUE_VIOLATION = "23505"
+
+
+def _engager_en_base(valeurs: dict[str, Any], lies: dict[str, Any]) -> Engagement:
+    """One statement validates and inserts (in autocommit: one round trip, like a plain INSERT)."""
+    valeurs["created_at"] = timezone.now()
+    params = [
+        valeurs["convention_id"],
+        valeurs["annee"],
+        valeurs["date"],
+        valeurs["montant"],
+        valeurs["reference"],
+        valeurs["objet"],
+        valeurs["produit_id"],
+        valeurs["titulaire_id"],
+        valeurs["marche_id"],
+        valeurs["justification"],
+        valeurs["created_by_id"],
+        valeurs["created_at"],
+    ]
+    # Inside a caller's transaction, a savepoint keeps it usable if the reference races.
+    garde = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with garde, connection.cursor() as cursor:
+            cursor.execute(SQL_ENGAGER, params)
+            ligne = cursor.fetchone()
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
         raise RegleMetierError(
-            "produit_hors_convention",
-            f"Le produit {produit.nom} n'est pas financé par la convention {_nom(conv)}.",
-        )
-    if (
-        marche is not None
-        and titulaire is not None
-        and not marche.titulaires.filter(pk=titulaire.pk).exists()
-    ):
-        raise RegleMetierError(
-            "titulaire_hors_marche",
-            f"{titulaire.nom} n'est pas titulaire du marché {marche.numero}.",
-        )
-    if e.ae_engage + montant > e.ae_disponible:
-        raise RegleMetierError(
-            "credits_insuffisants",
-            f"Crédits insuffisants : {euros(montant)} demandés, {euros(max(e.ae_disponible - e.ae_engage, ZERO))} "
-            f"d'AE disponibles pour {annee} sur la convention {_nom(conv)} ({euros(e.ae_disponible)} mises à "
-            f"disposition ou reportées, {euros(e.ae_engage)} déjà engagées).",
-        )
-    if e.ae_engage + montant > e.ae_plafond_echeancier:
-        raise RegleMetierError(
-            "ae_hors_echeancier",
-            f"Crédits insuffisants : {euros(montant)} demandés, {euros(max(e.ae_plafond_echeancier - e.ae_engage, ZERO))} "
-            f"d'AE restantes à l'échéancier {annee} de la convention {_nom(conv)} ({euros(e.ae_prevu)} prévues).",
-        )
-    return Engagement.objects.create(
-        convention_id=conv.pk,
-        annee=annee,
-        reference=reference,
-        date=date,
-        objet=objet,
-        montant=montant,
-        produit=produit,
-        titulaire=titulaire,
-        marche=marche,
-        justification=justification,
-        created_by=_auteur(user),
+            "reference_existante",
+            f"Un bon de commande porte déjà la référence {valeurs['reference']}.",
+        ) from exc
+    identifiant, code, *chiffres = ligne
+    if identifiant is None:
+        _refuser(valeurs, lies, code, chiffres)
+    valeurs["id"] = identifiant
+    # The row as the database holds it, without reading it back; related objects the caller
+    # passed are kept, so that reading them costs no query.
+    commande = Engagement.from_db(
+        connection.alias, ATTRIBUTS_ENGAGEMENT, [valeurs[a] for a in ATTRIBUTS_ENGAGEMENT]
     )
+    for nom, objet_lie in lies.items():
+        if objet_lie is not None:
+            Engagement._meta.get_field(nom).set_cached_value(commande, objet_lie)  # type: ignore[union-attr]
+    return commande
+
+
+def _refuser(
+    valeurs: dict[str, Any], lies: dict[str, Any], code: str, chiffres: list[Any]
+) -> NoReturn:
+    """Write the refusal of the database function in French, with the figures it returned."""
+    conv = Convention.objects.filter(pk=valeurs["convention_id"]).first()
+    if conv is None:
+        raise RegleMetierError("convention_inconnue", "Cette convention n'existe pas.")
+    annee = valeurs["annee"]
+    prevu, mad_ae, rin, rout, engage, reduit = (_dec(x) for x in chiffres)
+    e = Etat(conv, annee, prevu, ZERO, mad_ae, ZERO, rin, ZERO, rout, ZERO, engage, reduit, ZERO)
+    _verifier_engagement(
+        conv,
+        e,
+        montant=valeurs["montant"],
+        date=valeurs["date"],
+        reference=valeurs["reference"],
+        produit=lies["produit"],
+        titulaire=lies["titulaire"],
+        marche=lies["marche"],
+        doublon=code == "reference_existante",
+        produit_ok=code != "produit_hors_convention",
+        titulaire_ok=code != "titulaire_hors_marche",
+    )
+    # The register changed between the function's answer and this reading: say what it refused.
+    raise RegleMetierError(code, REFUS_GENERIQUES.get(code, f"Bon de commande refusé ({code})."))
+
+
+REFUS_GENERIQUES = {
+    "convention_pas_en_vigueur": "La convention n'était pas en vigueur à la date du bon de commande.",
+    "convention_brouillon": "La convention n'est pas signée : aucun bon de commande possible.",
+    "convention_suspendue": "L'exécution de la convention est suspendue : aucun bon de commande possible.",
+    "convention_resiliee": "La convention est résiliée : aucun nouveau bon de commande.",
+    "convention_terminee": "La convention est terminée : aucun nouveau bon de commande.",
+    "credits_insuffisants": "Crédits insuffisants : les AE disponibles ne couvrent pas ce bon de commande.",
+    "ae_hors_echeancier": "Crédits insuffisants : l'échéancier de la convention ne couvre pas ce bon de commande.",
+}
 
 
 def _etat_commande(engagement: Engagement) -> tuple[Decimal, Decimal, bool]:
