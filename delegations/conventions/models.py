@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.dispatch import Signal
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from delegations.core.models import Administration, TimestampedModel, journaliser
@@ -426,13 +427,14 @@ class Convention(TimestampedModel):
         self.date_publication = date_publication
 
     @transition(field=statut, source=[Statut.SIGNEE, Statut.PUBLIEE], target=Statut.SUSPENDUE)
-    def suspendre(self) -> None:
-        pass
+    def suspendre(self, motif: str = "") -> None:
+        """``motif`` is kept in the action log (execution resumes by itself after a suspension
+        for insufficient credits once credits come: see ``execution.ecriture``)."""
 
     @transition(
         field=statut, source=Statut.SUSPENDUE, target=RETURN_VALUE(Statut.SIGNEE, Statut.PUBLIEE)
     )
-    def reprendre(self) -> str:
+    def reprendre(self, motif: str = "") -> str:
         return Statut.PUBLIEE if self.date_publication else Statut.SIGNEE
 
     @transition(
@@ -615,7 +617,13 @@ def creer_avenant(
                 ],
             },
         )
+        avenant_enregistre.send(sender=Avenant, avenant=avenant, user=user)
     return avenant
+
+
+# Sent once an amendment and its lines are recorded, inside the same transaction: apps that
+# depend on the register follow it without being imported here (execution resumes with it).
+avenant_enregistre = Signal()
 
 
 class LigneAvenant(models.Model):

@@ -11,3 +11,12 @@ class ExecutionConfig(AppConfig):
         ("Exécution", "execution:liste", False),
         ("Titulaires et marchés", "execution:referentiel", False, True),
     ]
+
+    def ready(self) -> None:
+        from delegations.conventions.models import avenant_enregistre
+
+        from .signals import reprise_apres_avenant
+
+        avenant_enregistre.connect(
+            reprise_apres_avenant, dispatch_uid="execution_reprise_apres_avenant"
+        )

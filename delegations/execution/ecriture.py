@@ -408,7 +408,7 @@ def mettre_a_disposition(
             f"Mise à disposition refusée : {euros(e.mad_cp)} de CP déjà mis à disposition + {euros(cp)} demandés "
             f"dépassent les {euros(e.cp_prevu)} de CP prévus pour {annee} par l'échéancier de la convention {nom}.",
         )
-    return MiseADisposition.objects.create(
+    mise = MiseADisposition.objects.create(
         convention_id=convention.pk,
         annee=annee,
         ae=ae,
@@ -417,6 +417,10 @@ def mettre_a_disposition(
         reference=reference,
         created_by=_auteur(user),
     )
+    reprendre_si_suspendue_faute_de_credits(
+        e.convention, user, f"mise à disposition {reference} ({annee})"
+    )
+    return mise
 
 
 def _auteur(user: Any) -> Any:
@@ -984,5 +988,23 @@ def informer_delegant(
         {"annee": annee, "montant_demande": str(montant_demande) if montant_demande else None},
     )
     if suspendre and e.convention.statut in (Statut.SIGNEE, Statut.PUBLIEE):
-        appliquer_transition(e.convention, "suspendre", user)
+        appliquer_transition(e.convention, "suspendre", user, motif=MOTIF_CREDITS_INSUFFISANTS)
     return info
+
+
+MOTIF_CREDITS_INSUFFISANTS = "crédits insuffisants — délégant informé"
+
+
+def reprendre_si_suspendue_faute_de_credits(convention: Convention, user: Any, cause: str) -> bool:
+    """Execution resumes by itself after more availability or an amendment, when it was
+    suspended for insufficient credits; a suspension for another reason is lifted by hand."""
+    from delegations.conventions.models import appliquer_transition
+    from delegations.core.models import historique
+
+    if convention.statut != Statut.SUSPENDUE:
+        return False
+    suspension = historique(convention).filter(action="suspendre").first()
+    if suspension is None or suspension.changes.get("motif") != MOTIF_CREDITS_INSUFFISANTS:
+        return False
+    appliquer_transition(convention, "reprendre", user, motif=f"reprise après {cause}")
+    return True

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from delegations.conventions.models import Convention
+from delegations.conventions.models import Convention, Statut
 from delegations.core.errors import RegleMetierError
 from delegations.produits.models import Produit
 
@@ -183,12 +183,24 @@ def mise_a_disposition(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     _exiger_ecriture(request)
     form = forms.MiseADispositionForm(request.POST or None)
+
+    def enregistrer(donnees: dict[str, Any]) -> Any:
+        mise = ecriture.mettre_a_disposition(convention, user=request.user, **donnees)
+        if convention.statut == Statut.SUSPENDUE and not (
+            Convention.objects.filter(pk=pk, statut=Statut.SUSPENDUE).exists()
+        ):
+            messages.info(
+                request,
+                "L'exécution de la convention reprend : elle était suspendue faute de crédits.",
+            )
+        return mise
+
     return _formulaire(
         request,
         convention,
         form,
         "Nouvelle mise à disposition de crédits",
-        lambda d: ecriture.mettre_a_disposition(convention, user=request.user, **d),
+        enregistrer,
         "Mise à disposition enregistrée.",
         reverse("conventions:detail", args=[pk]) + "#execution",
     )

@@ -216,3 +216,21 @@ def test_situation_page_personas(client, convention, agent, collegue):
     client.force_login(agent)
     assert client.get(f"/execution/conventions/{convention.pk}/situation/").status_code == 200
     assert MiseADisposition.objects.count() == 0
+
+
+def test_availability_form_says_that_execution_resumes(client, convention, finance):
+    from delegations.execution import ecriture
+
+    mad(convention, ae="100", cp="1")
+    ecriture.informer_delegant(
+        convention, annee=2024, date=dt.date(2024, 6, 1), suspendre=True, user=finance
+    )
+    client.force_login(finance)
+    response = client.post(
+        f"/execution/conventions/{convention.pk}/mise-a-disposition/",
+        {"annee": "2024", "ae": "5000", "cp": "0", "date": "2024-06-15", "reference": "MAD-P"},
+        follow=True,
+    )
+    convention.refresh_from_db()
+    assert convention.statut == "signee"
+    assert "L&#x27;exécution de la convention reprend" in response.content.decode()

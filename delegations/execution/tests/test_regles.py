@@ -361,8 +361,66 @@ def test_informing_the_delegant_records_a_dated_event_and_may_suspend(convention
     assert historique(convention).filter(action="credits_insuffisants").exists()
     with refus("convention_suspendue"):
         commande(convention, "10")
-    # Execution resumes after more availability and the resumption of the convention.
+    # Finance may also resume by hand, before any new credit.
     appliquer_transition(convention, "reprendre", finance)
     mad(convention, ae="5000", cp="0")
     commande(convention, "5000")
     assert Engagement.objects.count() == 1
+
+
+def _suspendre_faute_de_credits(convention, finance):
+    ecriture.informer_delegant(
+        convention, annee=2024, date=dt.date(2024, 6, 1), suspendre=True, user=finance
+    )
+    convention.refresh_from_db()
+    assert convention.statut == Statut.SUSPENDUE
+
+
+def test_execution_resumes_by_itself_after_new_availability_when_suspended_for_lack_of_credits(
+    convention, finance
+):
+    mad(convention, ae="100", cp="1")
+    _suspendre_faute_de_credits(convention, finance)
+    mad(convention, ae="5000", cp="0", reference="MAD-REPRISE")
+    convention.refresh_from_db()
+    assert convention.statut == Statut.SIGNEE
+    reprise = historique(convention).filter(action="reprendre").get()
+    assert "MAD-REPRISE" in reprise.changes["motif"]
+    commande(convention, "5000")
+
+
+def test_execution_resumes_by_itself_after_an_amendment_when_suspended_for_lack_of_credits(
+    convention, finance
+):
+    mad(convention, ae="100", cp="1")
+    _suspendre_faute_de_credits(convention, finance)
+    creer_avenant(
+        convention,
+        finance,
+        objet="Hausse des crédits 2024",
+        date_signature=dt.date(2024, 6, 10),
+        date_fin=None,
+        lignes=[(2024, D("150000"), D("80000"))],
+    )
+    convention.refresh_from_db()
+    assert convention.statut == Statut.SIGNEE
+    reprise = historique(convention).filter(action="reprendre").get()
+    assert reprise.user == finance and "avenant n° 1" in reprise.changes["motif"]
+
+
+def test_a_suspension_for_another_reason_is_not_lifted_by_new_credits(convention, finance):
+    mad(convention, ae="100", cp="1")
+    appliquer_transition(convention, "suspendre", finance)
+    mad(convention, ae="5000", cp="0")
+    creer_avenant(
+        convention,
+        finance,
+        objet="Hausse des crédits 2024",
+        date_signature=dt.date(2024, 6, 10),
+        date_fin=None,
+        lignes=[(2024, D("150000"), D("80000"))],
+    )
+    convention.refresh_from_db()
+    assert convention.statut == Statut.SUSPENDUE
+    with refus("convention_suspendue"):
+        commande(convention, "10")
