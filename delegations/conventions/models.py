@@ -428,8 +428,7 @@ class Convention(TimestampedModel):
 
     @transition(field=statut, source=[Statut.SIGNEE, Statut.PUBLIEE], target=Statut.SUSPENDUE)
     def suspendre(self, motif: str = "") -> None:
-        """``motif`` is kept in the action log (execution resumes by itself after a suspension
-        for insufficient credits once credits come: see ``execution.ecriture``)."""
+        """``motif`` is kept in the action log, where the apps downstream may read it."""
 
     @transition(
         field=statut, source=Statut.SUSPENDUE, target=RETURN_VALUE(Statut.SIGNEE, Statut.PUBLIEE)

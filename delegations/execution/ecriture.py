@@ -636,19 +636,12 @@ def _refuser(
         produit_ok=code != "produit_hors_convention",
         titulaire_ok=code != "titulaire_hors_marche",
     )
-    # The register changed between the function's answer and this reading: say what it refused.
-    raise RegleMetierError(code, REFUS_GENERIQUES.get(code, f"Bon de commande refusé ({code})."))
-
-
-REFUS_GENERIQUES = {
-    "convention_pas_en_vigueur": "La convention n'était pas en vigueur à la date du bon de commande.",
-    "convention_brouillon": "La convention n'est pas signée : aucun bon de commande possible.",
-    "convention_suspendue": "L'exécution de la convention est suspendue : aucun bon de commande possible.",
-    "convention_resiliee": "La convention est résiliée : aucun nouveau bon de commande.",
-    "convention_terminee": "La convention est terminée : aucun nouveau bon de commande.",
-    "credits_insuffisants": "Crédits insuffisants : les AE disponibles ne couvrent pas ce bon de commande.",
-    "ae_hors_echeancier": "Crédits insuffisants : l'échéancier de la convention ne couvre pas ce bon de commande.",
-}
+    # Only if the register changed between the function's answer and this reading.
+    raise RegleMetierError(
+        code,
+        f"Bon de commande refusé ({code}) : la convention a changé pendant l'enregistrement, "
+        "réessayez.",
+    )
 
 
 def _etat_commande(engagement: Engagement) -> tuple[Decimal, Decimal, bool]:
@@ -995,16 +988,14 @@ def informer_delegant(
 MOTIF_CREDITS_INSUFFISANTS = "crédits insuffisants — délégant informé"
 
 
-def reprendre_si_suspendue_faute_de_credits(convention: Convention, user: Any, cause: str) -> bool:
+def reprendre_si_suspendue_faute_de_credits(convention: Convention, user: Any, cause: str) -> None:
     """Execution resumes by itself after more availability or an amendment, when it was
     suspended for insufficient credits; a suspension for another reason is lifted by hand."""
     from delegations.conventions.models import appliquer_transition
     from delegations.core.models import historique
 
     if convention.statut != Statut.SUSPENDUE:
-        return False
+        return
     suspension = historique(convention).filter(action="suspendre").first()
-    if suspension is None or suspension.changes.get("motif") != MOTIF_CREDITS_INSUFFISANTS:
-        return False
-    appliquer_transition(convention, "reprendre", user, motif=f"reprise après {cause}")
-    return True
+    if suspension is not None and suspension.changes.get("motif") == MOTIF_CREDITS_INSUFFISANTS:
+        appliquer_transition(convention, "reprendre", user, motif=f"reprise après {cause}")

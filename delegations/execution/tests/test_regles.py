@@ -376,6 +376,17 @@ def _suspendre_faute_de_credits(convention, finance):
     assert convention.statut == Statut.SUSPENDUE
 
 
+def _avenant_de_hausse(convention, finance):
+    creer_avenant(
+        convention,
+        finance,
+        objet="Hausse des crédits 2024",
+        date_signature=dt.date(2024, 6, 10),
+        date_fin=None,
+        lignes=[(2024, D("150000"), D("80000"))],
+    )
+
+
 def test_execution_resumes_by_itself_after_new_availability_when_suspended_for_lack_of_credits(
     convention, finance
 ):
@@ -394,14 +405,7 @@ def test_execution_resumes_by_itself_after_an_amendment_when_suspended_for_lack_
 ):
     mad(convention, ae="100", cp="1")
     _suspendre_faute_de_credits(convention, finance)
-    creer_avenant(
-        convention,
-        finance,
-        objet="Hausse des crédits 2024",
-        date_signature=dt.date(2024, 6, 10),
-        date_fin=None,
-        lignes=[(2024, D("150000"), D("80000"))],
-    )
+    _avenant_de_hausse(convention, finance)
     convention.refresh_from_db()
     assert convention.statut == Statut.SIGNEE
     reprise = historique(convention).filter(action="reprendre").get()
@@ -412,14 +416,7 @@ def test_a_suspension_for_another_reason_is_not_lifted_by_new_credits(convention
     mad(convention, ae="100", cp="1")
     appliquer_transition(convention, "suspendre", finance)
     mad(convention, ae="5000", cp="0")
-    creer_avenant(
-        convention,
-        finance,
-        objet="Hausse des crédits 2024",
-        date_signature=dt.date(2024, 6, 10),
-        date_fin=None,
-        lignes=[(2024, D("150000"), D("80000"))],
-    )
+    _avenant_de_hausse(convention, finance)
     convention.refresh_from_db()
     assert convention.statut == Statut.SUSPENDUE
     with refus("convention_suspendue"):
