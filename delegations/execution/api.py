@@ -1,6 +1,7 @@
 """API of the journal: POST records a movement through ``ecriture`` (rules → 400 {code, message}),
 GET lists movements of the user's perimeter. Journal rows are never changed: PUT, PATCH and DELETE
-answer 405."""
+answer 405, except PATCH of an order's ``numero_ej`` or a payment's ``numero_piece`` (a CHORUS
+reference, never an amount: ``references``)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 from delegations.core.api import EcritureFinance
 from delegations.produits.models import Produit
 
-from . import ecriture
+from . import ecriture, references
 from . import serializers as s
 from .models import (
     Engagement,
@@ -57,6 +58,7 @@ class JournalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     model: Any = None
     entree: Any = None
     filtres: tuple[str, ...] = ("convention", "annee")
+    filtres_texte: tuple[str, ...] = ()
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = dans_le_perimetre(self.model.objects.all(), self.request.user).order_by("-date", "-id")
@@ -64,6 +66,9 @@ class JournalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             valeur = self.request.query_params.get(champ)
             if valeur and valeur.isdigit():
                 qs = qs.filter(**{champ: int(valeur)})
+        for champ in self.filtres_texte:
+            if texte := self.request.query_params.get(champ, "").strip():
+                qs = qs.filter(**{champ: texte})
         return qs
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -98,6 +103,7 @@ class MiseADispositionViewSet(JournalViewSet):
             *FILTRES,
             OpenApiParameter("produit", OpenApiTypes.INT),
             OpenApiParameter("titulaire", OpenApiTypes.INT),
+            OpenApiParameter("numero_ej", OpenApiTypes.STR),
         ],
         summary="Bons de commande du périmètre",
     ),
@@ -108,12 +114,24 @@ class EngagementViewSet(JournalViewSet):
     model = Engagement
     entree = s.EngagementEntree
     filtres = ("convention", "annee", "produit", "titulaire", "marche")
+    filtres_texte = ("numero_ej",)
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         convention = _convention(request, data.pop("convention"))
         produit_id = data.pop("produit", None)
         produit = get_object_or_404(Produit, pk=produit_id) if produit_id else None
         return ecriture.engager(convention, produit=produit, user=request.user, **data)
+
+    @extend_schema(
+        request=s.NumeroEjEntree,
+        summary="Renseigner le numéro d'EJ CHORUS (seul champ modifiable)",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        engagement = self.get_object()
+        entree = s.NumeroEjEntree(data=request.data)
+        entree.is_valid(raise_exception=True)
+        references.definir_numero_ej(engagement, entree.validated_data["numero_ej"], request.user)
+        return Response(self.get_serializer(engagement).data)
 
 
 class ProposerOuCertifier(permissions.BasePermission):
@@ -212,7 +230,11 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[*FILTRES, OpenApiParameter("service_fait", OpenApiTypes.INT)],
+        parameters=[
+            *FILTRES,
+            OpenApiParameter("service_fait", OpenApiTypes.INT),
+            OpenApiParameter("numero_piece", OpenApiTypes.STR),
+        ],
         summary="Paiements du périmètre",
     ),
     create=extend_schema(request=s.PaiementEntree, summary="Enregistrer un paiement"),
@@ -222,6 +244,7 @@ class PaiementViewSet(JournalViewSet):
     model = Paiement
     entree = s.PaiementEntree
     filtres = ("convention", "annee", "service_fait")
+    filtres_texte = ("numero_piece",)
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         sf = get_object_or_404(
@@ -229,6 +252,19 @@ class PaiementViewSet(JournalViewSet):
             pk=data.pop("service_fait"),
         )
         return ecriture.payer(sf, user=request.user, **data)
+
+    @extend_schema(
+        request=s.NumeroPieceEntree,
+        summary="Renseigner le numéro de pièce de paiement CHORUS (seul champ modifiable)",
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        paiement = self.get_object()
+        entree = s.NumeroPieceEntree(data=request.data)
+        entree.is_valid(raise_exception=True)
+        references.definir_numero_piece(
+            paiement, entree.validated_data["numero_piece"], request.user
+        )
+        return Response(self.get_serializer(paiement).data)
 
 
 @extend_schema_view(

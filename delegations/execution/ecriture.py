@@ -486,12 +486,17 @@ def engager(
     marche: Marche | None = None,
     justification: str = "",
     user: Any = None,
+    numero_ej: str = "",
 ) -> Engagement:
     """A purchase order: consumes AE of its year, within availability and schedule.
 
     On PostgreSQL the rules that read the register and the journal run in the database
-    function ``execution_engager`` (one round trip, see ADR 0004); elsewhere, here.
+    function ``execution_engager`` (one round trip, see ADR 0004); elsewhere, here. The CHORUS
+    EJ number, when given, is set in the same transaction (``references``).
     """
+    from .references import numero_valide
+
+    numero_ej = numero_valide(numero_ej, "numéro d'EJ")
     montant = _positif(montant)
     annee = annee or date.year
     _annee_de_la_date(annee, date, "bon de commande")
@@ -508,10 +513,17 @@ def engager(
         "marche_id": marche.pk if marche is not None else None,
         "justification": justification,
         "created_by_id": auteur.pk if (auteur := _auteur(user)) is not None else None,
+        "numero_ej": numero_ej,
     }
     lies = {"produit": produit, "titulaire": titulaire, "marche": marche, "created_by": auteur}
     if _fonction_en_base():
-        return _engager_en_base(valeurs, lies)
+        if not numero_ej:
+            return _engager_en_base(valeurs, lies)
+        # The database function inserts without the EJ number: set it in the same transaction.
+        with transaction.atomic():
+            commande = _engager_en_base(valeurs, lies)
+            Engagement._base_manager.filter(pk=commande.pk).update(numero_ej=numero_ej)
+            return commande
     commande = Engagement(**valeurs)
     for nom, objet_lie in lies.items():
         if objet_lie is not None:
@@ -814,8 +826,12 @@ def payer(
     reference: str,
     justification: str = "",
     user: Any = None,
+    numero_piece: str = "",
 ) -> Paiement:
     """Payment of an invoice: Σ payments ≤ the service fait, Σ payments of the year ≤ CP available."""
+    from .references import numero_valide
+
+    numero_piece = numero_valide(numero_piece, "numéro de pièce de paiement")
     montant = _positif(montant)
     annee = date.year
     verifier_cloture("paiement", date, justification)
@@ -857,6 +873,7 @@ def payer(
         date=date,
         reference=reference,
         justification=justification,
+        numero_piece=numero_piece,
         created_by=_auteur(user),
     )
 

@@ -40,6 +40,11 @@ class EngagementForm(DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    numero_ej = forms.CharField(
+        label="Numéro d'EJ CHORUS (facultatif, peut être renseigné plus tard)",
+        max_length=30,
+        required=False,
+    )
 
     def __init__(self, *args: Any, convention: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,6 +74,11 @@ class PaiementForm(DsfrBaseForm):
         label="Justification (seulement après la clôture de fin d'année)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    numero_piece = forms.CharField(
+        label="N° de pièce de paiement CHORUS (facultatif, peut être renseigné plus tard)",
+        max_length=30,
+        required=False,
     )
 
 
@@ -152,3 +162,9 @@ class MarcheForm(DsfrBaseForm, forms.ModelForm):
         if debut and fin and fin <= debut:
             self.add_error("date_fin", "La fin du marché doit être postérieure à son début.")
         return data
+
+
+class ReferenceChorusForm(DsfrBaseForm):
+    """The CHORUS reference of an order or a payment, set after the fact (never an amount)."""
+
+    numero = forms.CharField(label="Numéro CHORUS", max_length=30, required=False)

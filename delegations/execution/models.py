@@ -3,7 +3,10 @@
 Every money movement (availability, order, service fait, payment, carry-over, reduction) is one
 row of a journal table. Rows are never updated nor deleted: ``save()`` refuses updates,
 ``delete()`` refuses, querysets refuse ``update()``/``delete()`` and, on PostgreSQL, a trigger
-(migration 0002) raises on UPDATE/DELETE. Corrections are new movements. Every write goes
+(migration 0002) raises on UPDATE/DELETE. Corrections are new movements. The only exception is a
+CHORUS reference set later on an order (``numero_ej``) or a payment (``numero_piece``): a
+reference, never an amount, written by ``references.py`` and logged (migration 0005 lets the
+trigger accept an UPDATE that changes that column alone). Every write goes
 through ``execution/ecriture.py``, which locks the budget line (``LigneBudget``) first.
 """
 
@@ -185,6 +188,10 @@ class Engagement(Journal):
         Marche, null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
     )
     justification = models.TextField("justification (après la clôture)", blank=True)
+    # CHORUS reference, the one column that may be set after the insert (see ``references``).
+    numero_ej = models.CharField(
+        "numéro d'EJ CHORUS", max_length=30, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -195,6 +202,7 @@ class Engagement(Journal):
                 fields=["convention", "annee"], name="eng_conv_annee", include=["montant"]
             ),
             models.Index(fields=["convention", "produit"], name="eng_conv_produit"),
+            models.Index(fields=["numero_ej"], name="eng_numero_ej"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -314,6 +322,10 @@ class Paiement(Journal):
     montant = montant("montant (€)")
     reference = models.CharField("référence de la facture", max_length=100)
     justification = models.TextField("justification (après la clôture)", blank=True)
+    # CHORUS payment document, the one column that may be set after the insert.
+    numero_piece = models.CharField(
+        "n° de pièce de paiement CHORUS", max_length=30, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -321,7 +333,8 @@ class Paiement(Journal):
         indexes = [
             models.Index(
                 fields=["convention", "annee"], name="paiement_conv_annee", include=["montant"]
-            )
+            ),
+            models.Index(fields=["numero_piece"], name="paiement_numero_piece"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -61,6 +61,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "titulaire",
             "marche",
             "justification",
+            "numero_ej",
             "montant_net",
         ]
         read_only_fields = fields
@@ -130,7 +131,7 @@ class PropositionSerializer(serializers.ModelSerializer):
 class PaiementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Paiement
-        fields = [*COMMUNS, "service_fait", "montant", "reference", "justification"]
+        fields = [*COMMUNS, "service_fait", "montant", "reference", "justification", "numero_piece"]
         read_only_fields = fields
 
 
@@ -184,6 +185,9 @@ class EngagementEntree(serializers.Serializer):
         queryset=Marche.objects.all(), required=False, allow_null=True
     )
     justification = serializers.CharField(allow_blank=True, required=False, default="")
+    numero_ej = serializers.CharField(
+        max_length=30, allow_blank=True, required=False, default="", help_text="Numéro d'EJ CHORUS."
+    )
 
 
 class ServiceFaitEntree(serializers.Serializer):
@@ -223,6 +227,13 @@ class PaiementEntree(serializers.Serializer):
     date = serializers.DateField()
     reference = serializers.CharField(max_length=100)
     justification = serializers.CharField(allow_blank=True, required=False, default="")
+    numero_piece = serializers.CharField(
+        max_length=30,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Numéro de pièce de paiement CHORUS.",
+    )
 
 
 class ReportEntree(serializers.Serializer):
@@ -258,3 +269,40 @@ class InformationDelegantEntree(serializers.Serializer):
 
 class RejetEntree(serializers.Serializer):
     motif = serializers.CharField()
+
+
+class ReferenceChorusEntree(serializers.Serializer):
+    """PATCH of an order or a payment: its CHORUS reference only, never an amount."""
+
+    champ = ""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Objet JSON attendu."]})
+        autres = sorted(k for k in data if k != self.champ)
+        if autres:
+            raise serializers.ValidationError(
+                {
+                    k: [
+                        f"Seul « {self.champ} » se modifie : le journal ne se corrige que par "
+                        "de nouveaux mouvements."
+                    ]
+                    for k in autres
+                }
+            )
+        if self.champ not in data:
+            raise serializers.ValidationError({self.champ: ["Ce champ est obligatoire."]})
+        valeur = data[self.champ]
+        if valeur is not None and not isinstance(valeur, str):
+            raise serializers.ValidationError({self.champ: ["Texte attendu."]})
+        return {self.champ: valeur or ""}
+
+
+class NumeroEjEntree(ReferenceChorusEntree):
+    champ = "numero_ej"
+    numero_ej = serializers.CharField(max_length=30, allow_blank=True)
+
+
+class NumeroPieceEntree(ReferenceChorusEntree):
+    champ = "numero_piece"
+    numero_piece = serializers.CharField(max_length=30, allow_blank=True)

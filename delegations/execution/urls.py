@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path("bons-de-commande/<int:pk>/reduction/", views.reduction_creer, name="reduction_creer"),
     path("services-faits/<int:pk>/paiement/", views.paiement_creer, name="paiement_creer"),
+    path(
+        "<str:nature>/<int:pk>/reference-chorus/",
+        views.reference_chorus,
+        name="reference_chorus",
+    ),
     path("propositions/", views.propositions, name="propositions"),
     path(
         "propositions/<int:pk>/<str:decision>/",

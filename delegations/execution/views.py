@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from delegations.conventions.models import Convention, Statut
 from delegations.core.errors import RegleMetierError
 from delegations.produits.models import Produit
 
-from . import ecriture, forms, importation
+from . import ecriture, forms, importation, references
 from .models import (
     Engagement,
     MiseADisposition,
@@ -369,6 +369,51 @@ def reduction_creer(request: HttpRequest, pk: int) -> HttpResponse:
         enregistrer,
         "Réduction enregistrée.",
         reverse("execution:engagement", args=[pk]),
+    )
+
+
+@login_required
+def reference_chorus(request: HttpRequest, nature: str, pk: int) -> HttpResponse:
+    """Set the CHORUS EJ number of an order or the payment document number of a payment."""
+    if nature == "engagement":
+        objet: Any = _engagement(request, pk)
+        engagement, champ, libelle = objet, "numero_ej", "Numéro d'EJ CHORUS"
+        titre = f"Numéro d'EJ du bon de commande {objet.reference}"
+    elif nature == "paiement":
+        objet = get_object_or_404(
+            dans_le_perimetre(
+                Paiement.objects.select_related("service_fait__engagement__convention"),
+                request.user,
+            ),
+            pk=pk,
+        )
+        engagement, champ, libelle = (
+            objet.service_fait.engagement,
+            "numero_piece",
+            ("N° de pièce de paiement CHORUS"),
+        )
+        titre = f"Pièce de paiement CHORUS du paiement {objet.reference}"
+    else:
+        raise Http404
+    _exiger_ecriture(request)
+    form = forms.ReferenceChorusForm(
+        request.POST or None, initial={"numero": getattr(objet, champ)}
+    )
+    form.fields["numero"].label = libelle
+
+    def enregistrer(d: dict[str, Any]) -> Any:
+        if champ == "numero_ej":
+            return references.definir_numero_ej(objet, d["numero"], request.user)
+        return references.definir_numero_piece(objet, d["numero"], request.user)
+
+    return _formulaire(
+        request,
+        engagement.convention,
+        form,
+        titre,
+        enregistrer,
+        "Référence CHORUS enregistrée.",
+        reverse("execution:engagement", args=[engagement.pk]),
     )
 
 

@@ -1,0 +1,544 @@
+"""Reading CHORUS restitutions: the engagements journal ("jp51") and the payments journal ("jp57").
+
+Pure Python, no Django. The type of a file is found from its bytes (a zip holding ``mimetype``
+= ODS, ``xl/`` = XLSX, anything else is read as CSV), never from its name. Headings are matched
+tolerantly: case, accents and punctuation do not matter, a heading cut short by the export (CHORUS
+cuts them at 40 characters) or followed by a ``.1`` suffix (a repeated heading) is recognised,
+extra columns are ignored and listed. A bad file raises ``FichierIllisible`` with a French
+message; nothing is kept of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from xml.etree import ElementTree
+
+ENGAGEMENTS = "engagements"
+PAIEMENTS = "paiements"
+LIBELLES_JOURNAUX = {
+    ENGAGEMENTS: "journal des engagements (jp51)",
+    PAIEMENTS: "journal des paiements (jp57)",
+}
+
+# Amount-type codes of the engagements journal.
+ORIGINAL, MODIFICATION, REDUCTION, REPORT, AJUSTEMENT = "100", "150", "200", "350", "500"
+IMPUTATION_EMETTEUR, IMPUTATION_RECEPTEUR = "600", "650"
+TYPES_MONTANT = {
+    ORIGINAL: "Original",
+    MODIFICATION: "Modification",
+    REDUCTION: "Réduction",
+    REPORT: "Report exercice suivant",
+    AJUSTEMENT: "Ajustement par pièce suivante",
+    IMPUTATION_EMETTEUR: "Changement d'imputation émetteur",
+    IMPUTATION_RECEPTEUR: "Changement d'imputation récepteur",
+}
+# Label → code, for exports that give the label alone (checked in this order).
+_LIBELLES_TYPES = (
+    ("emetteur", IMPUTATION_EMETTEUR),
+    ("recepteur", IMPUTATION_RECEPTEUR),
+    ("original", ORIGINAL),
+    ("modification", MODIFICATION),
+    ("reduction", REDUCTION),
+    ("report", REPORT),
+    ("ajustement", AJUSTEMENT),
+)
+
+# Our field → the headings CHORUS uses (full forms; truncated forms match by prefix).
+COMMUNES = {
+    "exercice": ("Exercice comptable", "Exercice"),
+    "centre_financier": ("Centre financier",),
+    "domaine_fonctionnel": ("Domaine fonctionnel",),
+    "centre_de_cout": ("Centre de coûts", "Centre de coût"),
+    "activite": ("Activité",),
+    "fournisseur": ("Fournisseur",),
+    "nom_fournisseur": ("Nom 1", "Nom du fournisseur"),
+    "date_comptable": ("Date comptable",),
+}
+COLONNES: dict[str, dict[str, tuple[str, ...]]] = {
+    ENGAGEMENTS: {
+        **COMMUNES,
+        "ej": ("Numéro de pièce de la pièce de référence", "Numéro EJ", "N° EJ"),
+        "poste": ("Numéro de poste de la pièce de référence",),
+        "texte": ("Texte",),
+        "montant": (
+            "Montant à contrôler en dev. transaction",
+            "Montant à contrôler en devise transaction",
+            "Montant",
+        ),
+        "type_montant": ("Type de montant",),
+        "date_maj": ("Date de mise à jour Comptabilité budgétaire",),
+    },
+    PAIEMENTS: {
+        **COMMUNES,
+        "ej": ("Numéro de la pièce précédente",),
+        "montant": (
+            "Montant à contrôler en devise trans. avec signe",
+            "Montant à contrôler en dev. transaction",
+            "Montant",
+        ),
+        "numero_piece": (
+            "Nº pièce de paiement",
+            "Numéro de pièce de paiement",
+            "Numéro pièce de paiement",
+        ),
+        "date_piece": ("Date pièce",),
+        "texte": ("Texte d'en-tête de pièce",),
+    },
+}
+OBLIGATOIRES = {
+    ENGAGEMENTS: ("centre_financier", "ej", "montant", "type_montant"),
+    PAIEMENTS: ("centre_financier", "ej", "montant", "numero_piece"),
+}
+# Headings that tell the two journals apart (normalised).
+SIGNES_PAIEMENTS = ("n piece de paiement", "numero de la piece precedente")
+LIGNES_ENTETE_MAX = 20  # the heading row may follow a few title rows
+PREFIXE_MIN = 12  # a truncated heading must keep at least this many characters
+ERREURS_MAX = 10
+
+
+class FichierIllisible(Exception):
+    """A file that cannot be read as a CHORUS journal (French message for the user)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def normaliser(texte: Any) -> str:
+    """'Nº pièce de paiement' → 'n piece de paiement' (case, accents, punctuation dropped)."""
+    brut = unicodedata.normalize("NFKD", str(texte or "")).replace("º", "o").replace("°", "o")
+    brut = brut.encode("ascii", "ignore").decode().lower()
+    brut = re.sub(r"\bno\b", "n", brut)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", brut).split())
+
+
+def _sans_suffixe(entete: Any) -> tuple[str, int]:
+    """'Type de montant.1' → ('type de montant', 1): pandas-style suffix of a repeated heading."""
+    brut = str(entete or "").strip()
+    m = re.fullmatch(r"(.*?)\.(\d{1,2})", brut)
+    if m:
+        return normaliser(m.group(1)), int(m.group(2))
+    return normaliser(brut), 0
+
+
+def _score(entete: str, libelle: str) -> int:
+    """3 = same heading, 2 = heading cut short by the export, 1 = heading with more words."""
+    if entete == libelle:
+        return 3
+    if len(entete) >= PREFIXE_MIN and libelle.startswith(entete):
+        return 2
+    if entete.startswith(libelle + " "):
+        return 1
+    return 0
+
+
+@dataclass
+class Colonnes:
+    """Which column holds which field, and what was recognised or ignored (shown to the user)."""
+
+    index: dict[str, int]
+    types: list[int]  # every "Type de montant" column (label and code may be separate)
+    reconnues: dict[str, str]  # field → heading as written in the file
+    ignorees: list[str]
+
+
+def reconnaitre(entetes: list[str], nature: str) -> Colonnes:
+    normalisees = [_sans_suffixe(e) for e in entetes]
+    candidats: list[tuple[int, int, str, int]] = []  # (-score, suffix, field, column)
+    for champ, libelles in COLONNES[nature].items():
+        for i, (entete, suffixe) in enumerate(normalisees):
+            if not entete:
+                continue
+            meilleur = max(_score(entete, normaliser(lib)) for lib in libelles)
+            if meilleur:
+                candidats.append((-meilleur, suffixe, champ, i))
+    index: dict[str, int] = {}
+    prises: set[int] = set()
+    for _moins_score, _suffixe, champ, i in sorted(candidats, key=lambda c: (c[0], c[1], c[3])):
+        if champ in index or i in prises:
+            continue
+        index[champ] = i
+        prises.add(i)
+    types = [i for i, (e, _s) in enumerate(normalisees) if e == "type de montant"]
+    prises.update(types)
+    return Colonnes(
+        index=index,
+        types=types,
+        reconnues={champ: str(entetes[i]) for champ, i in index.items()},
+        ignorees=[str(e) for i, e in enumerate(entetes) if i not in prises and str(e).strip()],
+    )
+
+
+@dataclass(slots=True)
+class LigneChorus:
+    """One line of a journal, typed. ``numero`` is the line number in the file (1 = headings)."""
+
+    numero: int
+    nature: str
+    exercice: int
+    centre_financier: str
+    domaine_fonctionnel: str
+    centre_de_cout: str
+    activite: str
+    ej: str
+    montant: Decimal
+    type_montant: str  # "" for payments
+    date: dt.date | None  # date comptable (engagement: creation of the EJ; payment: payment)
+    fournisseur: str
+    nom_fournisseur: str
+    numero_piece: str  # payments only
+    texte: str
+
+
+@dataclass
+class Journal:
+    nom: str
+    sha256: str
+    nature: str
+    format: str
+    lignes: list[LigneChorus]
+    colonnes: Colonnes
+    ignorees: int = 0  # empty or total lines skipped
+    exercices: list[int] = field(default_factory=list)
+
+    @property
+    def resume(self) -> dict[str, Any]:
+        return {
+            "nom": self.nom,
+            "sha256": self.sha256,
+            "journal": self.nature,
+            "libelle": LIBELLES_JOURNAUX[self.nature],
+            "format": self.format,
+            "lignes": len(self.lignes),
+            "lignes_ignorees": self.ignorees,
+            "exercices": self.exercices,
+            "colonnes_reconnues": self.colonnes.reconnues,
+            "colonnes_ignorees": self.colonnes.ignorees,
+        }
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+_ESPACES = re.compile(r"[\s\u00a0\u202f€]")
+
+
+def montant(valeur: Any) -> Decimal:
+    """Numbers as spreadsheets give them, or text: '1 234,56', '-1234.56', '1.234,56-' (SAP)."""
+    if isinstance(valeur, Decimal):
+        return valeur.quantize(Decimal("0.01"))
+    if isinstance(valeur, int | float) and not isinstance(valeur, bool):
+        return Decimal(repr(round(float(valeur), 2))).quantize(Decimal("0.01"))
+    brut = _ESPACES.sub("", str(valeur or ""))
+    negatif = brut.endswith("-")
+    if negatif:
+        brut = brut[:-1]
+    if "," in brut:
+        brut = brut.replace(".", "").replace(",", ".")
+    elif brut.count(".") > 1:
+        brut = brut.replace(".", "")
+    try:
+        resultat = Decimal(brut).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise ValueError(f"montant illisible « {valeur} »") from exc
+    return -resultat if negatif else resultat
+
+
+_FORMATS_DATE = ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%Y%m%d")
+
+
+def date(valeur: Any) -> dt.date | None:
+    if valeur is None or valeur == "":
+        return None
+    if isinstance(valeur, dt.datetime):
+        return valeur.date()
+    if isinstance(valeur, dt.date):
+        return valeur
+    texte = str(valeur).strip()[:10]
+    if not texte:
+        return None
+    for fmt in _FORMATS_DATE:
+        try:
+            return dt.datetime.strptime(texte, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"date illisible « {valeur} »")
+
+
+def texte(valeur: Any) -> str:
+    if valeur is None:
+        return ""
+    if isinstance(valeur, float) and valeur.is_integer():
+        return str(int(valeur))
+    return str(valeur).strip()
+
+
+def code_type(valeurs: list[Any]) -> str:
+    """The amount-type code from the "Type de montant" column(s): a code, or a label."""
+    libelle = ""
+    for v in valeurs:
+        t = texte(v)
+        if t.isdigit():
+            return t
+        if t and not libelle:
+            libelle = t
+    n = normaliser(libelle)
+    m = re.match(r"(\d{3})\b", n)
+    if m:
+        return m.group(1)
+    for mot, code in _LIBELLES_TYPES:
+        if mot in n:
+            return code
+    return ""
+
+
+# --- sheets -----------------------------------------------------------------------------------
+
+
+def _format(contenu: bytes) -> str:
+    if contenu[:4] != b"PK\x03\x04":
+        return "csv"
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as z:
+            noms = set(z.namelist())
+            if "mimetype" in noms and b"spreadsheet" in z.read("mimetype"):
+                return "ods"
+            if any(n.startswith("xl/") for n in noms):
+                return "xlsx"
+    except zipfile.BadZipFile as exc:
+        raise FichierIllisible("Le fichier est une archive abîmée : ni XLSX ni ODS lisible.") from exc
+    raise FichierIllisible("Le fichier n'est ni un classeur XLSX ou ODS, ni un CSV.")
+
+
+def _lignes_csv(contenu: bytes) -> Iterator[list[Any]]:
+    try:
+        donnees = contenu.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        donnees = contenu.decode("cp1252", errors="replace")
+    if "\x00" in donnees[:2000]:
+        raise FichierIllisible("Le fichier n'est pas un texte CSV lisible (contenu binaire).")
+    premieres = donnees[:5000]
+    separateur = max(";\t,", key=premieres.count)
+    yield from csv.reader(io.StringIO(donnees), delimiter=separateur)
+
+
+def _lignes_xlsx(contenu: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        feuille = classeur.worksheets[0]
+        for ligne in feuille.iter_rows(values_only=True):
+            yield list(ligne)
+    except FichierIllisible:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged workbook
+        raise FichierIllisible("Le classeur XLSX est illisible ou abîmé.") from exc
+
+
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_X = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+REPETITION_MAX = 200  # repeated empty cells/rows at the end of a sheet are not data
+
+
+def _texte_cellule(cellule: ElementTree.Element) -> str:
+    morceaux = []
+    for p in cellule.iter(f"{_X}p"):
+        morceaux.append("".join(p.itertext()))
+    return "\n".join(morceaux)
+
+
+def _lignes_ods(contenu: bytes) -> Iterator[list[Any]]:
+    """First sheet of an ODS, streamed from content.xml (see ADR 0005: odfpy builds the whole
+    document in memory, too slow for a 100 000-line journal)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(contenu))
+        flux = archive.open("content.xml")
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise FichierIllisible("Le classeur ODS est illisible ou abîmé.") from exc
+    profondeur_table = 0
+    try:
+        for evenement, element in ElementTree.iterparse(flux, events=("start", "end")):
+            balise = element.tag
+            if balise == f"{_T}table":
+                if evenement == "start":
+                    profondeur_table += 1
+                else:
+                    return  # first sheet only
+                continue
+            if evenement != "end" or balise != f"{_T}table-row" or profondeur_table != 1:
+                continue
+            ligne: list[Any] = []
+            for cellule in element:
+                if cellule.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
+                    continue
+                repete = min(int(cellule.get(f"{_T}number-columns-repeated", "1")), REPETITION_MAX)
+                genre = cellule.get(f"{_O}value-type")
+                valeur: Any
+                if genre in ("float", "currency", "percentage"):
+                    valeur = Decimal(cellule.get(f"{_O}value", "0"))
+                elif genre == "date":
+                    valeur = date(cellule.get(f"{_O}date-value", "")[:10])
+                else:
+                    valeur = _texte_cellule(cellule)
+                ligne.extend([valeur] * repete)
+            while ligne and (ligne[-1] is None or ligne[-1] == ""):
+                ligne.pop()
+            repete_lignes = min(int(element.get(f"{_T}number-rows-repeated", "1")), REPETITION_MAX)
+            element.clear()
+            for _ in range(repete_lignes if ligne else 1):
+                yield ligne
+    except ElementTree.ParseError as exc:
+        raise FichierIllisible("Le classeur ODS est illisible ou abîmé.") from exc
+
+
+def _lignes(format: str, contenu: bytes) -> Iterator[list[Any]]:
+    return {"csv": _lignes_csv, "xlsx": _lignes_xlsx, "ods": _lignes_ods}[format](contenu)
+
+
+# --- journals ---------------------------------------------------------------------------------
+
+
+def _nature(entetes: list[str]) -> str | None:
+    normalisees = {_sans_suffixe(e)[0] for e in entetes}
+    if any(s in normalisees for s in SIGNES_PAIEMENTS):
+        return PAIEMENTS
+    if "type de montant" in normalisees and any(
+        e.startswith("numero de piece de la piece de ref") for e in normalisees
+    ):
+        return ENGAGEMENTS
+    return None
+
+
+def lire(nom: str, contenu: bytes, nature: str | None = None) -> Journal:
+    """Read one journal; ``nature`` is found from the headings unless given."""
+    if not contenu:
+        raise FichierIllisible(f"{nom} : le fichier est vide.")
+    format = _format(contenu)
+    lignes = _lignes(format, contenu)
+    entetes: list[str] = []
+    numero = 0
+    for ligne in lignes:
+        numero += 1
+        candidats = [texte(c) for c in ligne]
+        trouvee = nature or _nature(candidats)
+        if trouvee:
+            nature, entetes = trouvee, candidats
+            break
+        if numero >= LIGNES_ENTETE_MAX:
+            break
+    if not entetes or nature is None:
+        raise FichierIllisible(
+            f"{nom} : ce n'est pas un journal CHORUS reconnu. Les en-têtes attendus sont ceux du "
+            "journal des engagements (« Numéro de pièce de la pièce de référence », « Type de "
+            "montant »…) ou du journal des paiements (« Numéro de la pièce précédente », « Nº pièce "
+            "de paiement »…), dans les vingt premières lignes."
+        )
+    colonnes = reconnaitre(entetes, nature)
+    manquantes = [c for c in OBLIGATOIRES[nature] if c not in colonnes.index]
+    if nature == ENGAGEMENTS and colonnes.types and "type_montant" in manquantes:
+        manquantes.remove("type_montant")
+    if manquantes:
+        libelles = ", ".join(f"« {COLONNES[nature][c][0]} »" for c in manquantes)
+        raise FichierIllisible(
+            f"{nom} ({LIBELLES_JOURNAUX[nature]}) : colonnes introuvables : {libelles}. "
+            f"En-têtes lus : {', '.join(e for e in entetes if e)}."
+        )
+    journal = Journal(
+        nom=nom,
+        sha256=hashlib.sha256(contenu).hexdigest(),
+        nature=nature,
+        format=format,
+        lignes=[],
+        colonnes=colonnes,
+    )
+    _lire_lignes(journal, lignes, numero)
+    if not journal.lignes:
+        raise FichierIllisible(f"{nom} : le journal ne contient aucune ligne de données.")
+    journal.exercices = sorted({ligne.exercice for ligne in journal.lignes})
+    return journal
+
+
+def _lire_lignes(journal: Journal, lignes: Iterator[list[Any]], numero: int) -> None:
+    idx = journal.colonnes.index
+    paiement = journal.nature == PAIEMENTS
+    types = journal.colonnes.types
+    i_ex, i_cf = idx.get("exercice"), idx["centre_financier"]
+    i_df, i_cc, i_act = idx.get("domaine_fonctionnel"), idx.get("centre_de_cout"), idx.get("activite")
+    i_ej, i_mt, i_date = idx["ej"], idx["montant"], idx.get("date_comptable")
+    i_f, i_nom, i_piece, i_txt = (
+        idx.get("fournisseur"),
+        idx.get("nom_fournisseur"),
+        idx.get("numero_piece"),
+        idx.get("texte"),
+    )
+    largeur = max([*idx.values(), *types]) + 1
+    erreurs: list[str] = []
+    ajouter = journal.lignes.append
+    for brute in lignes:
+        numero += 1
+        if len(brute) < largeur:
+            brute = [*brute, *([None] * (largeur - len(brute)))]
+        cf = texte(brute[i_cf])
+        ej = texte(brute[i_ej])
+        piece = texte(brute[i_piece]) if i_piece is not None else ""
+        valeur_montant = brute[i_mt]
+        if not cf and not ej and not piece:
+            # empty line, or a total line at the end of the export
+            if any(c not in (None, "") for c in brute):
+                journal.ignorees += 1
+            continue
+        try:
+            mt = montant(valeur_montant)
+            d = date(brute[i_date]) if i_date is not None else None
+            exercice_brut = texte(brute[i_ex]) if i_ex is not None else ""
+            if exercice_brut:
+                exercice = int(exercice_brut[:4])
+            elif d is not None:
+                exercice = d.year
+            else:
+                raise ValueError("exercice comptable absent")
+            code = "" if paiement else code_type([brute[i] for i in types])
+            if not paiement and code not in TYPES_MONTANT:
+                raise ValueError(f"type de montant inconnu « {code or texte(brute[types[0]])} »")
+        except ValueError as exc:
+            erreurs.append(f"ligne {numero} : {exc}")
+            if len(erreurs) >= ERREURS_MAX:
+                break
+            continue
+        ajouter(
+            LigneChorus(
+                numero,
+                journal.nature,
+                exercice,
+                cf,
+                texte(brute[i_df]) if i_df is not None else "",
+                texte(brute[i_cc]) if i_cc is not None else "",
+                texte(brute[i_act]) if i_act is not None else "",
+                ej,
+                mt,
+                code,
+                d,
+                texte(brute[i_f]) if i_f is not None else "",
+                texte(brute[i_nom]) if i_nom is not None else "",
+                piece,
+                texte(brute[i_txt]) if i_txt is not None else "",
+            )
+        )
+    if erreurs:
+        suite = " (lecture arrêtée)" if len(erreurs) >= ERREURS_MAX else ""
+        raise FichierIllisible(
+            f"{journal.nom} : {len(erreurs)} ligne(s) illisible(s){suite} — "
+            + " ; ".join(erreurs)
+            + ". Rien n'a été enregistré."
+        )
