@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "delegations.conventions",
     "delegations.lecture",
     "delegations.execution",
+    "delegations.chorus",
     "delegations.comites",
     "delegations.echeances",
     "delegations.rapports",

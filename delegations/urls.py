@@ -10,6 +10,7 @@ api_v1: list[URLPattern | URLResolver] = [
     # Specific routes first: the conventions router comes last.
     path("", include("delegations.lecture.api_urls")),
     path("", include("delegations.execution.api_urls")),
+    path("", include("delegations.chorus.api_urls")),
     path("", include("delegations.produits.api_urls")),
     path("", include("delegations.comites.api_urls")),
     path("", include("delegations.echeances.api_urls")),
@@ -24,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("conventions/", include("delegations.conventions.urls")),
     path("lecture/", include("delegations.lecture.urls")),
     path("execution/", include("delegations.execution.urls")),
+    path("chorus/", include("delegations.chorus.urls")),
     path("produits/", include("delegations.produits.urls")),
     path("comites/", include("delegations.comites.urls")),
     path("echeances/", include("delegations.echeances.urls")),

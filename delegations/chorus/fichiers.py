@@ -99,8 +99,6 @@ OBLIGATOIRES = {
     ENGAGEMENTS: ("centre_financier", "ej", "montant", "type_montant"),
     PAIEMENTS: ("centre_financier", "ej", "montant", "numero_piece"),
 }
-# Headings that tell the two journals apart (normalised).
-SIGNES_PAIEMENTS = ("n piece de paiement", "numero de la piece precedente")
 LIGNES_ENTETE_MAX = 20  # the heading row may follow a few title rows
 PREFIXE_MIN = 12  # a truncated heading must keep at least this many characters
 ERREURS_MAX = 10
@@ -315,7 +313,9 @@ def _format(contenu: bytes) -> str:
             if any(n.startswith("xl/") for n in noms):
                 return "xlsx"
     except zipfile.BadZipFile as exc:
-        raise FichierIllisible("Le fichier est une archive abîmée : ni XLSX ni ODS lisible.") from exc
+        raise FichierIllisible(
+            "Le fichier est une archive abîmée : ni XLSX ni ODS lisible."
+        ) from exc
     raise FichierIllisible("Le fichier n'est ni un classeur XLSX ou ODS, ni un CSV.")
 
 
@@ -410,13 +410,16 @@ def _lignes(format: str, contenu: bytes) -> Iterator[list[Any]]:
 
 
 def _nature(entetes: list[str]) -> str | None:
-    normalisees = {_sans_suffixe(e)[0] for e in entetes}
-    if any(s in normalisees for s in SIGNES_PAIEMENTS):
-        return PAIEMENTS
-    if "type de montant" in normalisees and any(
-        e.startswith("numero de piece de la piece de ref") for e in normalisees
-    ):
-        return ENGAGEMENTS
+    """Payments first: their journal also holds a "Type de montant" and a reference column."""
+    if sum(1 for e in entetes if e) < 3:
+        return None
+    for nature in (PAIEMENTS, ENGAGEMENTS):
+        colonnes = reconnaitre(entetes, nature)
+        requis = [c for c in OBLIGATOIRES[nature] if c != "type_montant"]
+        if all(c in colonnes.index for c in requis) and (
+            nature == PAIEMENTS or colonnes.types or "type_montant" in colonnes.index
+        ):
+            return nature
     return None
 
 
@@ -474,7 +477,11 @@ def _lire_lignes(journal: Journal, lignes: Iterator[list[Any]], numero: int) -> 
     paiement = journal.nature == PAIEMENTS
     types = journal.colonnes.types
     i_ex, i_cf = idx.get("exercice"), idx["centre_financier"]
-    i_df, i_cc, i_act = idx.get("domaine_fonctionnel"), idx.get("centre_de_cout"), idx.get("activite")
+    i_df, i_cc, i_act = (
+        idx.get("domaine_fonctionnel"),
+        idx.get("centre_de_cout"),
+        idx.get("activite"),
+    )
     i_ej, i_mt, i_date = idx["ej"], idx["montant"], idx.get("date_comptable")
     i_f, i_nom, i_piece, i_txt = (
         idx.get("fournisseur"),

@@ -120,9 +120,10 @@ class BilanConvention(models.Model):
     )
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="+")
     annee = models.PositiveSmallIntegerField("année")
-    ae_chorus = models.DecimalField("AE engagées selon CHORUS", **MONTANT)
+    # None when the files held no engagements (resp. payments) journal.
+    ae_chorus = models.DecimalField("AE engagées selon CHORUS", null=True, blank=True, **MONTANT)
     ae_registre = models.DecimalField("AE engagées selon le registre", **MONTANT)
-    cp_chorus = models.DecimalField("CP payés selon CHORUS", **MONTANT)
+    cp_chorus = models.DecimalField("CP payés selon CHORUS", null=True, blank=True, **MONTANT)
     cp_registre = models.DecimalField("CP payés selon le registre", **MONTANT)
     nb_rapprochees = models.PositiveIntegerField("lignes rapprochées", default=0)
     nb_ecarts = models.PositiveIntegerField("écarts", default=0)
@@ -137,13 +138,16 @@ class BilanConvention(models.Model):
         ]
         indexes = [models.Index(fields=["convention", "annee"], name="bilan_conv_annee")]
 
+    def __str__(self) -> str:
+        return f"{self.convention_id} / {self.annee}"
+
     @property
     def ecart_ae(self) -> Any:
-        return self.ae_chorus - self.ae_registre
+        return None if self.ae_chorus is None else self.ae_chorus - self.ae_registre
 
     @property
     def ecart_cp(self) -> Any:
-        return self.cp_chorus - self.cp_registre
+        return None if self.cp_chorus is None else self.cp_chorus - self.cp_registre
 
 
 class Ecart(models.Model):
@@ -160,12 +164,8 @@ class Ecart(models.Model):
     cle = models.CharField("clé", max_length=200)
     ej = models.CharField("EJ", max_length=30, blank=True)
     numero_piece = models.CharField("n° de pièce de paiement", max_length=30, blank=True)
-    montant_chorus = models.DecimalField(
-        "montant CHORUS", null=True, blank=True, **MONTANT
-    )
-    montant_registre = models.DecimalField(
-        "montant du registre", null=True, blank=True, **MONTANT
-    )
+    montant_chorus = models.DecimalField("montant CHORUS", null=True, blank=True, **MONTANT)
+    montant_registre = models.DecimalField("montant du registre", null=True, blank=True, **MONTANT)
     detail = models.CharField("détail", max_length=500)
     lignes = models.JSONField("lignes du fichier", default=list, blank=True)
     # What the finance officer may record in one step: {"mouvement": ..., pre-filled values}.

@@ -196,7 +196,7 @@ class Rapprocheur:
             "domaine_fonctionnel",
             "delegant_id",
         ).order_by("pk"):
-            self.conventions[c["pk"]] = c
+            self.conventions[c["pk"]] = dict(c)
             for cf in {code(c["centre_financier"]), code(c["unite_operationnelle"])} - {""}:
                 self.par_cf[cf].append(c["pk"])
 
@@ -232,6 +232,7 @@ class Rapprocheur:
                 reduit[r["engagement_id"]] = r["s"] or ZERO
         self.commandes: dict[int, Commande] = {}
         self.par_ej: dict[str, list[Commande]] = defaultdict(list)
+        self.commandes_par_annee: dict[tuple[int, int], list[Commande]] = defaultdict(list)
         for pk, o in sorted(lignes.items()):
             c = Commande(
                 pk,
@@ -246,6 +247,7 @@ class Rapprocheur:
                 o["titulaire__siret"] or "",
             )
             self.commandes[pk] = c
+            self.commandes_par_annee[(c.convention_id, c.annee)].append(c)
             if c.numero_ej:
                 self.par_ej[code(c.numero_ej)].append(c)
 
@@ -275,6 +277,7 @@ class Rapprocheur:
                     lignes[p["pk"]] = p
         self.paiements: dict[int, PaiementRegistre] = {}
         self.paiements_par_commande: dict[int, list[PaiementRegistre]] = defaultdict(list)
+        self.paiements_par_annee: dict[tuple[int, int], list[PaiementRegistre]] = defaultdict(list)
         for pk, p in sorted(lignes.items()):
             pr = PaiementRegistre(
                 pk,
@@ -287,6 +290,7 @@ class Rapprocheur:
                 p["numero_piece"] or "",
             )
             self.paiements[pk] = pr
+            self.paiements_par_annee[(pr.convention_id, pr.annee)].append(pr)
             self.paiements_par_commande[pr.engagement_id].append(pr)
 
     # --- attachment ----------------------------------------------------------------------------
@@ -408,8 +412,7 @@ class Rapprocheur:
         self._changements_imputation(resultat, mouvements)
         self._dedoublonner(resultat)
         resultat.conventions = {
-            c: {"id": c, "reference": self.conventions[c]["reference"]}
-            for c, _a in resultat.bilans
+            c: {"id": c, "reference": self.conventions[c]["reference"]} for c, _a in resultat.bilans
         }
         return resultat
 
@@ -420,7 +423,9 @@ class Rapprocheur:
             return f"UO {self.uo}"
         return ""
 
-    def _totaux_registre(self, conventions: set[int]) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    def _totaux_registre(
+        self, conventions: set[int]
+    ) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
         """AE committed and CP paid per year, by the execution app's own definitions."""
         totaux: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
         for conv in Convention.objects.filter(pk__in=sorted(conventions)).order_by("pk"):
@@ -477,7 +482,10 @@ class Rapprocheur:
                     ecarts.setdefault(libelle, (valeur, attendu))
                     fautives.append(ligne)
             cf = code(ligne.centre_financier)
-            if cf and cf not in {code(conv["centre_financier"]), code(conv["unite_operationnelle"])}:
+            if cf and cf not in {
+                code(conv["centre_financier"]),
+                code(conv["unite_operationnelle"]),
+            }:
                 attendu = conv["centre_financier"] or conv["unite_operationnelle"]
                 ecarts.setdefault("centre financier", (ligne.centre_financier, attendu))
                 fautives.append(ligne)
@@ -495,7 +503,9 @@ class Rapprocheur:
             numero_piece=piece if not lignes[0].ej else "",
         )
 
-    def _titulaire(self, bilan: Bilan, ej: str, lignes: list[LigneChorus], commandes: list[Commande]) -> None:
+    def _titulaire(
+        self, bilan: Bilan, ej: str, lignes: list[LigneChorus], commandes: list[Commande]
+    ) -> None:
         ligne = next((x for x in lignes if x.fournisseur or x.nom_fournisseur), None)
         commande = next((c for c in commandes if c.titulaire or c.siret), None)
         if ligne is None or commande is None:
@@ -537,7 +547,9 @@ class Rapprocheur:
             chorus = sum((x.montant for x in ae), ZERO)
             toutes = self.par_ej.get(ej_code, [])
             commandes = [
-                c for c in toutes if c.annee == bilan.annee and c.convention_id == bilan.convention_id
+                c
+                for c in toutes
+                if c.annee == bilan.annee and c.convention_id == bilan.convention_id
             ]
             premiere = min(
                 (x for x in ae if x.type_montant == ORIGINAL and x.date),
@@ -687,9 +699,7 @@ class Rapprocheur:
             ej_du_fichier = self._ej_du_fichier = {
                 code(x.ej) for x in self.lignes[ENGAGEMENTS] if x.ej
             }
-        for c in self.commandes.values():
-            if c.convention_id != bilan.convention_id or c.annee != bilan.annee:
-                continue
+        for c in self.commandes_par_annee.get((bilan.convention_id, bilan.annee), []):
             if c.numero_ej and code(c.numero_ej) in ej_du_fichier:
                 continue
             detail = (
@@ -817,18 +827,18 @@ class Rapprocheur:
                     if ligne.montant > 0
                     else {},
                 )
-        for p in sorted(self.paiements.values(), key=lambda p: p.id):
-            if p.convention_id != bilan.convention_id or p.annee != bilan.annee or p.rapproche:
+        for p in self.paiements_par_annee.get((bilan.convention_id, bilan.annee), []):
+            if p.rapproche:
                 continue
-            commande = self.commandes.get(p.engagement_id)
-            reference = commande.reference if commande else str(p.engagement_id)
+            origine = self.commandes.get(p.engagement_id)
+            reference = origine.reference if origine else str(p.engagement_id)
             self._ecart(
                 bilan,
                 NatureEcart.PAIEMENT_NON_COMPTABILISE,
                 str(p.id),
                 f"Paiement {p.reference} de {p.montant:.2f} € du {p.date:%d/%m/%Y} (bon de commande "
                 f"{reference}) absent du journal des paiements.",
-                ej=commande.numero_ej if commande else "",
+                ej=origine.numero_ej if origine else "",
                 numero_piece=p.numero_piece,
                 montant_registre=p.montant,
             )
@@ -877,12 +887,14 @@ class Rapprocheur:
     ) -> None:
         """600 (out) and 650 (in) of the same EJ, year and amount: fine inside one convention,
         a difference when they move credits across conventions (or out of the register)."""
-        groupes: dict[tuple[str, int, Decimal], list[tuple[int | None, LigneChorus]]] = (
-            defaultdict(list)
+        groupes: dict[tuple[str, int, Decimal], list[tuple[int | None, LigneChorus]]] = defaultdict(
+            list
         )
         for conv, ligne in mouvements:
             groupes[(code(ligne.ej), ligne.exercice, abs(ligne.montant))].append((conv, ligne))
-        for (_ej, annee, montant), membres in sorted(groupes.items(), key=lambda g: (g[0][0], g[0][1], g[0][2])):
+        for (_ej, annee, montant), membres in sorted(
+            groupes.items(), key=lambda g: (g[0][0], g[0][1], g[0][2])
+        ):
             sorties = {c for c, x in membres if x.type_montant == IMPUTATION_EMETTEUR}
             entrees = {c for c, x in membres if x.type_montant == IMPUTATION_RECEPTEUR}
             if sorties and entrees and sorties == entrees and None not in sorties:

@@ -55,7 +55,9 @@ def verifier_perimetre(convention_id: int | None, uo: str | None) -> None:
             "perimetre_invalide", "Choisissez une convention ou une UO, pas les deux."
         )
     if convention_id is not None and not Convention.objects.filter(pk=convention_id).exists():
-        raise RegleMetierError("convention_inconnue", f"La convention {convention_id} n'existe pas.")
+        raise RegleMetierError(
+            "convention_inconnue", f"La convention {convention_id} n'existe pas."
+        )
 
 
 def calculer(
