@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -21,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.etree import ElementTree
 
 ENGAGEMENTS = "engagements"
 PAIEMENTS = "paiements"
@@ -228,6 +228,8 @@ class Journal:
 # --- cells ------------------------------------------------------------------------------------
 
 _ESPACES = re.compile(r"[\s\u00a0\u202f€]")
+_SIMPLE = re.compile(r"-?\d+(?:[.,]\d{1,2})?")
+CENTIME = Decimal("0.01")
 
 
 def montant(valeur: Any) -> Decimal:
@@ -236,6 +238,8 @@ def montant(valeur: Any) -> Decimal:
         return valeur.quantize(Decimal("0.01"))
     if isinstance(valeur, int | float) and not isinstance(valeur, bool):
         return Decimal(repr(round(float(valeur), 2))).quantize(Decimal("0.01"))
+    if isinstance(valeur, str) and _SIMPLE.fullmatch(valeur):
+        return Decimal(valeur.replace(",", ".")).quantize(CENTIME)
     brut = _ESPACES.sub("", str(valeur or ""))
     negatif = brut.endswith("-")
     if negatif:
@@ -252,6 +256,21 @@ def montant(valeur: Any) -> Decimal:
 
 
 _FORMATS_DATE = ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%Y%m%d")
+_JJ_MM_AAAA = re.compile(r"(\d{2})[/.-](\d{2})[/.-](\d{4})")
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_texte(texte: str) -> dt.date:
+    # Journals repeat the same few hundred dates: parse each once.
+    m = _JJ_MM_AAAA.fullmatch(texte)
+    if m:
+        return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    for fmt in _FORMATS_DATE:
+        try:
+            return dt.datetime.strptime(texte, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"date illisible « {texte} »")
 
 
 def date(valeur: Any) -> dt.date | None:
@@ -264,12 +283,7 @@ def date(valeur: Any) -> dt.date | None:
     texte = str(valeur).strip()[:10]
     if not texte:
         return None
-    for fmt in _FORMATS_DATE:
-        try:
-            return dt.datetime.strptime(texte, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"date illisible « {valeur} »")
+    return _date_texte(texte)
 
 
 def texte(valeur: Any) -> str:
@@ -331,79 +345,24 @@ def _lignes_csv(contenu: bytes) -> Iterator[list[Any]]:
     yield from csv.reader(io.StringIO(donnees), delimiter=separateur)
 
 
-def _lignes_xlsx(contenu: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
+def _lignes_classeur(contenu: bytes) -> Iterator[list[Any]]:
+    """First sheet of an XLSX or ODS workbook, read by calamine (ADR 0005: openpyxl and odfpy
+    read a 100 000-line journal 30 to 40 times slower)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-        feuille = classeur.worksheets[0]
-        for ligne in feuille.iter_rows(values_only=True):
-            yield list(ligne)
-    except FichierIllisible:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged workbook
-        raise FichierIllisible("Le classeur XLSX est illisible ou abîmé.") from exc
-
-
-_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_O = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-_X = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-REPETITION_MAX = 200  # repeated empty cells/rows at the end of a sheet are not data
-
-
-def _texte_cellule(cellule: ElementTree.Element) -> str:
-    morceaux = []
-    for p in cellule.iter(f"{_X}p"):
-        morceaux.append("".join(p.itertext()))
-    return "\n".join(morceaux)
-
-
-def _lignes_ods(contenu: bytes) -> Iterator[list[Any]]:
-    """First sheet of an ODS, streamed from content.xml (see ADR 0005: odfpy builds the whole
-    document in memory, too slow for a 100 000-line journal)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(contenu))
-        flux = archive.open("content.xml")
-    except (KeyError, zipfile.BadZipFile) as exc:
-        raise FichierIllisible("Le classeur ODS est illisible ou abîmé.") from exc
-    profondeur_table = 0
-    try:
-        for evenement, element in ElementTree.iterparse(flux, events=("start", "end")):
-            balise = element.tag
-            if balise == f"{_T}table":
-                if evenement == "start":
-                    profondeur_table += 1
-                else:
-                    return  # first sheet only
-                continue
-            if evenement != "end" or balise != f"{_T}table-row" or profondeur_table != 1:
-                continue
-            ligne: list[Any] = []
-            for cellule in element:
-                if cellule.tag not in (f"{_T}table-cell", f"{_T}covered-table-cell"):
-                    continue
-                repete = min(int(cellule.get(f"{_T}number-columns-repeated", "1")), REPETITION_MAX)
-                genre = cellule.get(f"{_O}value-type")
-                valeur: Any
-                if genre in ("float", "currency", "percentage"):
-                    valeur = Decimal(cellule.get(f"{_O}value", "0"))
-                elif genre == "date":
-                    valeur = date(cellule.get(f"{_O}date-value", "")[:10])
-                else:
-                    valeur = _texte_cellule(cellule)
-                ligne.extend([valeur] * repete)
-            while ligne and (ligne[-1] is None or ligne[-1] == ""):
-                ligne.pop()
-            repete_lignes = min(int(element.get(f"{_T}number-rows-repeated", "1")), REPETITION_MAX)
-            element.clear()
-            for _ in range(repete_lignes if ligne else 1):
-                yield ligne
-    except ElementTree.ParseError as exc:
-        raise FichierIllisible("Le classeur ODS est illisible ou abîmé.") from exc
+        classeur = CalamineWorkbook.from_filelike(io.BytesIO(contenu))
+        lignes = classeur.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own errors on a damaged workbook
+        raise FichierIllisible(
+            "Le classeur est illisible ou abîmé (ni XLSX ni ODS valide)."
+        ) from exc
+    for ligne in lignes:
+        yield list(ligne)
 
 
 def _lignes(format: str, contenu: bytes) -> Iterator[list[Any]]:
-    return {"csv": _lignes_csv, "xlsx": _lignes_xlsx, "ods": _lignes_ods}[format](contenu)
+    return _lignes_csv(contenu) if format == "csv" else _lignes_classeur(contenu)
 
 
 # --- journals ---------------------------------------------------------------------------------

@@ -252,7 +252,10 @@ def construire_monde(commandes_par_convention: int = 250, graine: int = 14) -> M
         paiements_de.setdefault(p.service_fait_id, []).append(p)
 
     # --- the injected differences (chosen orders) ----------------------------------------------
-    par_conv = {nom: [o for o in commandes if o.convention_id == c.pk] for nom, c in conventions.items()}
+    par_conv = {
+        nom: [o for o in commandes if o.convention_id == c.pk] for nom, c in conventions.items()
+    }
+
     def pieces_completes(o: Engagement) -> bool:
         return all(p.numero_piece for sf in sf_de.get(o.pk, []) for p in paiements_de[sf.pk])
 
@@ -515,7 +518,13 @@ def construire_monde(commandes_par_convention: int = 250, graine: int = 14) -> M
             }
         )
     monde.lignes_51.append(
-        {**monde.lignes_51[0], "ej": "1800000001", "activite": "", "cc": "", "cf": IMPUTATIONS["A"][0]}
+        {
+            **monde.lignes_51[0],
+            "ej": "1800000001",
+            "activite": "",
+            "cc": "",
+            "cf": IMPUTATIONS["A"][0],
+        }
     )
     monde.reperes["non_rattachee_ej"] = "1800000001"
     hasard.shuffle(monde.lignes_51)
@@ -604,7 +613,9 @@ def _cellule_ods(v: Any) -> str:
 def ods_journal(lignes: list[dict[str, Any]], modele: list[tuple[str, str]]) -> bytes:
     """A minimal valid ODS written directly (odfpy is too slow for thousands of rows in tests;
     ``test_fichiers`` also reads an ODS that odfpy itself wrote)."""
-    rangs = ["<table:table-row>" + "".join(_cellule_ods(e) for e, _c in modele) + "</table:table-row>"]
+    rangs = [
+        "<table:table-row>" + "".join(_cellule_ods(e) for e, _c in modele) + "</table:table-row>"
+    ]
     for ligne in lignes:
         cellules = []
         for _e, c in modele:
@@ -637,9 +648,7 @@ def ods_journal(lignes: list[dict[str, Any]], modele: list[tuple[str, str]]) -> 
     )
     tampon = io.BytesIO()
     with zipfile.ZipFile(tampon, "w") as z:
-        z.writestr(
-            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
-        )
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", contenu, compress_type=zipfile.ZIP_DEFLATED)
         z.writestr("META-INF/manifest.xml", manifeste, compress_type=zipfile.ZIP_DEFLATED)
     return tampon.getvalue()

@@ -25,9 +25,7 @@ def identifiant(ecart: dict[str, Any]) -> str:
 
 
 def trouves(resultat: Any) -> set[tuple[str, int, int, str]]:
-    return {
-        (e["nature"], e["convention_id"], e["annee"], identifiant(e)) for e in resultat.ecarts
-    }
+    return {(e["nature"], e["convention_id"], e["annee"], identifiant(e)) for e in resultat.ecarts}
 
 
 @pytest.fixture
