@@ -19,6 +19,7 @@ Reading only: nothing here writes. Rules (README and ARCHITECTURE.md place them)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,9 +55,10 @@ NON_RATTACHEES_MAX = 200
 PAQUET = 2000  # ids per IN (...) query
 
 
+@functools.lru_cache(maxsize=65536)
 def code(valeur: str) -> str:
     """Imputation codes compare without case nor spaces."""
-    return "".join((valeur or "").split()).upper()
+    return valeur.replace(" ", "").replace("\u00a0", "").upper() if valeur else ""
 
 
 def euros_json(valeur: Decimal | None) -> str | None:
@@ -469,23 +471,23 @@ class Rapprocheur:
         conv = self.conventions[bilan.convention_id]
         ecarts: dict[str, tuple[str, str]] = {}
         fautives: list[LigneChorus] = []
+        df, act, cc = conv["domaine_fonctionnel"], conv["activite"], conv["centre_de_cout"]
+        cfs = conv.setdefault(
+            "_cfs", {code(conv["centre_financier"]), code(conv["unite_operationnelle"])}
+        )
         for ligne in lignes:
             if ligne.type_montant in TYPES_IMPUTATION:
                 continue
-            for cle, libelle, valeur in (
-                ("domaine_fonctionnel", "domaine fonctionnel", ligne.domaine_fonctionnel),
-                ("activite", "activité", ligne.activite),
-                ("centre_de_cout", "centre de coût", ligne.centre_de_cout),
+            for libelle, valeur, attendu in (
+                ("domaine fonctionnel", ligne.domaine_fonctionnel, df),
+                ("activité", ligne.activite, act),
+                ("centre de coût", ligne.centre_de_cout, cc),
             ):
-                attendu = conv[cle]
-                if attendu and valeur and code(attendu) != code(valeur):
+                if attendu and valeur and valeur != attendu and code(attendu) != code(valeur):
                     ecarts.setdefault(libelle, (valeur, attendu))
                     fautives.append(ligne)
             cf = code(ligne.centre_financier)
-            if cf and cf not in {
-                code(conv["centre_financier"]),
-                code(conv["unite_operationnelle"]),
-            }:
+            if cf and cf not in cfs:
                 attendu = conv["centre_financier"] or conv["unite_operationnelle"]
                 ecarts.setdefault("centre financier", (ligne.centre_financier, attendu))
                 fautives.append(ligne)

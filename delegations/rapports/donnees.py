@@ -67,6 +67,8 @@ class Rapport:
     comites: list[dict[str, Any]] | None = None
     prevision: dict[str, Any] = field(default_factory=dict)
     graphiques: dict[str, SafeString] = field(default_factory=dict)
+    # Lines contributed by downstream apps (hook ``lignes_rapport_mensuel``, e.g. "Écart CHORUS").
+    complements: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def titre(self) -> str:
@@ -359,8 +361,24 @@ def construire(
     rapport.par_mois = _agreger(mouvements, "mois")
     rapport.comites = sources.comites(convention, jusqu_a=fin)
     rapport.prevision = _prevision(convention, rapport.annees, mouvements, fin)
+    if nature == "mensuel":
+        rapport.complements = complements(convention, debut, fin)
     rapport.graphiques = _graphiques(rapport, min(debut_convention, debut))
     return rapport
+
+
+def complements(convention: Convention, debut: dt.date, fin: dt.date) -> list[dict[str, Any]]:
+    """Lines of the monthly report given by downstream apps without this app importing them:
+    each app may list, in ``lignes_rapport_mensuel`` on its AppConfig, dotted paths of functions
+    ``(convention, debut, fin) -> [{"libelle", "valeur", "montants": {label: Decimal | None}}]``."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    lignes: list[dict[str, Any]] = []
+    for config in apps.get_app_configs():
+        for chemin in getattr(config, "lignes_rapport_mensuel", ()):
+            lignes.extend(import_string(chemin)(convention, debut, fin))
+    return lignes
 
 
 def libelle_mouvement(nature: str) -> str:

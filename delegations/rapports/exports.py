@@ -150,6 +150,9 @@ def feuilles(rapport: Rapport) -> list[tuple[str, list[list[Cellule]]]]:
                 objectifs,
             ]
         )
+    for ligne in rapport.complements:
+        synthese += [[], [ligne["libelle"], ligne["valeur"]]]
+        synthese += [[titre, m] for titre, m in ligne["montants"].items()]
     return [
         ("Synthèse", synthese),
         ("Mouvements", mouvements),
