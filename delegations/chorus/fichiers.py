@@ -374,10 +374,9 @@ def _nature(entetes: list[str]) -> str | None:
         return None
     for nature in (PAIEMENTS, ENGAGEMENTS):
         colonnes = reconnaitre(entetes, nature)
-        requis = [c for c in OBLIGATOIRES[nature] if c != "type_montant"]
-        if all(c in colonnes.index for c in requis) and (
-            nature == PAIEMENTS or colonnes.types or "type_montant" in colonnes.index
-        ):
+        if nature == PAIEMENTS and {"ej", "numero_piece"} <= set(colonnes.index):
+            return nature
+        if nature == ENGAGEMENTS and "ej" in colonnes.index and colonnes.types:
             return nature
     return None
 
