@@ -4,40 +4,19 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from delegations.core.api import EcritureFinance
+from delegations.core.filtres import FiltresDeListe
 from delegations.core.models import Administration
 
-from .filtres import filtrer
+from .filtres import FiltresAdministrations, FiltresConventions
 from .models import Avenant, Convention
 from .serializers import AdministrationSerializer, AvenantSerializer, ConventionSerializer
-
-FILTRES = [
-    OpenApiParameter(
-        "q", OpenApiTypes.STR, description="Recherche : partie, produit, UO, code CHORUS, objet"
-    ),
-    OpenApiParameter(
-        "delegant", OpenApiTypes.INT, description="Identifiant de l'administration délégante"
-    ),
-    OpenApiParameter(
-        "statut",
-        OpenApiTypes.STR,
-        enum=["brouillon", "signee", "publiee", "suspendue", "resiliee", "terminee"],
-    ),
-    OpenApiParameter("annee", OpenApiTypes.INT, description="Année de l'échéancier (consolidé)"),
-    OpenApiParameter("produit", OpenApiTypes.INT, description="Identifiant du produit financé"),
-    OpenApiParameter(
-        "tri",
-        OpenApiTypes.STR,
-        description="signature, -signature, fin, -fin, delegant, montant, -montant…",
-    ),
-]
 
 
 def conventions_visibles(user: Any) -> QuerySet[Convention]:
@@ -53,7 +32,7 @@ def conventions_visibles(user: Any) -> QuerySet[Convention]:
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=FILTRES, summary="Lister les conventions du périmètre"),
+    list=extend_schema(summary="Lister les conventions du périmètre"),
     create=extend_schema(summary="Créer une convention (agents finance)"),
     retrieve=extend_schema(summary="Lire une convention"),
     update=extend_schema(summary="Modifier une convention"),
@@ -70,13 +49,13 @@ class ConventionViewSet(
 
     serializer_class = ConventionSerializer
     permission_classes = [EcritureFinance]
+    filter_backends = [FiltresDeListe]
+    filterset_class = FiltresConventions
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[Convention]:
         qs = conventions_visibles(self.request.user)
-        if self.action == "list":
-            qs = filtrer(qs.avec_totaux(), self.request.query_params)  # type: ignore[attr-defined]
-        return qs
+        return qs.avec_totaux() if self.action == "list" else qs  # type: ignore[attr-defined]
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save()
@@ -126,10 +105,9 @@ class AdministrationViewSet(
 
     serializer_class = AdministrationSerializer
     permission_classes = [EcritureFinance]
+    filter_backends = [FiltresDeListe]
+    filterset_class = FiltresAdministrations
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[Administration]:
-        qs = administrations_visibles(self.request.user).order_by("nom")
-        if q := self.request.query_params.get("q"):
-            qs = qs.filter(Q(nom__icontains=q) | Q(sigle__icontains=q))
-        return qs
+        return administrations_visibles(self.request.user).order_by("nom")

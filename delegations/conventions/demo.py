@@ -9,8 +9,8 @@ from typing import Any
 from delegations.core.models import Administration, Role, User
 from delegations.produits.models import Produit
 
-from .ecriture import enregistrer_convention
-from .models import Convention, appliquer_transition, creer_avenant
+from .ecriture import appliquer_transition, creer_avenant, enregistrer_convention
+from .models import Convention
 
 D = Decimal
 ADMINISTRATIONS = [

@@ -1,4 +1,6 @@
-"""The single write path of the register (pages, API and import all go through here)."""
+"""The single write path of the register (pages, API and import all go through here): every
+write takes a row lock on the convention, runs inside ``transaction.atomic()`` and writes its
+action-log row."""
 
 from __future__ import annotations
 
@@ -8,13 +10,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.text import slugify
+from django_fsm import can_proceed
 
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration, journaliser
 from delegations.produits.models import Produit
 
-from .models import Convention, LigneEcheancier, Statut
+from .models import (
+    TRANSITIONS,
+    Avenant,
+    Convention,
+    LigneAvenant,
+    LigneEcheancier,
+    Statut,
+    avenant_enregistre,
+)
 
 CHAMPS = [
     "reference",
@@ -123,14 +135,21 @@ def _lignes_actuelles(convention: Convention) -> list[Ligne]:
     return [(ligne.annee, ligne.ae, ligne.cp) for ligne in convention.echeancier.order_by("annee")]
 
 
-def verifier_echeancier(lignes: Sequence[Ligne]) -> None:
+def _lignes_journal(lignes: Sequence[Ligne]) -> list[dict[str, Any]]:
+    return [{"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in lignes]
+
+
+DOUBLON_ECHEANCIER = ("echeancier_annee_double", "Une seule ligne d'échéancier par année")
+DOUBLON_AVENANT = ("avenant_annee_double", "Une seule ligne par année dans un avenant")
+
+
+def verifier_lignes(lignes: Sequence[Ligne], doublon: tuple[str, str] = DOUBLON_ECHEANCIER) -> None:
+    """One line per year and amounts positive or zero: the base schedule and an amendment alike."""
     annees = [annee for annee, _, _ in lignes]
     doublons = sorted({a for a in annees if annees.count(a) > 1})
     if doublons:
-        raise RegleMetierError(
-            "echeancier_annee_double",
-            f"Une seule ligne d'échéancier par année (en double : {', '.join(map(str, doublons))}).",
-        )
+        code, message = doublon
+        raise RegleMetierError(code, f"{message} (en double : {', '.join(map(str, doublons))}).")
     for annee, ae, cp in lignes:
         if ae < 0 or cp < 0:
             raise RegleMetierError(
@@ -150,7 +169,7 @@ def enregistrer_convention(
     """Create or update a convention with its products and schedule, validated and logged."""
     if echeancier is not None:
         echeancier = sorted((int(a), Decimal(ae), Decimal(cp)) for a, ae, cp in echeancier)
-        verifier_echeancier(echeancier)
+        verifier_lignes(echeancier)
     with transaction.atomic():
         creation = convention is None
         if convention is None:
@@ -168,10 +187,7 @@ def enregistrer_convention(
                 setattr(conv, champ, valeur)
         lignes_avant = [] if creation else _lignes_actuelles(conv)
         if echeancier is not None and list(echeancier) != lignes_avant:
-            modifies["echeancier"] = [
-                [{"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in lignes_avant],
-                [{"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in echeancier],
-            ]
+            modifies["echeancier"] = [_lignes_journal(lignes_avant), _lignes_journal(echeancier)]
         if not creation and conv.statut != Statut.BROUILLON:
             verrouilles = sorted(set(modifies) & VERROUILLES_APRES_SIGNATURE)
             if verrouilles:
@@ -206,3 +222,95 @@ def enregistrer_convention(
             )
             journaliser(conv, user, nom_action, texte, {} if creation else modifies)
     return conv
+
+
+def appliquer_transition(convention: Convention, nom: str, user: Any, **params: Any) -> Convention:
+    """Apply a status transition under a row lock and write its action-log row."""
+    if nom not in TRANSITIONS:
+        raise RegleMetierError("transition_inconnue", f"Action inconnue : « {nom} ».")
+    with transaction.atomic():
+        conv = Convention.objects.select_for_update().get(pk=convention.pk)
+        avant = conv.statut
+        methode = getattr(conv, nom)
+        if not can_proceed(methode):
+            if nom == "signer" and conv.statut == Statut.BROUILLON:
+                raise RegleMetierError(
+                    "date_signature_manquante",
+                    "Renseignez la date de signature avant de signer la convention.",
+                )
+            raise RegleMetierError(
+                "transition_refusee",
+                f"Action « {TRANSITIONS[nom]} » impossible : la convention est au statut « {conv.get_statut_display()} ».",
+            )
+        methode(**params)
+        conv.save()
+        changes: dict[str, Any] = {"statut": [avant, conv.statut]}
+        changes.update({k: str(v) for k, v in params.items()})
+        journaliser(
+            conv,
+            user,
+            nom,
+            f"{TRANSITIONS[nom]} : {Statut(avant).label} → {Statut(conv.statut).label}",
+            changes,
+        )
+    return conv
+
+
+def creer_avenant(
+    convention: Convention,
+    user: Any,
+    *,
+    objet: str,
+    date_signature: dt.date | None,
+    date_fin: dt.date | None,
+    lignes: Sequence[Ligne],
+) -> Avenant:
+    """Number the amendment in order under a lock on the convention, then log it; the signal
+    ``avenant_enregistre`` is sent inside the same transaction."""
+    if not lignes and not date_fin:
+        raise RegleMetierError(
+            "avenant_vide", "Un avenant doit modifier des montants ou la date de fin."
+        )
+    lignes = sorted(lignes)
+    verifier_lignes(lignes, DOUBLON_AVENANT)
+    with transaction.atomic():
+        conv = Convention.objects.select_for_update().get(pk=convention.pk)
+        debut = conv.date_debut or conv.date_signature
+        if date_fin and debut and date_fin <= debut:
+            raise RegleMetierError(
+                "date_fin_invalide",
+                "La nouvelle date de fin doit être postérieure au début de la convention.",
+            )
+        if conv.statut == Statut.BROUILLON:
+            raise RegleMetierError(
+                "avenant_sur_brouillon",
+                "Une convention au brouillon se modifie directement ; l'avenant vient après la signature.",
+            )
+        if conv.statut == Statut.TERMINEE:
+            raise RegleMetierError(
+                "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
+            )
+        dernier = conv.avenants.aggregate(m=Max("numero"))["m"] or 0
+        avenant = Avenant.objects.create(
+            convention=conv,
+            numero=dernier + 1,
+            objet=objet,
+            date_signature=date_signature,
+            date_fin=date_fin,
+        )
+        LigneAvenant.objects.bulk_create(
+            [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
+        )
+        journaliser(
+            conv,
+            user,
+            "avenant",
+            f"Avenant n° {avenant.numero} : {objet[:200]}",
+            {
+                "avenant": avenant.numero,
+                "date_fin": str(date_fin) if date_fin else None,
+                "lignes": _lignes_journal(lignes),
+            },
+        )
+        avenant_enregistre.send(sender=Avenant, avenant=avenant, user=user)
+    return avenant

@@ -1,13 +1,14 @@
-"""List filters shared by the page and the API (same parameters, same meaning)."""
+"""The filters of the convention list, shared by the page and the API (same parameters, same meaning)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import django_filters
+from django.db.models import F, Q, QuerySet
 
-from django.db.models import F
+from delegations.core.filtres import EntierFilter
+from delegations.core.models import Administration
 
-from .models import ConventionQuerySet, Statut
+from .models import Convention, ConventionQuerySet, Statut
 
 TRIS = {
     "signature": F("date_signature").asc(nulls_last=True),
@@ -23,6 +24,7 @@ TRIS = {
     "statut": F("statut").asc(),
     "-statut": F("statut").desc(),
 }
+TRI_PAR_DEFAUT = "-signature"
 LIBELLES_TRIS = {
     "-signature": "Signature (récentes d'abord)",
     "signature": "Signature (anciennes d'abord)",
@@ -36,23 +38,56 @@ LIBELLES_TRIS = {
 }
 
 
-def _entier(valeur: Any) -> int | None:
-    try:
-        return int(valeur)
-    except (TypeError, ValueError):
-        return None
+class FiltresConventions(django_filters.FilterSet):
+    """The queryset must carry ``avec_totaux()`` (sorting by amount)."""
+
+    q = django_filters.CharFilter(
+        method="filtrer_recherche",
+        help_text="Recherche : partie, produit, UO, code CHORUS, objet",
+    )
+    delegant = EntierFilter(
+        field_name="delegant_id", help_text="Identifiant de l'administration délégante"
+    )
+    statut = django_filters.ChoiceFilter(choices=Statut.choices, help_text="Statut")
+    annee = EntierFilter(method="filtrer_annee", help_text="Année de l'échéancier (consolidé)")
+    produit = EntierFilter(method="filtrer_produit", help_text="Identifiant du produit financé")
+    tri = django_filters.ChoiceFilter(
+        choices=[(cle, cle) for cle in TRIS],
+        method="trier",
+        help_text="Ordre de la liste (défaut : -signature, les plus récentes d'abord)",
+    )
+
+    class Meta:
+        model = Convention
+        fields = ["q", "delegant", "statut", "annee", "produit", "tri"]
+
+    def filtrer_recherche(
+        self, qs: ConventionQuerySet, name: str, value: str
+    ) -> ConventionQuerySet:
+        return qs.recherche(value)
+
+    def filtrer_annee(self, qs: ConventionQuerySet, name: str, value: int) -> ConventionQuerySet:
+        return qs.de_l_annee(value)
+
+    def filtrer_produit(self, qs: ConventionQuerySet, name: str, value: int) -> ConventionQuerySet:
+        return qs.du_produit(value)
+
+    def trier(self, qs: ConventionQuerySet, name: str, value: str) -> ConventionQuerySet:
+        return qs.order_by(TRIS[value], "-id")
+
+    def filter_queryset(self, queryset: ConventionQuerySet) -> ConventionQuerySet:
+        # The default order first: ``tri``, when given and valid, replaces it.
+        return super().filter_queryset(queryset.order_by(TRIS[TRI_PAR_DEFAUT], "-id"))
 
 
-def filtrer(qs: ConventionQuerySet, params: Mapping[str, Any]) -> ConventionQuerySet:
-    qs = qs.recherche(params.get("q", ""))
-    if (delegant := _entier(params.get("delegant"))) is not None:
-        qs = qs.filter(delegant_id=delegant)
-    statut = params.get("statut")
-    if statut in Statut.values:
-        qs = qs.filter(statut=statut)
-    if (annee := _entier(params.get("annee"))) is not None:
-        qs = qs.de_l_annee(annee)
-    if (produit := _entier(params.get("produit"))) is not None:
-        qs = qs.du_produit(produit)
-    tri = params.get("tri") or "-signature"
-    return qs.order_by(TRIS.get(tri, TRIS["-signature"]), "-id")
+class FiltresAdministrations(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filtrer_recherche", help_text="Nom ou sigle")
+
+    class Meta:
+        model = Administration
+        fields = ["q"]
+
+    def filtrer_recherche(
+        self, qs: QuerySet[Administration], name: str, value: str
+    ) -> QuerySet[Administration]:
+        return qs.filter(Q(nom__icontains=value) | Q(sigle__icontains=value))

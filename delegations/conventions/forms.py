@@ -6,9 +6,11 @@ from typing import Any
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration
 from delegations.produits.models import Phase, Produit
 
+from . import ecriture
 from .models import CompteRendu, Convention, Statut
 
 
@@ -40,36 +42,8 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
 
     class Meta:
         model = Convention
-        fields = [
-            "reference",
-            "delegant",
-            "delegant_representant_nom",
-            "delegant_representant_qualite",
-            "delegataire",
-            "delegataire_representant_nom",
-            "delegataire_representant_qualite",
-            "objet",
-            "produits",
-            "phases",
-            "unite_operationnelle",
-            "programme",
-            "bop",
-            "axe_ministeriel_1",
-            "axe_ministeriel_2",
-            "domaine_fonctionnel",
-            "centre_financier",
-            "activite",
-            "centre_de_cout",
-            "date_signature",
-            "prise_effet",
-            "date_debut",
-            "date_fin",
-            "duree_mois",
-            "preavis_mois",
-            "compte_rendu",
-            "conventions_precedentes",
-            "annexe_rgpd",
-        ]
+        # The register's fields, but the publication date: the transition « Publier » sets it.
+        fields = [c for c in ecriture.CHAMPS if c != "date_publication"] + ["produits"]
         widgets = {
             "objet": forms.Textarea(attrs={"rows": 3}),
             "date_signature": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -88,16 +62,7 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
                 self.instance.conventions_precedentes or []
             )
             if self.instance.statut != Statut.BROUILLON:
-                for champ in (
-                    "delegant",
-                    "delegataire",
-                    "date_signature",
-                    "prise_effet",
-                    "date_debut",
-                    "date_fin",
-                    "duree_mois",
-                    "preavis_mois",
-                ):
+                for champ in ecriture.VERROUILLES_APRES_SIGNATURE & set(self.fields):
                     self.fields[champ].disabled = True
                     self.fields[
                         champ
@@ -140,16 +105,10 @@ class BaseLignesFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
     def clean(self) -> None:
         if any(self.errors):
             return
-        annees: list[int] = []
-        for form in self.forms:
-            if not form.has_changed() or self._supprime(form):
-                continue
-            annee = form.cleaned_data.get("annee")
-            if annee in annees:
-                raise forms.ValidationError(
-                    f"Une seule ligne d'échéancier par année ({annee} en double)."
-                )
-            annees.append(annee)
+        try:
+            ecriture.verifier_lignes(self.lignes())
+        except RegleMetierError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
 
     def lignes(self) -> list[tuple[int, Decimal, Decimal]]:
         return [

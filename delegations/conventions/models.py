@@ -13,12 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.dispatch import Signal
+from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
-from delegations.core.models import Administration, TimestampedModel, journaliser
+from delegations.core.models import Administration, TimestampedModel
 from delegations.produits.models import Phase, Produit
 
 CODE_UO_RE = r"^\d{4}-[A-Z0-9]{2,8}-[A-Z0-9]{2,8}$"
@@ -367,7 +368,7 @@ class Convention(TimestampedModel):
 
     def est_en_vigueur(self, date: dt.date | None = None) -> bool:
         """Derived, never typed: status, taking effect, end date."""
-        date = date or dt.date.today()
+        date = date or timezone.localdate()
         if self.statut not in (Statut.SIGNEE, Statut.PUBLIEE, Statut.RESILIEE):
             return False
         debut = self.date_prise_effet
@@ -414,7 +415,7 @@ class Convention(TimestampedModel):
         """Conventions under the threshold are rare (practice): a warning, not a block."""
         return self.totaux_consolides[0] < settings.SEUIL_CONVENTION_RARE
 
-    # --- workflow (each transition is applied through ``appliquer_transition``) ------------
+    # --- workflow (each transition is applied through ``ecriture.appliquer_transition``) ---
     def _signable(self) -> bool:
         return self.date_signature is not None
 
@@ -463,44 +464,9 @@ TRANSITIONS: dict[str, str] = {
 }
 
 
-def appliquer_transition(convention: Convention, nom: str, user: Any, **params: Any) -> Convention:
-    """Apply a status transition under a row lock and write its action-log row."""
-    from django_fsm import can_proceed
+class LigneAnnuelle(models.Model):
+    """A year's amounts: a line of the base schedule or of an amendment."""
 
-    from delegations.core.errors import RegleMetierError
-
-    if nom not in TRANSITIONS:
-        raise RegleMetierError("transition_inconnue", f"Action inconnue : « {nom} ».")
-    with transaction.atomic():
-        conv = Convention.objects.select_for_update().get(pk=convention.pk)
-        avant = conv.statut
-        methode = getattr(conv, nom)
-        if not can_proceed(methode):
-            if nom == "signer" and conv.statut == Statut.BROUILLON:
-                raise RegleMetierError(
-                    "date_signature_manquante",
-                    "Renseignez la date de signature avant de signer la convention.",
-                )
-            raise RegleMetierError(
-                "transition_refusee",
-                f"Action « {TRANSITIONS[nom]} » impossible : la convention est au statut « {conv.get_statut_display()} ».",
-            )
-        methode(**params)
-        conv.save()
-        changes: dict[str, Any] = {"statut": [avant, conv.statut]}
-        changes.update({k: str(v) for k, v in params.items()})
-        journaliser(
-            conv,
-            user,
-            nom,
-            f"{TRANSITIONS[nom]} : {Statut(avant).label} → {Statut(conv.statut).label}",
-            changes,
-        )
-    return conv
-
-
-class LigneEcheancier(models.Model):
-    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="echeancier")
     annee = models.PositiveSmallIntegerField(
         "année", validators=[MinValueValidator(2000, "Année invalide.")]
     )
@@ -508,7 +474,17 @@ class LigneEcheancier(models.Model):
     cp = models.DecimalField("CP (€)", **MONTANT)  # type: ignore[arg-type]
 
     class Meta:
+        abstract = True
         ordering = ["annee"]
+
+    def __str__(self) -> str:
+        return f"{self.annee} : AE {self.ae} / CP {self.cp}"
+
+
+class LigneEcheancier(LigneAnnuelle):
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="echeancier")
+
+    class Meta(LigneAnnuelle.Meta):
         verbose_name = "ligne d'échéancier"
         constraints = [
             models.UniqueConstraint(
@@ -522,9 +498,6 @@ class LigneEcheancier(models.Model):
                 violation_error_message="Les montants doivent être positifs ou nuls.",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.annee} : AE {self.ae} / CP {self.cp}"
 
 
 class Avenant(TimestampedModel):
@@ -551,92 +524,17 @@ class Avenant(TimestampedModel):
         return f"Avenant n° {self.numero}"
 
 
-def creer_avenant(
-    convention: Convention,
-    user: Any,
-    *,
-    objet: str,
-    date_signature: dt.date | None,
-    date_fin: dt.date | None,
-    lignes: list[tuple[int, Decimal, Decimal]],
-) -> Avenant:
-    """Number the amendment in order under a lock on the convention, then log it."""
-    from delegations.core.errors import RegleMetierError
-
-    if not lignes and not date_fin:
-        raise RegleMetierError(
-            "avenant_vide", "Un avenant doit modifier des montants ou la date de fin."
-        )
-    annees = [a for a, _, _ in lignes]
-    if len(set(annees)) != len(annees):
-        raise RegleMetierError("avenant_annee_double", "Une seule ligne par année dans un avenant.")
-    for annee, ae, cp in lignes:
-        if ae < 0 or cp < 0:
-            raise RegleMetierError(
-                "montant_negatif", f"Les montants de {annee} doivent être positifs ou nuls."
-            )
-    with transaction.atomic():
-        conv = Convention.objects.select_for_update().get(pk=convention.pk)
-        debut = conv.date_debut or conv.date_signature
-        if date_fin and debut and date_fin <= debut:
-            raise RegleMetierError(
-                "date_fin_invalide",
-                "La nouvelle date de fin doit être postérieure au début de la convention.",
-            )
-        if conv.statut == Statut.BROUILLON:
-            raise RegleMetierError(
-                "avenant_sur_brouillon",
-                "Une convention au brouillon se modifie directement ; l'avenant vient après la signature.",
-            )
-        if conv.statut == Statut.TERMINEE:
-            raise RegleMetierError(
-                "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
-            )
-        dernier = conv.avenants.aggregate(m=models.Max("numero"))["m"] or 0
-        avenant = Avenant.objects.create(
-            convention=conv,
-            numero=dernier + 1,
-            objet=objet,
-            date_signature=date_signature,
-            date_fin=date_fin,
-        )
-        LigneAvenant.objects.bulk_create(
-            [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in sorted(lignes)]
-        )
-        journaliser(
-            conv,
-            user,
-            "avenant",
-            f"Avenant n° {avenant.numero} : {objet[:200]}",
-            {
-                "avenant": avenant.numero,
-                "date_fin": str(date_fin) if date_fin else None,
-                "lignes": [
-                    {"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in sorted(lignes)
-                ],
-            },
-        )
-        avenant_enregistre.send(sender=Avenant, avenant=avenant, user=user)
-    return avenant
-
-
 # Sent once an amendment and its lines are recorded, inside the same transaction: apps that
 # depend on the register follow it without being imported here (execution resumes with it).
 avenant_enregistre = Signal()
 
 
-class LigneAvenant(models.Model):
+class LigneAvenant(LigneAnnuelle):
     """The amounts an amendment sets for a year (they replace that year's line)."""
 
     avenant = models.ForeignKey(Avenant, on_delete=models.CASCADE, related_name="lignes")
-    annee = models.PositiveSmallIntegerField(
-        "année", validators=[MinValueValidator(2000, "Année invalide.")]
-    )
-    ae = models.DecimalField("AE (€)", **MONTANT)  # type: ignore[arg-type]
-    cp = models.DecimalField("CP (€)", **MONTANT)  # type: ignore[arg-type]
 
-    class Meta:
-        ordering = ["annee"]
+    class Meta(LigneAnnuelle.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["avenant", "annee"],
@@ -649,6 +547,3 @@ class LigneAvenant(models.Model):
                 violation_error_message="Les montants doivent être positifs ou nuls.",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.annee} : AE {self.ae} / CP {self.cp}"

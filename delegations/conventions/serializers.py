@@ -9,11 +9,12 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration
 from delegations.produits.models import Phase
 
 from . import ecriture
-from .models import CODE_UO_RE, Avenant, CompteRendu, Convention, PriseEffet, Statut, creer_avenant
+from .models import CODE_UO_RE, Avenant, CompteRendu, Convention, PriseEffet, Statut
 
 MONTANT = {
     "max_digits": 15,
@@ -99,7 +100,7 @@ class AvenantSerializer(serializers.ModelSerializer):
             (ligne["annee"], ligne["ae"], ligne["cp"])
             for ligne in validated_data.pop("lignes_data", [])
         ]
-        return creer_avenant(
+        return ecriture.creer_avenant(
             self.context["convention"],
             self.context["request"].user,
             lignes=lignes,
@@ -225,9 +226,12 @@ class ConventionSerializer(serializers.Serializer):
         return data
 
     def validate_echeancier(self, lignes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        annees = [ligne["annee"] for ligne in lignes]
-        if len(set(annees)) != len(annees):
-            raise serializers.ValidationError("Une seule ligne d'échéancier par année.")
+        try:
+            ecriture.verifier_lignes(
+                [(ligne["annee"], ligne["ae"], ligne["cp"]) for ligne in lignes]
+            )
+        except RegleMetierError as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from exc
         return lignes
 
     def _valeurs(self, data: dict[str, Any]) -> dict[str, Any]:

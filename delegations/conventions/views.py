@@ -18,7 +18,7 @@ from delegations.produits.models import Produit
 
 from . import ecriture
 from .api import administrations_visibles
-from .filtres import LIBELLES_TRIS, filtrer
+from .filtres import LIBELLES_TRIS, FiltresAdministrations, FiltresConventions
 from .forms import (
     AdministrationForm,
     AvenantForm,
@@ -27,7 +27,7 @@ from .forms import (
     LignesFormSet,
     TransitionForm,
 )
-from .models import TRANSITIONS, Avenant, Convention, Statut, appliquer_transition, creer_avenant
+from .models import TRANSITIONS, Avenant, Convention, Statut
 
 PAR_PAGE = 20
 
@@ -57,7 +57,7 @@ def _fil(*liens: tuple[str, str], courant: str) -> dict[str, Any]:
 @login_required
 def liste(request: HttpRequest) -> HttpResponse:
     visibles = Convention.objects.visibles_par(request.user)
-    qs = filtrer(visibles.pour_liste(), request.GET)
+    qs = FiltresConventions(request.GET, queryset=visibles.pour_liste()).qs
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     delegants = Administration.objects.filter(pk__in=visibles.values("delegant")).order_by("nom")
     produits = Produit.objects.filter(conventions__in=visibles).distinct().order_by("nom")
@@ -190,7 +190,7 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
     formset = cast(BaseLignesFormSet, LignesFormSet(request.POST or None, prefix="lignes"))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            avenant = creer_avenant(
+            avenant = ecriture.creer_avenant(
                 convention,
                 request.user,
                 lignes=formset.lignes(),  # type: ignore[arg-type]
@@ -229,7 +229,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = TransitionForm(action, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            appliquer_transition(convention, action, request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            ecriture.appliquer_transition(convention, action, request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except RegleMetierError as exc:
             messages.error(request, exc.message)
         else:
@@ -255,9 +255,9 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def administrations(request: HttpRequest) -> HttpResponse:
-    qs = administrations_visibles(request.user).order_by("nom")
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(nom__icontains=q) | qs.filter(sigle__icontains=q)
+    q = request.GET.get("q", "").strip()
+    visibles = administrations_visibles(request.user).order_by("nom")
+    qs = FiltresAdministrations(request.GET, queryset=visibles).qs
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,

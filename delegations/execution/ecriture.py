@@ -976,7 +976,7 @@ def informer_delegant(
     user: Any = None,
 ) -> InformationDelegant:
     """Record « crédits insuffisants — délégant informé » (a dated event); optionally suspend execution."""
-    from delegations.conventions.models import appliquer_transition
+    from delegations.conventions.ecriture import appliquer_transition
 
     verrouiller(convention.pk, annee)
     e = etat(convention.pk, annee)
@@ -1008,7 +1008,7 @@ MOTIF_CREDITS_INSUFFISANTS = "crédits insuffisants — délégant informé"
 def reprendre_si_suspendue_faute_de_credits(convention: Convention, user: Any, cause: str) -> None:
     """Execution resumes by itself after more availability or an amendment, when it was
     suspended for insufficient credits; a suspension for another reason is lifted by hand."""
-    from delegations.conventions.models import appliquer_transition
+    from delegations.conventions.ecriture import appliquer_transition
     from delegations.core.models import historique
 
     if convention.statut != Statut.SUSPENDUE:

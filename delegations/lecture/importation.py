@@ -21,7 +21,8 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 
-from delegations.conventions.models import Avenant, Convention, creer_avenant
+from delegations.conventions.ecriture import creer_avenant
+from delegations.conventions.models import Avenant, Convention
 from delegations.conventions.serializers import ConventionSerializer
 from delegations.core.errors import RegleMetierError
 

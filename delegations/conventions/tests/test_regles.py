@@ -9,14 +9,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from delegations.conventions.ecriture import enregistrer_convention
+from delegations.conventions.ecriture import (
+    appliquer_transition,
+    creer_avenant,
+    enregistrer_convention,
+)
 from delegations.conventions.models import (
     Convention,
     LigneEcheancier,
     Statut,
     ajouter_mois,
-    appliquer_transition,
-    creer_avenant,
     programme_depuis_code,
 )
 from delegations.core.errors import RegleMetierError

@@ -52,7 +52,7 @@ def test_notice_deadline_on_a_leap_day(finance: Any, convention: Any) -> None:
 
 
 def test_no_notice_deadline_once_notice_is_given(finance: Any, convention: Any) -> None:
-    from delegations.conventions.models import appliquer_transition
+    from delegations.conventions.ecriture import appliquer_transition
 
     appliquer_transition(convention, "resilier", finance, date_preavis=dt.date(2025, 3, 1))
     echeances = calculer(finance, dt.date(2025, 3, 2))
@@ -63,7 +63,7 @@ def test_no_notice_deadline_once_notice_is_given(finance: Any, convention: Any) 
 
 
 def test_end_of_convention_follows_amendments(finance: Any, convention: Any) -> None:
-    from delegations.conventions.models import creer_avenant
+    from delegations.conventions.ecriture import creer_avenant
 
     creer_avenant(
         convention,

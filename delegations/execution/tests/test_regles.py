@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from delegations.conventions.models import Statut, appliquer_transition, creer_avenant
+from delegations.conventions.ecriture import appliquer_transition, creer_avenant
+from delegations.conventions.models import Statut
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import historique
 from delegations.execution import ecriture

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from frictionless import validate
 
-from delegations.conventions.models import Statut, creer_avenant
+from delegations.conventions.ecriture import creer_avenant
+from delegations.conventions.models import Statut
 from delegations.core.tests.factories import ProduitFactory
 from delegations.opendata import paquet
 from delegations.opendata.donnees import conventions_publiees, tables
