@@ -11,17 +11,15 @@ from delegations.core.models import User
 from delegations.produits.demo import charger_phases
 from delegations.produits.models import Produit
 
-from .models import (
-    Comite,
+from .ecriture import (
     DonneesIndicateur,
-    Obligation,
-    StatutObligation,
-    TypeComite,
     creer_obligations_standard,
+    enregistrer_comite,
     enregistrer_releve,
     enregistrer_resultats,
     finaliser,
 )
+from .models import Comite, Obligation, StatutObligation, TypeComite
 
 D = Decimal
 PARTICIPANTS = "Camille Martin (intrapreneuse)\nMartine Exemple (sponsor)\nPaul Modèle (DINUM)\nAlex Coach (coach beta.gouv.fr)"
@@ -117,13 +115,16 @@ def charger(stdout: Any) -> None:
         if produit is None or Comite.objects.filter(produit=produit, date=date).exists():
             continue
         crees += 1
-        comite = Comite.objects.create(
-            type=TypeComite.PRODUIT,
-            produit=produit,
-            date=date,
-            lieu="DINUM, 20 avenue de Ségur, Paris",
-            participants=PARTICIPANTS,
-            support_url=f"https://beta.gouv.fr/startups/{slug}",
+        comite = enregistrer_comite(
+            Comite(
+                type=TypeComite.PRODUIT,
+                produit=produit,
+                date=date,
+                lieu="DINUM, 20 avenue de Ségur, Paris",
+                participants=PARTICIPANTS,
+                support_url=f"https://beta.gouv.fr/startups/{slug}",
+            ),
+            auteur,
         )
         valeurs = RESULTATS.get(date)
         if valeurs:
@@ -153,13 +154,16 @@ def charger(stdout: Any) -> None:
         and not Comite.objects.filter(convention=mission, type=TypeComite.INTERMINISTERIEL).exists()
     ):
         crees += 1
-        comite = Comite.objects.create(
-            type=TypeComite.INTERMINISTERIEL,
-            convention=mission,
-            produit=mission.produits.first(),
-            date=dt.date(2024, 2, 20),
-            lieu="Visioconférence",
-            participants=PARTICIPANTS,
+        comite = enregistrer_comite(
+            Comite(
+                type=TypeComite.INTERMINISTERIEL,
+                convention=mission,
+                produit=mission.produits.first(),
+                date=dt.date(2024, 2, 20),
+                lieu="Visioconférence",
+                participants=PARTICIPANTS,
+            ),
+            auteur,
         )
         enregistrer_releve(
             comite,

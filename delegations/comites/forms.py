@@ -9,7 +9,8 @@ from dsfr.forms import DsfrBaseForm
 from delegations.conventions.models import Convention
 from delegations.produits.models import Produit
 
-from .models import Comite, Dimension, DonneesIndicateur, Indicateur, Obligation, Releve
+from .ecriture import CHAMPS_RELEVE, DonneesIndicateur
+from .models import Comite, Dimension, Indicateur, Obligation, Releve
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -39,16 +40,7 @@ class ComiteForm(DsfrBaseForm, forms.ModelForm):
 class ReleveForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Releve
-        fields = [
-            "date",
-            "lieu",
-            "participants",
-            "decision",
-            "montant_accorde",
-            "periode_mois",
-            "phase_decidee",
-            "commentaire",
-        ]
+        fields = list(CHAMPS_RELEVE)
         widgets = {
             "date": DATE,
             "participants": forms.Textarea(attrs={"rows": 4}),

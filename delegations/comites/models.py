@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from delegations.conventions.models import Convention, ajouter_mois
 from delegations.core.errors import RegleMetierError
-from delegations.core.models import TimestampedModel, journaliser
+from delegations.core.models import TimestampedModel
 from delegations.produits.models import PhaseProduit, Produit
 
 MONTANT = {"max_digits": 15, "decimal_places": 2}
@@ -183,6 +182,14 @@ class Comite(TimestampedModel):
 
 
 # --- decision records ------------------------------------------------------------------------
+def releve_fige() -> RegleMetierError:
+    """The refusal of any change to a finalised record: a correction is a new record."""
+    return RegleMetierError(
+        "releve_finalise",
+        "Ce relevé est finalisé : il ne se modifie plus. Pour le corriger, créez une correction.",
+    )
+
+
 class Releve(TimestampedModel):
     """The decision record. Saved as a draft, then finalised; a finalised record is never edited
     (a correction is a new record that supersedes it)."""
@@ -254,11 +261,7 @@ class Releve(TimestampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and Releve.objects.filter(pk=self.pk, statut=StatutReleve.FINALISE).exists():
-            raise RegleMetierError(
-                "releve_finalise",
-                "Ce relevé est finalisé : il ne se modifie plus. "
-                "Enregistrez une correction (nouveau relevé).",
-            )
+            raise releve_fige()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
@@ -374,208 +377,6 @@ class Resultat(TimestampedModel):
         return (self.valeur / cible * 100).quantize(Decimal("0.1"))
 
 
-# --- writes on committees --------------------------------------------------------------------
-@dataclass
-class DonneesIndicateur:
-    nom: str
-    unite: str = ""
-    cible: Decimal | None = None
-    echeance: dt.date | None = None
-    dimension: str = Dimension.UTILISE
-
-
-CHAMPS_RELEVE = (
-    "date",
-    "lieu",
-    "participants",
-    "decision",
-    "montant_accorde",
-    "periode_mois",
-    "phase_decidee",
-    "commentaire",
-)
-
-
-def releve_brouillon(comite: Comite) -> Releve:
-    """The draft record to edit: the current one, or a new one prefilled from the committee."""
-    releve = comite.releves.order_by("-numero").first()
-    if releve is not None and releve.est_finalise:
-        raise RegleMetierError(
-            "releve_finalise",
-            "Le relevé de ce comité est finalisé : il ne se modifie plus. "
-            "Pour le corriger, créez une correction.",
-        )
-    if releve is None:
-        releve = Releve.objects.create(
-            comite=comite,
-            numero=1,
-            date=comite.date,
-            lieu=comite.lieu,
-            participants=comite.participants,
-        )
-    return releve
-
-
-def enregistrer_releve(
-    comite: Comite,
-    user: Any,
-    valeurs: dict[str, Any],
-    indicateurs: list[DonneesIndicateur] | None = None,
-) -> Releve:
-    """Save the draft record (possibly incomplete). ``indicateurs`` replaces the list when given."""
-    with transaction.atomic():
-        Comite.objects.select_for_update().get(pk=comite.pk)
-        releve = releve_brouillon(comite)
-        for champ, valeur in valeurs.items():
-            if champ in CHAMPS_RELEVE:
-                setattr(
-                    releve,
-                    champ,
-                    ""
-                    if valeur is None
-                    and champ
-                    in ("lieu", "participants", "decision", "phase_decidee", "commentaire")
-                    else valeur,
-                )
-        if releve.montant_accorde is not None and releve.montant_accorde < 0:
-            raise RegleMetierError(
-                "montant_negatif", "Le montant accordé doit être positif ou nul."
-            )
-        releve.save()
-        if indicateurs is not None:
-            releve.indicateurs.all().delete()
-            Indicateur.objects.bulk_create(
-                [
-                    Indicateur(
-                        releve=releve,
-                        nom=i.nom,
-                        unite=i.unite,
-                        cible=i.cible,
-                        echeance=i.echeance,
-                        dimension=i.dimension,
-                    )
-                    for i in indicateurs
-                ]
-            )
-        journaliser(
-            comite,
-            user,
-            "releve",
-            f"Relevé n° {releve.numero} enregistré (brouillon)",
-            {k: str(v) for k, v in valeurs.items() if k in CHAMPS_RELEVE},
-        )
-    return releve
-
-
-def finaliser(comite: Comite, user: Any) -> Releve:
-    """Finalise the current draft record, refusing it with the list of what is missing."""
-    with transaction.atomic():
-        Comite.objects.select_for_update().get(pk=comite.pk)
-        releve = comite.releves.order_by("-numero").first()
-        if releve is None:
-            raise RegleMetierError(
-                "releve_absent", "Aucun relevé de décision n'est saisi pour ce comité."
-            )
-        if releve.est_finalise:
-            raise RegleMetierError(
-                "releve_deja_finalise", f"Le relevé n° {releve.numero} est déjà finalisé."
-            )
-        manques = releve.manques()
-        if manques:
-            raise RegleMetierError(
-                "releve_incomplet", "Relevé incomplet, il manque : " + " ; ".join(manques) + "."
-            )
-        maintenant = timezone.now()
-        Releve.objects.filter(pk=releve.pk).update(
-            statut=StatutReleve.FINALISE,
-            finalise_le=maintenant,
-            finalise_par=user if getattr(user, "is_authenticated", False) else None,
-        )
-        releve.refresh_from_db()
-        journaliser(
-            comite,
-            user,
-            "finalisation",
-            f"Relevé n° {releve.numero} finalisé : {releve.get_decision_display()}",
-            {
-                "decision": releve.decision,
-                "montant_accorde": str(releve.montant_accorde),
-                "periode_mois": releve.periode_mois,
-            },
-        )
-    return releve
-
-
-def corriger(comite: Comite, user: Any) -> Releve:
-    """Start a correction: a new draft record copying the finalised one, which stays untouched."""
-    with transaction.atomic():
-        Comite.objects.select_for_update().get(pk=comite.pk)
-        actuel = comite.releves.order_by("-numero").first()
-        if actuel is None or not actuel.est_finalise:
-            raise RegleMetierError(
-                "correction_inutile", "Le relevé n'est pas finalisé : modifiez-le directement."
-            )
-        nouveau = Releve.objects.create(
-            comite=comite,
-            numero=actuel.numero + 1,
-            remplace=actuel,
-            **{champ: getattr(actuel, champ) for champ in CHAMPS_RELEVE},
-        )
-        Indicateur.objects.bulk_create(
-            [
-                Indicateur(
-                    releve=nouveau,
-                    nom=i.nom,
-                    unite=i.unite,
-                    cible=i.cible,
-                    echeance=i.echeance,
-                    dimension=i.dimension,
-                )
-                for i in actuel.indicateurs.all()
-            ]
-        )
-        journaliser(
-            comite,
-            user,
-            "correction",
-            f"Correction du relevé n° {actuel.numero} (relevé n° {nouveau.numero})",
-        )
-    return nouveau
-
-
-def enregistrer_resultats(
-    comite: Comite, user: Any, valeurs: dict[int, Decimal | None]
-) -> list[Resultat]:
-    """Enter the values reached against the previous committee's targets (None clears one)."""
-    objectifs = {i.pk: i for i in comite.objectifs_precedents()}
-    inconnus = [pk for pk in valeurs if pk not in objectifs]
-    if inconnus:
-        raise RegleMetierError(
-            "objectif_inconnu",
-            "Ces objectifs ne sont pas ceux du comité précédent : "
-            + ", ".join(str(pk) for pk in inconnus)
-            + ".",
-        )
-    enregistres: list[Resultat] = []
-    with transaction.atomic():
-        for pk, valeur in valeurs.items():
-            if valeur is None:
-                Resultat.objects.filter(indicateur_id=pk, comite=comite).delete()
-                continue
-            resultat, _ = Resultat.objects.update_or_create(
-                indicateur_id=pk, comite=comite, defaults={"valeur": valeur}
-            )
-            enregistres.append(resultat)
-        journaliser(
-            comite,
-            user,
-            "resultats",
-            f"{len(enregistres)} résultat(s) saisi(s)",
-            {str(pk): str(v) for pk, v in valeurs.items()},
-        )
-    return enregistres
-
-
 # --- obligations -----------------------------------------------------------------------------
 class StatutObligation(models.TextChoices):
     A_FAIRE = "a_faire", "À faire"
@@ -616,11 +417,17 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
             return self
         return self.filter(convention__in=Convention.objects.visibles_par(user))
 
+    def recherche(self, texte: str) -> ObligationQuerySet:
+        texte = (texte or "").strip()
+        if not texte:
+            return self
+        return self.filter(Q(libelle__icontains=texte) | Q(convention__reference__icontains=texte))
+
     def ouvertes(self) -> ObligationQuerySet:
         return self.exclude(statut__in=STATUTS_CLOS)
 
     def en_retard(self, date: dt.date | None = None) -> ObligationQuerySet:
-        return self.ouvertes().filter(echeance__lt=date or dt.date.today())
+        return self.ouvertes().filter(echeance__lt=date or timezone.localdate())
 
 
 class Obligation(TimestampedModel):
@@ -668,7 +475,7 @@ class Obligation(TimestampedModel):
         return (
             self.statut not in STATUTS_CLOS
             and self.echeance is not None
-            and self.echeance < (date or dt.date.today())
+            and self.echeance < (date or timezone.localdate())
         )
 
     @property
@@ -685,47 +492,3 @@ def echeance_standard(convention: Convention, delai_mois: int | None) -> dt.date
         return convention.date_fin_consolidee
     debut = convention.date_prise_effet
     return ajouter_mois(debut, delai_mois) if debut else None
-
-
-def creer_obligations_standard(convention: Convention) -> int:
-    """Create the standard obligations missing on a convention (idempotent). Returns how many."""
-    existants = set(
-        Obligation.objects.filter(convention=convention)
-        .exclude(code="")
-        .values_list("code", flat=True)
-    )
-    nouvelles = []
-    for ordre, (code, libelle, responsable, delai) in enumerate(OBLIGATIONS_STANDARD):
-        if code in existants:
-            continue
-        statut = StatutObligation.A_FAIRE
-        if (code == "annexe_rgpd" and convention.annexe_rgpd) or (
-            code == "publication" and convention.date_publication
-        ):
-            statut = StatutObligation.FAITE
-        nouvelles.append(
-            Obligation(
-                convention=convention,
-                code=code,
-                libelle=libelle,
-                ordre=ordre * 10,
-                responsable=responsable,
-                statut=statut,
-                echeance=echeance_standard(convention, delai),
-            )
-        )
-    Obligation.objects.bulk_create(nouvelles)
-    return len(nouvelles)
-
-
-def completer_echeances(convention: Convention) -> int:
-    """Fill the due dates of standard obligations once the convention's dates are known."""
-    delais = {code: delai for code, _, _, delai in OBLIGATIONS_STANDARD}
-    manquantes = list(
-        Obligation.objects.filter(convention=convention, echeance__isnull=True, code__in=delais)
-    )
-    for obligation in manquantes:
-        obligation.echeance = echeance_standard(convention, delais[obligation.code])
-    a_jour = [o for o in manquantes if o.echeance]
-    Obligation.objects.bulk_update(a_jour, ["echeance"])
-    return len(a_jour)

@@ -10,18 +10,17 @@ from rest_framework import serializers
 from delegations.conventions.models import Convention
 from delegations.produits.models import PhaseProduit, Produit
 
+from . import ecriture
 from .models import (
     Comite,
     Decision,
     Dimension,
-    DonneesIndicateur,
     Indicateur,
     Obligation,
     Releve,
     Resultat,
     StatutObligation,
     TypeComite,
-    enregistrer_releve,
 )
 
 
@@ -109,14 +108,7 @@ class ReleveSerializer(serializers.ModelSerializer):
             "id",
             "numero",
             "statut",
-            "date",
-            "lieu",
-            "participants",
-            "decision",
-            "montant_accorde",
-            "periode_mois",
-            "phase_decidee",
-            "commentaire",
+            *ecriture.CHAMPS_RELEVE,
             "indicateurs",
             "manques",
             "remplace",
@@ -167,47 +159,35 @@ class ComiteSerializer(serializers.ModelSerializer):
         ]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        produit = attrs.get("produit", getattr(self.instance, "produit", None))
-        convention = attrs.get("convention", getattr(self.instance, "convention", None))
-        type_ = attrs.get("type", getattr(self.instance, "type", TypeComite.PRODUIT))
-        if not produit and not convention:
-            raise serializers.ValidationError(
-                "Un comité porte sur un produit ou sur une mission (convention)."
-            )
-        if type_ == TypeComite.INTERMINISTERIEL and not convention:
-            raise serializers.ValidationError(
-                {"convention": "Un comité interministériel porte sur une convention."}
-            )
-        if type_ == TypeComite.PRODUIT and not produit:
-            raise serializers.ValidationError(
-                {"produit": "Un comité produit porte sur un produit."}
-            )
+        # The committee's rules (product or mission) are the model's: its Django ValidationError
+        # becomes field errors here.
+        Comite(
+            **{
+                c: attrs.get(c, getattr(self.instance, c, None))
+                for c in ("type", "produit", "convention")
+            }
+        ).clean()
         return attrs
 
-    def _releve(self, comite: Comite, data: dict[str, Any] | None) -> None:
-        if data is None:
-            return
-        indicateurs = data.pop("indicateurs", None)
-        enregistrer_releve(
+    def _ecrire(self, comite: Comite, validated_data: dict[str, Any]) -> Comite:
+        releve = validated_data.pop("releve", None)
+        indicateurs = None if releve is None else releve.pop("indicateurs", None)
+        for champ, valeur in validated_data.items():
+            setattr(comite, champ, valeur)
+        return ecriture.enregistrer_comite(
             comite,
             self.context["request"].user,
-            data,
-            None if indicateurs is None else [DonneesIndicateur(**i) for i in indicateurs],
+            releve=releve,
+            indicateurs=None
+            if indicateurs is None
+            else [ecriture.DonneesIndicateur(**i) for i in indicateurs],
         )
 
     def create(self, validated_data: dict[str, Any]) -> Comite:
-        releve = validated_data.pop("releve", None)
-        comite = Comite.objects.create(**validated_data)
-        self._releve(comite, releve)
-        return comite
+        return self._ecrire(Comite(), validated_data)
 
     def update(self, instance: Comite, validated_data: dict[str, Any]) -> Comite:
-        releve = validated_data.pop("releve", None)
-        for champ, valeur in validated_data.items():
-            setattr(instance, champ, valeur)
-        instance.save()
-        self._releve(instance, releve)
-        return instance
+        return self._ecrire(instance, validated_data)
 
     def to_representation(self, instance: Comite) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -254,3 +234,15 @@ class ObligationSerializer(serializers.ModelSerializer):
         if self.instance is not None and value.pk != self.instance.convention_id:
             raise serializers.ValidationError("Une obligation ne change pas de convention.")
         return value
+
+    def create(self, validated_data: dict[str, Any]) -> Obligation:
+        return ecriture.enregistrer_obligation(
+            Obligation(**validated_data), self.context["request"].user
+        )
+
+    def update(self, instance: Obligation, validated_data: dict[str, Any]) -> Obligation:
+        for champ, valeur in validated_data.items():
+            setattr(instance, champ, valeur)
+        return ecriture.enregistrer_obligation(
+            instance, self.context["request"].user, validated_data
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import completer_echeances, creer_obligations_standard
+from .ecriture import completer_echeances, creer_obligations_standard
 
 
 def obligations_de_la_convention(

@@ -1,22 +1,23 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
-from delegations.core.models import historique, journaliser
+from delegations.core.models import historique
 
+from . import ecriture
+from .filtres import FiltresComites, FiltresObligations
 from .forms import (
     ComiteForm,
     ConfirmationForm,
@@ -27,18 +28,7 @@ from .forms import (
     ResultatsForm,
     indicateurs_du_formset,
 )
-from .models import (
-    Comite,
-    Dimension,
-    Obligation,
-    Releve,
-    StatutObligation,
-    TypeComite,
-    corriger,
-    enregistrer_releve,
-    enregistrer_resultats,
-    finaliser,
-)
+from .models import Comite, Dimension, Obligation, Releve, StatutObligation, TypeComite, releve_fige
 
 PAR_PAGE = 20
 
@@ -68,9 +58,8 @@ def _comite_visible(request: HttpRequest, pk: int) -> Comite:
 def liste(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     type_ = request.GET.get("type", "")
-    qs = Comite.objects.visibles_par(request.user).recherche(q).pour_liste()
-    if type_ in TypeComite.values:
-        qs = qs.filter(type=type_)
+    visibles = Comite.objects.visibles_par(request.user).pour_liste()
+    qs = FiltresComites(request.GET, queryset=visibles).qs
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -92,11 +81,7 @@ def creer(request: HttpRequest) -> HttpResponse:
     initial = {k: request.GET[k] for k in ("produit", "convention", "type") if request.GET.get(k)}
     form = ComiteForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            comite = form.save()
-            journaliser(
-                comite, request.user, "creation", f"Création du comité du {comite.date:%d/%m/%Y}"
-            )
+        comite = ecriture.enregistrer_comite(form.save(commit=False), request.user)
         messages.success(request, "Comité enregistré. Saisissez maintenant son relevé de décision.")
         return redirect("comites:releve", pk=comite.pk)
     return render(
@@ -118,8 +103,7 @@ def modifier(request: HttpRequest, pk: int) -> HttpResponse:
     _exiger_ecriture(request)
     form = ComiteForm(request.POST or None, request.FILES or None, instance=comite)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        journaliser(comite, request.user, "modification", "Modification du comité")
+        ecriture.enregistrer_comite(form.save(commit=False), request.user)
         messages.success(request, "Comité enregistré.")
         return redirect("comites:detail", pk=comite.pk)
     return render(
@@ -176,9 +160,7 @@ def releve(request: HttpRequest, pk: int) -> HttpResponse:
     _exiger_ecriture(request)
     courant = comite.releve
     if courant is not None and courant.est_finalise:
-        messages.error(
-            request, "Ce relevé est finalisé : il ne se modifie plus. Créez une correction."
-        )
+        messages.error(request, releve_fige().message)
         return redirect("comites:detail", pk=pk)
     instance = courant or Releve(
         comite=comite, date=comite.date, lieu=comite.lieu, participants=comite.participants
@@ -189,7 +171,9 @@ def releve(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         valeurs = {champ: form.cleaned_data[champ] for champ in form.Meta.fields}
         try:
-            enregistrer_releve(comite, request.user, valeurs, indicateurs_du_formset(formset))
+            ecriture.enregistrer_releve(
+                comite, request.user, valeurs, indicateurs_du_formset(formset)
+            )
         except RegleMetierError as exc:
             form.add_error(None, exc.message)
         else:
@@ -220,10 +204,10 @@ def _confirmer(request: HttpRequest, comite: Comite, action: str) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             if action == "finaliser":
-                finaliser(comite, request.user)
+                ecriture.finaliser(comite, request.user)
                 messages.success(request, "Relevé finalisé : il ne se modifie plus.")
             else:
-                corriger(comite, request.user)
+                ecriture.corriger(comite, request.user)
                 messages.success(
                     request,
                     "Correction créée au brouillon ; le relevé finalisé reste dans l'historique.",
@@ -265,7 +249,7 @@ def resultats(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResultatsForm(objectifs, comite.pk, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            enregistrer_resultats(comite, request.user, form.valeurs())
+            ecriture.enregistrer_resultats(comite, request.user, form.valeurs())
         except RegleMetierError as exc:
             messages.error(request, exc.message)
         else:
@@ -291,22 +275,16 @@ def resultats(request: HttpRequest, pk: int) -> HttpResponse:
 # --- obligations -----------------------------------------------------------------------------
 @login_required
 def obligations(request: HttpRequest) -> HttpResponse:
-    aujourd_hui = dt.date.today()
-    qs = Obligation.objects.visibles_par(request.user).select_related(
+    aujourd_hui = timezone.localdate()
+    visibles = Obligation.objects.visibles_par(request.user).select_related(
         "convention", "convention__delegant"
     )
+    filtres = FiltresObligations(request.GET, queryset=visibles)
+    qs = filtres.qs
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(libelle__icontains=q) | qs.filter(convention__reference__icontains=q)
     statut = request.GET.get("statut", "")
-    if statut in StatutObligation.values:
-        qs = qs.filter(statut=statut)
-    en_retard = request.GET.get("en_retard") == "1"
-    if en_retard:
-        qs = qs.en_retard(aujourd_hui)
+    en_retard = filtres.form.cleaned_data.get("en_retard") is True
     convention_id = request.GET.get("convention", "")
-    if convention_id.isdigit():
-        qs = qs.filter(convention_id=int(convention_id))
     page = Paginator(qs.order_by("echeance", "convention", "ordre", "id"), 50).get_page(
         request.GET.get("page")
     )
@@ -343,13 +321,10 @@ def obligation_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     _exiger_ecriture(request)
     form = ObligationForm(request.POST or None, request.FILES or None, instance=obligation)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        journaliser(
-            obligation.convention,
+        ecriture.enregistrer_obligation(
+            form.save(commit=False),
             request.user,
-            "obligation",
-            f"Obligation « {obligation.libelle} » : {obligation.get_statut_display()}",
-            {k: str(form.cleaned_data[k]) for k in form.changed_data},
+            {k: form.cleaned_data[k] for k in form.changed_data},
         )
         messages.success(request, "Obligation enregistrée.")
         return redirect(_retour_convention(obligation.convention_id))
@@ -373,10 +348,7 @@ def obligation_ajouter(request: HttpRequest, convention_pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         obligation = form.save(commit=False)
         obligation.convention = convention
-        obligation.save()
-        journaliser(
-            convention, request.user, "obligation", f"Obligation ajoutée : {obligation.libelle}"
-        )
+        ecriture.enregistrer_obligation(obligation, request.user)
         messages.success(request, "Obligation ajoutée.")
         return redirect(_retour_convention(convention.pk))
     return render(
@@ -397,13 +369,7 @@ def obligation_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         convention_id = obligation.convention_id
-        journaliser(
-            obligation.convention,
-            request.user,
-            "obligation",
-            f"Obligation retirée : {obligation.libelle}",
-        )
-        obligation.delete()
+        ecriture.retirer_obligation(obligation, request.user)
         messages.success(request, "Obligation retirée de la convention.")
         return redirect(_retour_convention(convention_id))
     return render(

@@ -62,6 +62,7 @@ class ConventionViewSet(
 
     @extend_schema(
         summary="Avenants d'une convention",
+        filters=False,
         request=AvenantSerializer,
         responses={200: AvenantSerializer(many=True), 201: AvenantSerializer},
     )

@@ -52,7 +52,7 @@ class FiltresConventions(django_filters.FilterSet):
     annee = EntierFilter(method="filtrer_annee", help_text="Année de l'échéancier (consolidé)")
     produit = EntierFilter(method="filtrer_produit", help_text="Identifiant du produit financé")
     tri = django_filters.ChoiceFilter(
-        choices=[(cle, cle) for cle in TRIS],
+        choices=[(cle, LIBELLES_TRIS.get(cle, cle)) for cle in TRIS],
         method="trier",
         help_text="Ordre de la liste (défaut : -signature, les plus récentes d'abord)",
     )

@@ -80,22 +80,20 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
         return {champ: valeur for champ, valeur in self.cleaned_data.items() if champ != "produits"}
 
 
+def _montant(libelle: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=libelle,
+        min_value=Decimal("0"),
+        max_digits=15,
+        decimal_places=2,
+        error_messages={"min_value": "Le montant doit être positif ou nul."},
+    )
+
+
 class LigneForm(DsfrBaseForm):
     annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
-    ae = forms.DecimalField(
-        label="AE (€)",
-        min_value=Decimal("0"),
-        max_digits=15,
-        decimal_places=2,
-        error_messages={"min_value": "Le montant doit être positif ou nul."},
-    )
-    cp = forms.DecimalField(
-        label="CP (€)",
-        min_value=Decimal("0"),
-        max_digits=15,
-        decimal_places=2,
-        error_messages={"min_value": "Le montant doit être positif ou nul."},
-    )
+    ae = _montant("AE (€)")
+    cp = _montant("CP (€)")
 
 
 class BaseLignesFormSet(forms.BaseFormSet):  # type: ignore[type-arg]

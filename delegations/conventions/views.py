@@ -193,7 +193,7 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
             avenant = ecriture.creer_avenant(
                 convention,
                 request.user,
-                lignes=formset.lignes(),  # type: ignore[arg-type]
+                lignes=formset.lignes(),
                 **form.cleaned_data,
             )
         except RegleMetierError as exc:

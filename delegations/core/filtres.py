@@ -12,15 +12,20 @@ from django import forms
 from django.db.models import QuerySet
 from django_filters import NumberFilter
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 
-@extend_schema_field(OpenApiTypes.INT)
 class EntierFilter(NumberFilter):
     """An integer (an identifier, a year): documented as ``integer`` in the OpenAPI schema."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schema: dict[str, Any] = {"type": "integer"}
+        if self.extra.get("help_text"):
+            schema["description"] = self.extra["help_text"]
+        extend_schema_field(schema)(self)
 
 
 class FiltresDeListe(DjangoFilterBackend):

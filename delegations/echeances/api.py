@@ -2,43 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .calcul import Gravite, TypeEcheance, calculer
-from .filtres import lire_filtres
-from .ical import calendrier
+from delegations.conventions.models import Convention
 
-FILTRES = [
-    OpenApiParameter("convention", OpenApiTypes.INT, description="Identifiant de la convention"),
-    OpenApiParameter(
-        "produit",
-        OpenApiTypes.INT,
-        description="Identifiant du produit (et des conventions qui le financent)",
-    ),
-    OpenApiParameter(
-        "type",
-        OpenApiTypes.STR,
-        description="Un ou plusieurs types séparés par des virgules : "
-        + ", ".join(TypeEcheance.values),
-    ),
-    OpenApiParameter("du", OpenApiTypes.DATE, description="Échéances à partir de cette date"),
-    OpenApiParameter("au", OpenApiTypes.DATE, description="Échéances jusqu'à cette date"),
-]
+from .calcul import Gravite, TypeEcheance, calculer
+from .filtres import FiltresEcheances
+from .ical import calendrier
 
 
 class EcheanceSerializer(serializers.Serializer):
@@ -61,23 +43,34 @@ class EcheanceSerializer(serializers.Serializer):
         return str(obj.gravite(self.context["aujourd_hui"]))
 
 
-class EcheancesView(ListAPIView):
+class DocumenteParFiltres(GenericAPIView):
+    """The deadlines' query string, read by ``FiltresEcheances`` (see there) and documented in
+    the schema through django-filter's backend; ``calculer`` applies it, not the backend."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FiltresEcheances
+    queryset = Convention.objects.none()  # the model the schema generator asks for
+
+    def filter_queryset(self, echeances: Any) -> Any:
+        return echeances
+
+
+class EcheancesView(ListModelMixin, DocumenteParFiltres):
     """Échéances calculées du périmètre de l'utilisateur, triées par date."""
 
     serializer_class = EcheanceSerializer
 
     def get_queryset(self) -> Any:
         # Deadlines are computed, not stored: a sorted list stands for the queryset.
-        return calculer(
-            self.request.user, self._aujourd_hui, **lire_filtres(self.request.query_params)
-        )
+        filtres = FiltresEcheances(self.request.query_params).parametres()
+        return calculer(self.request.user, self._aujourd_hui, **filtres)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "aujourd_hui": self._aujourd_hui}
 
-    @extend_schema(summary="Lister les échéances du périmètre", parameters=FILTRES)
+    @extend_schema(summary="Lister les échéances du périmètre")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self._aujourd_hui = dt.date.today()
+        self._aujourd_hui = timezone.localdate()
         return self.list(request, *args, **kwargs)
 
 
@@ -92,7 +85,7 @@ class ICalRenderer(BaseRenderer):
         return data
 
 
-class EcheancesIcalView(GenericAPIView):
+class EcheancesIcalView(DocumenteParFiltres):
     """Les mêmes échéances au format iCalendar (authentification par jeton d'API)."""
 
     # JSON first so that errors (bad filters, no token) are JSON; success is built as text/calendar.
@@ -101,11 +94,18 @@ class EcheancesIcalView(GenericAPIView):
 
     @extend_schema(
         summary="Échéances au format iCalendar",
-        parameters=FILTRES,
+        filters=True,
         responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
+    def handle_exception(self, exc: Exception) -> Response:
+        # An error is JSON, as documented, even when ``?format=ics`` chose the calendar renderer.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
     def get(self, request: Request) -> HttpResponse:
-        echeances = calculer(request.user, **lire_filtres(request.query_params))
+        filtres = FiltresEcheances(request.query_params).parametres()
+        echeances = calculer(request.user, **filtres)
         reponse = HttpResponse(calendrier(echeances), content_type="text/calendar; charset=utf-8")
         reponse["Content-Disposition"] = 'inline; filename="echeances.ics"'
         return reponse

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from delegations.comites.models import Comite, Obligation, TypeComite
 from delegations.conventions.models import Convention, Statut, ajouter_mois
@@ -315,7 +316,7 @@ def calculer(
 ) -> list[Echeance]:
     """Every deadline in the user's perimeter, sorted by date (a constant number of queries,
     plus the execution forecast for mission conventions)."""
-    aujourd_hui = aujourd_hui or dt.date.today()
+    aujourd_hui = aujourd_hui or timezone.localdate()
     types = set(types or []) or set(TypeEcheance.values)
     conventions = _conventions(user)
     par_id = {c.pk: c for c in conventions}

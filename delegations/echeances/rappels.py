@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from delegations.core.models import Role, User
 
@@ -61,7 +62,7 @@ def envoyer_rappels(
     aujourd_hui: dt.date | None = None, jours: int = 30, retard: int = 60, stdout: Any = None
 ) -> Bilan:
     """Send each person one email listing the deadlines not yet reminded to them."""
-    aujourd_hui = aujourd_hui or dt.date.today()
+    aujourd_hui = aujourd_hui or timezone.localdate()
     par_email: dict[str, dict[str, tuple[Echeance, str]]] = defaultdict(dict)
     utilisateurs = User.objects.filter(is_active=True, role__in=ROLES_DESTINATAIRES).exclude(
         email=""

@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from delegations.core.errors import RegleMetierError
 
 from .calcul import Gravite, TypeEcheance, calculer
-from .filtres import lire_filtres
+from .filtres import FiltresEcheances
 from .ical import calendrier
 from .models import JetonCalendrier
 
@@ -24,12 +25,12 @@ FENETRE_FUTURE = 365
 @login_required
 def tableau(request: HttpRequest) -> HttpResponse:
     """« À faire »: the deadlines of the user's perimeter, sorted by date."""
-    aujourd_hui = dt.date.today()
+    aujourd_hui = timezone.localdate()
     try:
-        filtres = lire_filtres(request.GET)
+        filtres = FiltresEcheances(request.GET).parametres()
     except RegleMetierError as exc:
         messages.error(request, exc.message)
-        filtres = lire_filtres({})  # type: ignore[arg-type]
+        filtres = FiltresEcheances({}).parametres()
     filtres["du"] = filtres["du"] or aujourd_hui - dt.timedelta(days=FENETRE_PASSEE)
     filtres["au"] = filtres["au"] or aujourd_hui + dt.timedelta(days=FENETRE_FUTURE)
     echeances = calculer(request.user, aujourd_hui, **filtres)

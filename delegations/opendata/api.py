@@ -6,19 +6,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from delegations.conventions.models import Convention
+from delegations.core.filtres import FiltresDeListe
 
 from .donnees import (
     CHAMPS_CONVENTIONS,
@@ -30,7 +25,7 @@ from .donnees import (
     lignes_echeancier,
     pour_publication,
 )
-from .filtres import filtrer_publiques
+from .filtres import FiltresPubliques
 
 
 def _champ_drf(champ: Champ) -> serializers.Field:
@@ -98,38 +93,6 @@ EXEMPLE = OpenApiExample(
         "echeancier": [{c.nom: c.exemple for c in CHAMPS_ECHEANCIER}],
     },
 )
-PARAMETRES = [
-    OpenApiParameter(
-        "q",
-        OpenApiTypes.STR,
-        description="Recherche libre : partie, produit, UO, objet, référence.",
-        examples=[OpenApiExample("Produit", value="guichet")],
-    ),
-    OpenApiParameter(
-        "annee",
-        OpenApiTypes.INT,
-        description="Conventions dont l'échéancier comporte cette année.",
-        examples=[OpenApiExample("Année", value=2025)],
-    ),
-    OpenApiParameter(
-        "programme",
-        OpenApiTypes.STR,
-        description="Numéro de programme LOLF (ex. 129).",
-        examples=[OpenApiExample("Programme", value="129")],
-    ),
-    OpenApiParameter(
-        "delegant",
-        OpenApiTypes.STR,
-        description="Sigle de l'administration délégante (ex. DTF).",
-        examples=[OpenApiExample("Délégant", value="DTF")],
-    ),
-    OpenApiParameter(
-        "statut",
-        OpenApiTypes.STR,
-        enum=["signee", "publiee", "suspendue", "resiliee", "terminee"],
-        description="Statut de la convention.",
-    ),
-]
 
 
 class ConventionsPubliquesView(generics.ListAPIView):
@@ -138,21 +101,20 @@ class ConventionsPubliquesView(generics.ListAPIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     serializer_class = ConventionPubliqueSerializer
+    filter_backends = [FiltresDeListe]
+    filterset_class = FiltresPubliques
 
     def get_queryset(self) -> QuerySet[Convention]:
-        return pour_publication(
-            filtrer_publiques(conventions_publiees(), self.request.query_params)
-        )
+        return pour_publication(conventions_publiees())
 
     @extend_schema(
         summary="Lister les conventions publiées (accès libre)",
-        parameters=PARAMETRES,
         examples=[EXEMPLE],
         tags=["Données publiques"],
         auth=[],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         donnees = [representation(c) for c in (page if page is not None else [])]
         return self.get_paginated_response(ConventionPubliqueSerializer(donnees, many=True).data)
 

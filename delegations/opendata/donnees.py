@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from delegations.conventions.models import Avenant, Convention, ConventionQuerySet, Statut
 from delegations.produits.models import Phase
@@ -29,7 +30,7 @@ def conventions_publiees(aujourd_hui: dt.date | None = None) -> ConventionQueryS
     A convention that was published stays public after it is suspended, ended or terminated.
     Drafts never appear, even with a publication date typed in.
     """
-    aujourd_hui = aujourd_hui or dt.date.today()
+    aujourd_hui = aujourd_hui or timezone.localdate()
     return Convention.objects.exclude(statut=Statut.BROUILLON).filter(
         Q(date_publication__isnull=False) & Q(date_publication__lte=aujourd_hui)
     )

@@ -2,32 +2,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+import django_filters
 from django.db.models import F, Q
+from drf_spectacular.utils import extend_schema_field
 
-from delegations.conventions.models import ConventionQuerySet, Statut
+from delegations.conventions.models import Convention, ConventionQuerySet, Statut
+from delegations.core.filtres import EntierFilter
 
 STATUTS_PUBLICS = [(v, label) for v, label in Statut.choices if v != Statut.BROUILLON]
 
 
-def _entier(valeur: Any) -> int | None:
-    try:
-        return int(valeur)
-    except (TypeError, ValueError):
-        return None
+def _exemple(filtre: Any, type_: str, exemple: object) -> Any:
+    """The filter documented with an example (the public API's readers start from them)."""
+    schema = {"type": type_, "description": filtre.extra["help_text"], "example": exemple}
+    return extend_schema_field(schema)(filtre)
 
 
-def filtrer_publiques(qs: ConventionQuerySet, params: Mapping[str, Any]) -> ConventionQuerySet:
-    qs = qs.recherche(str(params.get("q") or "")[:200])
-    if (annee := _entier(params.get("annee"))) is not None and 2000 <= annee <= 2100:
-        qs = qs.de_l_annee(annee)
-    if programme := str(params.get("programme") or "").strip():
-        qs = qs.filter(programme=programme)
-    if delegant := str(params.get("delegant") or "").strip():
-        qs = qs.filter(Q(delegant__sigle__iexact=delegant) | Q(delegant__nom__iexact=delegant))
-    statut = params.get("statut")
-    if statut in dict(STATUTS_PUBLICS):
-        qs = qs.filter(statut=statut)
-    return qs.order_by(F("date_signature").desc(nulls_last=True), "-id")
+class FiltresPubliques(django_filters.FilterSet):
+    q = _exemple(
+        django_filters.CharFilter(
+            method="filtrer_recherche",
+            help_text="Recherche libre : partie, produit, UO, objet, référence.",
+        ),
+        "string",
+        "guichet",
+    )
+    annee = _exemple(
+        EntierFilter(
+            method="filtrer_annee",
+            min_value=2000,
+            max_value=2100,
+            help_text="Conventions dont l'échéancier comporte cette année.",
+        ),
+        "integer",
+        2025,
+    )
+    programme = _exemple(
+        django_filters.CharFilter(help_text="Numéro de programme LOLF (ex. 129)."),
+        "string",
+        "129",
+    )
+    delegant = _exemple(
+        django_filters.CharFilter(
+            method="filtrer_delegant",
+            help_text="Sigle de l'administration délégante (ex. DTF).",
+        ),
+        "string",
+        "DTF",
+    )
+    statut = django_filters.ChoiceFilter(
+        choices=STATUTS_PUBLICS, help_text="Statut de la convention."
+    )
+
+    class Meta:
+        model = Convention
+        fields = ["q", "annee", "programme", "delegant", "statut"]
+
+    def filtrer_recherche(
+        self, qs: ConventionQuerySet, name: str, value: str
+    ) -> ConventionQuerySet:
+        return qs.recherche(value[:200])
+
+    def filtrer_annee(self, qs: ConventionQuerySet, name: str, value: int) -> ConventionQuerySet:
+        return qs.de_l_annee(value)
+
+    def filtrer_delegant(self, qs: ConventionQuerySet, name: str, value: str) -> ConventionQuerySet:
+        return qs.filter(Q(delegant__sigle__iexact=value) | Q(delegant__nom__iexact=value))
+
+    def filter_queryset(self, queryset: ConventionQuerySet) -> ConventionQuerySet:
+        qs = super().filter_queryset(queryset)
+        return qs.order_by(F("date_signature").desc(nulls_last=True), "-id")

@@ -8,6 +8,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from delegations.produits.models import Phase
 from delegations.rapports import graphiques, sources
 from delegations.rapports.suivi import part_a_l_heure
@@ -18,7 +20,7 @@ ZERO = Decimal("0.00")
 
 
 def statistiques(aujourd_hui: dt.date | None = None) -> dict[str, Any]:
-    aujourd_hui = aujourd_hui or dt.date.today()
+    aujourd_hui = aujourd_hui or timezone.localdate()
     publiees = list(pour_publication(conventions_publiees(aujourd_hui)))
     ids = [c.pk for c in publiees]
 
@@ -68,7 +70,7 @@ def statistiques(aujourd_hui: dt.date | None = None) -> dict[str, Any]:
         "nombre_publiees": len(publiees),
         "nombre_en_vigueur": en_vigueur,
         "par_annee": par_annee,
-        "execution_disponible": sources._modeles() is not None,
+        "execution_disponible": sources.execution_disponible(),
         "total_ae_delegue": sum((x["ae_delegue"] for x in par_annee), ZERO),
         "total_ae_engage": sum((x["ae_engage"] for x in par_annee), ZERO),
         "par_phase": par_phase,

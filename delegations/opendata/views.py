@@ -19,14 +19,14 @@ from .donnees import (
     lignes_avenants,
     pour_publication,
 )
-from .filtres import STATUTS_PUBLICS, filtrer_publiques
+from .filtres import STATUTS_PUBLICS, FiltresPubliques
 
 PAR_PAGE = 20
 
 
 def conventions(request: HttpRequest) -> HttpResponse:
     publiees = conventions_publiees()
-    qs = pour_publication(filtrer_publiques(publiees, request.GET))
+    qs = FiltresPubliques(request.GET, queryset=pour_publication(publiees)).qs
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     lignes = [{"convention": c, "ligne": ligne_convention(c)} for c in page]
     delegants = Administration.objects.filter(pk__in=publiees.values("delegant")).order_by("nom")

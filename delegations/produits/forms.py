@@ -3,26 +3,14 @@ from __future__ import annotations
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from .ecriture import CHAMPS
 from .models import PhaseProduit, Produit
 
 
 class ProduitForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Produit
-        fields = [
-            "nom",
-            "slug",
-            "incubateur",
-            "description",
-            "intrapreneur_nom",
-            "intrapreneur_email",
-            "sponsor_nom",
-            "sponsor_email",
-            "site_url",
-            "statistiques_url",
-            "budget_url",
-            "code_source_url",
-        ]
+        fields = list(CHAMPS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from delegations.core.errors import RegleMetierError
-from delegations.core.models import TimestampedModel, journaliser
+from delegations.core.models import TimestampedModel
 
 
 class Phase(models.TextChoices):
@@ -58,6 +57,16 @@ class ProduitQuerySet(models.QuerySet["Produit"]):
     def avec_phases(self) -> ProduitQuerySet:
         return self.prefetch_related("phases")
 
+    def en_phase(self, phase: str) -> ProduitQuerySet:
+        """Products whose current phase is ``phase``: it is derived from the history
+        (``Produit.phase_actuelle``), so the rows are read to decide."""
+        ids = [
+            p.pk
+            for p in self.prefetch_related("phases")
+            if p.phase_actuelle and p.phase_actuelle.phase == phase
+        ]
+        return self.filter(pk__in=ids)
+
 
 class Produit(TimestampedModel):
     nom = models.CharField("nom", max_length=200)
@@ -89,7 +98,7 @@ class Produit(TimestampedModel):
     @property
     def phase_actuelle(self) -> PhaseHistorique | None:
         """The current phase is the latest one started (future-dated phases are ignored)."""
-        aujourd_hui = dt.date.today()
+        aujourd_hui = timezone.localdate()
         passees = [p for p in self.phases_ordonnees() if p.date_debut <= aujourd_hui]
         return passees[-1] if passees else None
 
@@ -136,26 +145,3 @@ class PhaseHistorique(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_phase_display()} depuis le {self.date_debut:%d/%m/%Y}"
-
-
-def ajouter_phase(
-    produit: Produit, user: Any, *, phase: str, date_debut: dt.date, commentaire: str = ""
-) -> PhaseHistorique:
-    """Append a step to the product's history (the history is never rewritten) and log it."""
-    if phase not in PhaseProduit.values:
-        raise RegleMetierError("phase_inconnue", f"Phase inconnue : « {phase} ».")
-    if PhaseHistorique.objects.filter(produit=produit, phase=phase, date_debut=date_debut).exists():
-        raise RegleMetierError(
-            "phase_en_double", "Cette phase est déjà enregistrée à cette date pour ce produit."
-        )
-    ligne = PhaseHistorique.objects.create(
-        produit=produit, phase=phase, date_debut=date_debut, commentaire=commentaire
-    )
-    journaliser(
-        produit,
-        user,
-        "phase",
-        f"Phase {ligne.get_phase_display()} à partir du {date_debut:%d/%m/%Y}",
-        {"phase": phase, "date_debut": str(date_debut)},
-    )
-    return ligne

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from . import ecriture
 from .models import PhaseHistorique, PhaseProduit, Produit
 
 
@@ -34,18 +35,7 @@ class ProduitSerializer(serializers.ModelSerializer):
         model = Produit
         fields = [
             "id",
-            "nom",
-            "slug",
-            "incubateur",
-            "description",
-            "intrapreneur_nom",
-            "intrapreneur_email",
-            "sponsor_nom",
-            "sponsor_email",
-            "site_url",
-            "statistiques_url",
-            "budget_url",
-            "code_source_url",
+            *ecriture.CHAMPS,
             "phase_actuelle",
             "phases",
             "conventions",
@@ -55,6 +45,16 @@ class ProduitSerializer(serializers.ModelSerializer):
     def get_phase_actuelle(self, obj: Produit) -> str | None:
         phase = obj.phase_actuelle
         return phase.phase if phase else None
+
+    def create(self, validated_data: dict[str, Any]) -> Produit:
+        return ecriture.enregistrer_produit(
+            Produit(**validated_data), self.context["request"].user, validated_data
+        )
+
+    def update(self, instance: Produit, validated_data: dict[str, Any]) -> Produit:
+        for champ, valeur in validated_data.items():
+            setattr(instance, champ, valeur)
+        return ecriture.enregistrer_produit(instance, self.context["request"].user, validated_data)
 
     @extend_schema_field(ConventionResumeSerializer(many=True))
     def get_conventions(self, obj: Produit) -> list[dict[str, Any]]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from delegations.core.errors import RegleMetierError
-from delegations.core.models import historique, journaliser
+from delegations.core.models import historique
 
+from . import ecriture
+from .filtres import FiltresProduits
 from .forms import PhaseForm, ProduitForm
-from .models import PhaseProduit, Produit, ajouter_phase
+from .models import PhaseProduit, Produit
 
 PAR_PAGE = 20
 
@@ -43,11 +43,9 @@ def panneaux() -> list[str]:
 def liste(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     phase = request.GET.get("phase", "")
-    qs = Produit.objects.visibles_par(request.user).recherche(q).prefetch_related("phases")
-    objets: Any = qs
-    if phase in PhaseProduit.values:
-        objets = [p for p in qs if p.phase_actuelle and p.phase_actuelle.phase == phase]
-    page = Paginator(objets, PAR_PAGE).get_page(request.GET.get("page"))
+    visibles = Produit.objects.visibles_par(request.user).prefetch_related("phases")
+    qs = FiltresProduits(request.GET, queryset=visibles).qs
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "produits/liste.html",
@@ -96,13 +94,10 @@ def _formulaire(request: HttpRequest, produit: Produit | None) -> HttpResponse:
     _exiger_ecriture(request)
     form = ProduitForm(request.POST or None, instance=produit)
     if request.method == "POST" and form.is_valid():
-        obj = form.save()
-        journaliser(
-            obj,
+        obj = ecriture.enregistrer_produit(
+            form.save(commit=False),
             request.user,
-            "modification" if produit else "creation",
-            f"{'Modification' if produit else 'Création'} du produit {obj.nom}",
-            {k: str(form.cleaned_data[k]) for k in form.changed_data},
+            {k: form.cleaned_data[k] for k in form.changed_data},
         )
         messages.success(request, "Produit enregistré.")
         return redirect("produits:detail", pk=obj.pk)
@@ -139,7 +134,7 @@ def phase_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ajouter_phase(produit, request.user, **form.cleaned_data)
+            ecriture.ajouter_phase(produit, request.user, **form.cleaned_data)
         except RegleMetierError as exc:
             messages.error(request, exc.message)
         else:

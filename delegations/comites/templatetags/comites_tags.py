@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from delegations.conventions.models import Convention
 from delegations.produits.models import Produit
@@ -44,7 +44,7 @@ def donnees_convention(convention: Any, limite: int = 10) -> dict[str, Any]:
     mission = list(
         Comite.objects.filter(convention=convention).prefetch_related("releves")[:limite]
     )
-    aujourd_hui = dt.date.today()
+    aujourd_hui = timezone.localdate()
     return {
         "obligations": obligations,
         "comites": comites + mission,

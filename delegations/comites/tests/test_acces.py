@@ -194,7 +194,7 @@ def test_convention_page_shows_obligations_panel(client: Any, agent: Any, conven
 def test_product_page_shows_trajectory_chart(
     client: Any, agent: Any, finance: Any, comite: Comite
 ) -> None:
-    from delegations.comites.models import finaliser
+    from delegations.comites.ecriture import finaliser
 
     IndicateurFactory(releve=ReleveFactory(comite=comite))
     finaliser(comite, finance)
@@ -233,3 +233,47 @@ def test_list_queries_do_not_grow_with_rows(
     ]
     assert apres == avant
     assert Obligation.objects.count() > 3
+
+
+def test_committee_and_obligation_writes_are_logged_through_the_write_path(
+    api: Any, finance: Any, convention: Any
+) -> None:
+    from delegations.core.models import historique
+
+    client = api(finance)
+    cree = client.post(
+        "/api/v1/comites",
+        {"type": "produit", "produit": ProduitFactory().pk, "date": "2025-03-10"},
+        format="json",
+    )
+    comite = Comite.objects.get(pk=cree.json()["id"])
+    client.patch(f"/api/v1/comites/{comite.pk}", {"lieu": "Paris"}, format="json")
+    assert [ligne.action for ligne in historique(comite)] == ["modification", "creation"]
+    obligation = convention.obligations.get(code="sponsor")
+    client.patch(f"/api/v1/obligations/{obligation.pk}", {"statut": "faite"}, format="json")
+    client.delete(f"/api/v1/obligations/{obligation.pk}")
+    textes = [ligne.description for ligne in historique(convention).filter(action="obligation")]
+    assert textes == [
+        "Obligation retirée : Sponsor désigné",
+        "Obligation « Sponsor désigné » : Faite",
+    ]
+
+
+def test_mission_committee_rule_is_the_models_as_a_field_error(api: Any, finance: Any) -> None:
+    reponse = api(finance).post(
+        "/api/v1/comites", {"type": "interministeriel", "date": "2025-03-10"}, format="json"
+    )
+    assert reponse.status_code == 400
+    assert reponse.json() == {
+        "non_field_errors": ["Un comité porte sur un produit ou sur une mission (convention)."]
+    }
+
+
+def test_obligation_filters_are_shared_by_page_and_api(
+    api: Any, client: Any, finance: Any, convention: Any
+) -> None:
+    donnees = api(finance).get("/api/v1/obligations", {"q": "manifeste"}).json()
+    assert [o["libelle"] for o in donnees["results"]] == ["Adhésion au manifeste beta.gouv.fr"]
+    client.force_login(finance)
+    page = client.get(reverse("comites:obligations"), {"q": "manifeste"}).content.decode()
+    assert "Adhésion au manifeste" in page and "Sponsor désigné" not in page

@@ -8,17 +8,14 @@ from typing import Any
 
 import pytest
 
-from delegations.comites.models import (
-    Comite,
+from delegations.comites.ecriture import (
     DonneesIndicateur,
-    Indicateur,
-    Releve,
-    StatutReleve,
     corriger,
     enregistrer_releve,
     enregistrer_resultats,
     finaliser,
 )
+from delegations.comites.models import Comite, Indicateur, Releve, StatutReleve
 from delegations.comites.trajectoires import comites_du_produit, svg_trajectoire, trajectoires
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ProduitFactory

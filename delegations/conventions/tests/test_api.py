@@ -170,3 +170,38 @@ def test_amendment_creation_is_documented_as_201(db, api):
     schema = api().get("/api/v1/openapi.json").json()
     chemin = next(p for p in schema["paths"] if p.startswith("/api/v1/conventions/{id}/avenants"))
     assert "201" in schema["paths"][chemin]["post"]["responses"]
+
+
+def test_list_filters_are_documented_from_the_filterset(db, api):
+    schema = api().get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/conventions/"]["get"]
+    parametres = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert parametres["annee"]["type"] == "integer"
+    assert parametres["delegant"]["type"] == "integer"
+    assert parametres["produit"]["type"] == "integer"
+    assert parametres["q"]["type"] == "string"
+    assert "signee" in parametres["statut"]["enum"]
+    assert "-montant" in parametres["tri"]["enum"]
+    avenants = schema["paths"]["/api/v1/conventions/{id}/avenants/"]["get"]
+    assert "statut" not in {p["name"] for p in avenants.get("parameters", [])}
+
+
+def test_list_ignores_filter_values_that_do_not_parse_as_the_page_does(convention, finance, api):
+    reponse = api(finance).get(
+        "/api/v1/conventions", {"annee": "abc", "statut": "inconnu", "tri": "zzz", "delegant": "x"}
+    )
+    assert reponse.status_code == 200
+    assert [c["id"] for c in reponse.json()["results"]] == [convention.pk]
+
+
+def test_list_sorts_by_amount_and_a_detail_url_ignores_list_filters(
+    convention, finance, api, administration, dinum
+):
+    from delegations.core.tests.factories import ConventionFactory
+
+    petite = ConventionFactory(delegant=administration, delegataire=dinum, echeancier=[])
+    client = api(finance)
+    ordre = client.get("/api/v1/conventions", {"tri": "-montant"}).json()["results"]
+    assert [c["id"] for c in ordre] == [convention.pk, petite.pk]
+    detail = client.get(f"/api/v1/conventions/{convention.pk}", {"statut": "brouillon"})
+    assert detail.status_code == 200

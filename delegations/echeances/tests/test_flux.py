@@ -133,3 +133,24 @@ def test_dashboard_query_count_does_not_grow_with_conventions(
     trois = compter()
     creer(27)
     assert compter() == trois
+
+
+def test_types_are_read_comma_separated_or_repeated(
+    api: Any, finance: Any, convention: Any
+) -> None:
+    client = api(finance)
+    separes = client.get("/api/v1/echeances?type=fin_convention,preavis&taille=100").json()
+    repetes = client.get("/api/v1/echeances?type=fin_convention&type=preavis&taille=100").json()
+    assert {e["type"] for e in separes["results"]} == {"fin_convention", "preavis"}
+    assert repetes["results"] == separes["results"]
+    refus = client.get("/api/v1/echeances?du=2025-13-01")
+    assert refus.status_code == 400 and refus.json()["code"] == "date_invalide"
+
+
+def test_ics_feed_error_is_json_even_when_the_calendar_format_is_asked(
+    api: Any, finance: Any
+) -> None:
+    reponse = api(finance).get("/api/v1/echeances.ics?format=ics&produit=-1")
+    assert reponse.status_code == 400
+    assert reponse["Content-Type"] == "application/json"
+    assert reponse.json()["code"] == "parametre_invalide"

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory, UserFactory
-from delegations.produits.models import PhaseHistorique, Produit, ajouter_phase
+from delegations.produits.ecriture import ajouter_phase
+from delegations.produits.models import PhaseHistorique, Produit
 
 pytestmark = pytest.mark.django_db
 

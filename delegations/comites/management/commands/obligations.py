@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from delegations.comites.models import creer_obligations_standard
+from delegations.comites.ecriture import creer_obligations_standard
 from delegations.conventions.models import Convention
 
 
