@@ -31,8 +31,20 @@ from .models import (
     releve_fige,
 )
 
-
 # --- committees ------------------------------------------------------------------------------
+# The fields a user enters on a committee (page and API alike; the page adds the signed record).
+CHAMPS_COMITE = (
+    "type",
+    "produit",
+    "convention",
+    "date",
+    "lieu",
+    "participants",
+    "support",
+    "support_url",
+)
+
+
 def enregistrer_comite(
     comite: Comite,
     user: Any,
@@ -243,6 +255,19 @@ def enregistrer_resultats(
 
 
 # --- obligations -----------------------------------------------------------------------------
+# The fields a user enters on an obligation (page and API alike).
+CHAMPS_OBLIGATION = (
+    "libelle",
+    "statut",
+    "echeance",
+    "responsable",
+    "responsable_email",
+    "preuve_url",
+    "preuve_fichier",
+    "commentaire",
+)
+
+
 def enregistrer_obligation(
     obligation: Obligation, user: Any, changements: Mapping[str, Any] | None = None
 ) -> Obligation:

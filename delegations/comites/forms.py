@@ -9,7 +9,7 @@ from dsfr.forms import DsfrBaseForm
 from delegations.conventions.models import Convention
 from delegations.produits.models import Produit
 
-from .ecriture import CHAMPS_RELEVE, DonneesIndicateur
+from .ecriture import CHAMPS_COMITE, CHAMPS_OBLIGATION, CHAMPS_RELEVE, DonneesIndicateur
 from .models import Comite, Dimension, Indicateur, Obligation, Releve
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,17 +18,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ComiteForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Comite
-        fields = [
-            "type",
-            "produit",
-            "convention",
-            "date",
-            "lieu",
-            "participants",
-            "support",
-            "support_url",
-            "releve_document",
-        ]
+        fields = [*CHAMPS_COMITE, "releve_document"]
         widgets = {"date": DATE, "participants": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -122,16 +112,7 @@ class ResultatsForm(DsfrBaseForm):
 class ObligationForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Obligation
-        fields = [
-            "libelle",
-            "statut",
-            "echeance",
-            "responsable",
-            "responsable_email",
-            "preuve_url",
-            "preuve_fichier",
-            "commentaire",
-        ]
+        fields = list(CHAMPS_OBLIGATION)
         widgets = {"echeance": DATE, "commentaire": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -139,14 +139,7 @@ class ComiteSerializer(serializers.ModelSerializer):
         model = Comite
         fields = [
             "id",
-            "type",
-            "produit",
-            "convention",
-            "date",
-            "lieu",
-            "participants",
-            "support",
-            "support_url",
+            *ecriture.CHAMPS_COMITE,
             "releve",
             "releves",
         ]
@@ -218,14 +211,7 @@ class ObligationSerializer(serializers.ModelSerializer):
             "id",
             "convention",
             "code",
-            "libelle",
-            "statut",
-            "echeance",
-            "responsable",
-            "responsable_email",
-            "preuve_url",
-            "preuve_fichier",
-            "commentaire",
+            *ecriture.CHAMPS_OBLIGATION,
             "en_retard",
         ]
         read_only_fields = ["id", "code", "preuve_fichier"]

@@ -95,6 +95,15 @@ class Champ:
 SIRET = r"\d{14}"
 CODE_CHORUS = r"\d{4}-[A-Z0-9]{2,8}-[A-Z0-9]{2,8}"
 
+# In both tables (conventions and schedule lines).
+PROGRAMME = Champ(
+    "programme",
+    "string",
+    "Programme",
+    "Numéro du programme budgétaire LOLF.",
+    motif=r"[1-9]\d{0,3}",
+    exemple="129",
+)
 CHAMPS_CONVENTIONS: list[Champ] = [
     Champ(
         "identifiant",
@@ -227,14 +236,7 @@ CHAMPS_CONVENTIONS: list[Champ] = [
         f"Phases financées, séparées par « ; » : {', '.join(Phase.values)}.",
         exemple="construction",
     ),
-    Champ(
-        "programme",
-        "string",
-        "Programme",
-        "Numéro du programme budgétaire LOLF.",
-        motif=r"[1-9]\d{0,3}",
-        exemple="129",
-    ),
+    PROGRAMME,
     Champ("bop", "string", "BOP", "Budget opérationnel de programme.", exemple=""),
     Champ(
         "unite_operationnelle",
@@ -340,14 +342,7 @@ CHAMPS_ECHEANCIER: list[Champ] = [
         requis=True,
         exemple="convention",
     ),
-    Champ(
-        "programme",
-        "string",
-        "Programme",
-        "Numéro du programme budgétaire LOLF.",
-        motif=r"[1-9]\d{0,3}",
-        exemple="129",
-    ),
+    PROGRAMME,
     Champ(
         "unite_operationnelle",
         "string",
