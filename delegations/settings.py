@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -105,8 +106,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     # Domain apps; dependency order is in ARCHITECTURE.md.
     "delegations.core",
+    "delegations.taches",
     "delegations.produits",
     "delegations.conventions",
     "delegations.lecture",
@@ -198,8 +202,28 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(PROJECT_DIR / "media")))
+# Files (documents, uploads waiting for review, task results) on the local disk by default; on
+# an S3-compatible bucket, shared by every web and worker machine, when STOCKAGE_S3_BUCKET is set.
+STOCKAGE_S3_BUCKET = env_str("STOCKAGE_S3_BUCKET", "")
+STOCKAGE_DEFAUT: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STOCKAGE_S3_BUCKET:
+    STOCKAGE_DEFAUT = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STOCKAGE_S3_BUCKET,
+            "endpoint_url": env_str("STOCKAGE_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("STOCKAGE_S3_REGION", "") or None,
+            "access_key": env_str("STOCKAGE_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("STOCKAGE_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("STOCKAGE_S3_PREFIXE", ""),
+            # Files are served by the application (permissions), never by public URLs.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STOCKAGE_DEFAUT,
     # Whitenoise serves the collected files; no compression step, so start-up stays fast.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -272,6 +296,18 @@ CLOTURE_PAIEMENTS = env_day_month("CLOTURE_PAIEMENTS", "30-11")
 CLOTURE_ENGAGEMENTS = env_day_month("CLOTURE_ENGAGEMENTS", "12-12")
 CLOTURE_MODE = env_choice("CLOTURE_MODE", "avertir", {"avertir", "bloquer"})
 LECTURE_MAX_BYTES = env_int("LECTURE_MAX_BYTES", 20_000_000, 1)
+# OCR of scanned pages in parallel (processes), and the longest document read.
+LECTURE_PROCESSUS = env_int("LECTURE_PROCESSUS", os.cpu_count() or 1, 1)
+LECTURE_MAX_PAGES = env_int("LECTURE_MAX_PAGES", 200, 1)
+
+# Task queue (delegations.taches): django-tasks with its database backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Heartbeat of a worker (s); a worker silent for TACHES_DELAI_ABANDON s is presumed dead and
+# its running task goes back to the queue, at most TACHES_TENTATIVES times.
+TACHES_BATTEMENT = env_int("TACHES_BATTEMENT", 5, 1)
+TACHES_DELAI_ABANDON = env_int("TACHES_DELAI_ABANDON", 60, 1)
+TACHES_TENTATIVES = env_int("TACHES_TENTATIVES", 3, 1)
+TACHES_ARRET_GRACIEUX = env_int("TACHES_ARRET_GRACIEUX", 30, 0)
 DATAGOUV_API_URL = env_str("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1")
 DATAGOUV_API_KEY = env_str("DATAGOUV_API_KEY", "")
 DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")

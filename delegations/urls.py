@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 api_v1: list[URLPattern | URLResolver] = [
     # Specific routes first: the conventions router comes last.
+    path("", include("delegations.taches.api_urls")),
     path("", include("delegations.lecture.api_urls")),
     path("", include("delegations.execution.api_urls")),
     path("", include("delegations.chorus.api_urls")),
@@ -22,6 +23,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("delegations.core.urls")),
+    path("taches/", include("delegations.taches.urls")),
     path("conventions/", include("delegations.conventions.urls")),
     path("lecture/", include("delegations.lecture.urls")),
     path("execution/", include("delegations.execution.urls")),

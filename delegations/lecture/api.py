@@ -13,9 +13,11 @@ from delegations.conventions.api import conventions_visibles
 from delegations.conventions.serializers import ConventionSerializer
 from delegations.core.api import EcritureFinance
 from delegations.core.errors import RegleMetierError
+from delegations.taches.api import url_tache
 
 from . import importation
 from .extraction import ExtractionError
+from .taches import lancer_lecture
 
 
 class DepotSerializer(serializers.Serializer):
@@ -23,18 +25,29 @@ class DepotSerializer(serializers.Serializer):
 
 
 class ImportView(APIView):
-    """Lire un document sans rien enregistrer : renvoie la lecture et le jeton de confirmation."""
+    """Déposer un document : il est lu en arrière-plan, rien n'est enregistré au registre."""
 
     permission_classes = [EcritureFinance]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        summary="Lire un document (rien n'est enregistré)",
+        summary="Déposer un document à lire (rien n'est enregistré)",
         request={"multipart/form-data": DepotSerializer},
         responses={
-            200: OpenApiResponse(
-                description="Lecture : clés du contrat d'extraction, plus « import » "
-                "(jeton à renvoyer pour confirmer) et « conventions_candidates »."
+            202: OpenApiResponse(
+                response=inline_serializer(
+                    "ImportEnFile",
+                    {
+                        "tache": serializers.URLField(
+                            help_text="À interroger (GET) jusqu'au statut terminee ou echec."
+                        ),
+                        "statut": serializers.ChoiceField(choices=["en_attente"]),
+                    },
+                ),
+                description="Lecture mise en file. Le « resultat » du traitement terminé donne "
+                "les clés du contrat d'extraction, plus « import » (jeton à renvoyer pour "
+                "confirmer), « nom_fichier » et « conventions_candidates » ; en cas d'échec, "
+                "« erreur » dit pourquoi en français.",
             ),
             409: OpenApiResponse(
                 description="Document déjà importé : « convention » donne la convention."
@@ -42,33 +55,31 @@ class ImportView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        depot = DepotSerializer(data=request.data)
-        depot.is_valid(raise_exception=True)
-        fichier = depot.validated_data["fichier"]
+        depot_serializer = DepotSerializer(data=request.data)
+        depot_serializer.is_valid(raise_exception=True)
+        fichier = depot_serializer.validated_data["fichier"]
         try:
-            lecture = importation.deposer(fichier, fichier.name)
+            depot = importation.deposer_fichier(fichier, fichier.name)
         except ExtractionError as exc:
             return Response(
                 {"code": "document_illisible", "message": str(exc)},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        if lecture.doublon is not None:
+        if depot.doublon is not None:
             return Response(
                 {
                     "code": "document_deja_importe",
                     "message": "Ce document a déjà été importé.",
-                    "convention": lecture.doublon.convention_id,
+                    "convention": depot.doublon.convention_id,
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        visibles = set(conventions_visibles(request.user).values_list("pk", flat=True))
+        tache = lancer_lecture(depot, request.user)
+        url = url_tache(request, tache)
         return Response(
-            {
-                **lecture.extraction,
-                "import": f"{lecture.sha256}{lecture.extension}",
-                "nom_fichier": lecture.nom_original,
-                "conventions_candidates": [c.pk for c in lecture.candidats if c.pk in visibles],
-            }
+            {"tache": url, "statut": tache.statut},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
         )
 
 

@@ -1,8 +1,11 @@
 """Import a document into the register: read, review, then (only on confirmation) save.
 
-Before confirmation the upload waits in MEDIA_ROOT/imports-en-attente/<sha256>.<ext>: nothing is
-written to the database. Confirmation goes through the API serializer (the register's single
-validation path), then stores the original file with its SHA-256.
+Before confirmation the upload waits on the default storage (local disk, or the S3 bucket that
+every web and worker machine shares) as ``imports-en-attente/<sha256>.<ext>``, with what the
+reader found beside it (``.json``): nothing is written to the database. Reading runs in a task
+(``lecture/taches.py``) for the page and the API; the command line reads at once. Confirmation
+goes through the API serializer (the register's single validation path), then stores the
+original file with its SHA-256.
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ import datetime as dt
 import hashlib
 import json
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
@@ -31,6 +37,21 @@ from .models import Document
 
 EXTENSIONS = {".pdf", ".docx", ".txt", ".md"}
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+ATTENTE = "imports-en-attente"
+
+
+@dataclass
+class Depot:
+    """An upload parked on the storage, not read yet."""
+
+    sha256: str
+    nom_original: str
+    extension: str
+    doublon: Document | None = None
+
+    @property
+    def jeton(self) -> str:
+        return f"{self.sha256}{self.extension}"
 
 
 @dataclass
@@ -45,62 +66,98 @@ class Lecture:
     candidats: list[Convention] = field(default_factory=list)
 
 
-def dossier_attente() -> Path:
-    dossier = Path(settings.MEDIA_ROOT) / "imports-en-attente"
-    dossier.mkdir(parents=True, exist_ok=True)
-    return dossier
-
-
-def chemin_attente(sha256: str, extension: str) -> Path:
+def chemin_attente(sha256: str, extension: str) -> str:
+    """Storage name of a parked upload; the client gives a token, never a path."""
     if not SHA_RE.match(sha256) or extension not in EXTENSIONS:
         raise RegleMetierError(
             "import_inconnu", "Import introuvable : recommencez le dépôt du fichier."
         )
-    return dossier_attente() / f"{sha256}{extension}"
+    return f"{ATTENTE}/{sha256}{extension}"
 
 
-def deposer(flux: BinaryIO, nom_original: str) -> Lecture:
-    """Hash and park the upload, detect a re-import, read it. Raises ExtractionError on bad input."""
+def _chemin_lecture(sha256: str, extension: str) -> str:
+    return chemin_attente(sha256, extension).rsplit(".", 1)[0] + ".json"
+
+
+def verifier_extension(nom_original: str) -> str:
     extension = Path(nom_original).suffix.lower()
     if extension not in EXTENSIONS:
         raise ExtractionError(
             f"Format non pris en charge « {extension or nom_original} » : "
             "déposez un PDF, un DOCX, un TXT ou un Markdown."
         )
+    return extension
+
+
+def deposer_fichier(flux: BinaryIO, nom_original: str) -> Depot:
+    """Check, hash and park an upload, detect a re-import; fast (no reading). ExtractionError
+    on a bad format or size."""
+    extension = verifier_extension(nom_original)
     limite = settings.LECTURE_MAX_BYTES
     empreinte = hashlib.sha256()
-    temporaire = dossier_attente() / f"depot-{id(flux)}{extension}"
-    taille = 0
-    with temporaire.open("wb") as sortie:
+    with tempfile.TemporaryFile() as copie:
+        taille = 0
         while bloc := flux.read(1 << 20):
             taille += len(bloc)
             if taille > limite:
-                sortie.close()
-                temporaire.unlink(missing_ok=True)
                 raise ExtractionError(
                     f"Fichier trop volumineux : plus de {limite // 1_000_000} Mo (limite LECTURE_MAX_BYTES)."
                 )
             empreinte.update(bloc)
-            sortie.write(bloc)
-    sha256 = empreinte.hexdigest()
-    doublon = Document.objects.select_related("convention").filter(sha256=sha256).first()
-    chemin = chemin_attente(sha256, extension)
-    temporaire.replace(chemin)
-    if doublon is not None:
-        chemin.unlink(missing_ok=True)
-        return Lecture(sha256, nom_original, extension, {}, doublon=doublon)
-    try:
-        extraction = extract_file(chemin, max_bytes=limite)
-    except ExtractionError:
-        chemin.unlink(missing_ok=True)
-        raise
-    chemin.with_suffix(".json").write_text(
-        json.dumps(extraction, ensure_ascii=False), encoding="utf-8"
-    )
-    lecture = Lecture(sha256, nom_original, extension, extraction)
+            copie.write(bloc)
+        if taille == 0:
+            raise ExtractionError(f"Document vide : {Path(nom_original).name}")
+        sha256 = empreinte.hexdigest()
+        doublon = Document.objects.select_related("convention").filter(sha256=sha256).first()
+        if doublon is not None:
+            return Depot(sha256, nom_original, extension, doublon=doublon)
+        chemin = chemin_attente(sha256, extension)
+        if not default_storage.exists(chemin):
+            copie.seek(0)
+            default_storage.save(chemin, copie)
+    return Depot(sha256, nom_original, extension)
+
+
+def lire_depot(depot: Depot, progression: Callable[[int, int], None] | None = None) -> Lecture:
+    """Read a parked upload (in a worker, or at once for the command line). ExtractionError."""
+    chemin = chemin_attente(depot.sha256, depot.extension)
+    if not default_storage.exists(chemin):
+        raise RegleMetierError(
+            "import_expire", "Le fichier déposé n'est plus disponible : recommencez le dépôt."
+        )
+    with tempfile.TemporaryDirectory(prefix="lecture-") as dossier:
+        # The reader needs a local file: the storage may be a bucket on another machine.
+        local = Path(dossier) / f"document{depot.extension}"
+        with default_storage.open(chemin, "rb") as source, local.open("wb") as sortie:
+            while bloc := source.read(1 << 20):
+                sortie.write(bloc)
+        extraction = extract_file(
+            local,
+            max_bytes=settings.LECTURE_MAX_BYTES,
+            progression=progression,
+            processus=settings.LECTURE_PROCESSUS,
+            max_pages=settings.LECTURE_MAX_PAGES,
+        )
+    lu = _chemin_lecture(depot.sha256, depot.extension)
+    if default_storage.exists(lu):
+        default_storage.delete(lu)
+    default_storage.save(lu, ContentFile(json.dumps(extraction, ensure_ascii=False).encode()))
+    lecture = Lecture(depot.sha256, depot.nom_original, depot.extension, extraction)
     if extraction.get("type") == "avenant":
         lecture.candidats = conventions_candidates(extraction)
     return lecture
+
+
+def deposer(flux: BinaryIO, nom_original: str) -> Lecture:
+    """Park and read at once (the command line). Raises ExtractionError on bad input."""
+    depot = deposer_fichier(flux, nom_original)
+    if depot.doublon is not None:
+        return Lecture(depot.sha256, nom_original, depot.extension, {}, doublon=depot.doublon)
+    try:
+        return lire_depot(depot)
+    except ExtractionError:
+        default_storage.delete(chemin_attente(depot.sha256, depot.extension))
+        raise
 
 
 def conventions_candidates(extraction: dict[str, Any]) -> list[Convention]:
@@ -123,8 +180,8 @@ def conventions_candidates(extraction: dict[str, Any]) -> list[Convention]:
 def extraction_en_attente(sha256: str, extension: str) -> dict[str, Any]:
     """What the reader found, kept beside the parked file until confirmation."""
     try:
-        chemin = chemin_attente(sha256, extension).with_suffix(".json")
-        return dict(json.loads(chemin.read_text(encoding="utf-8")))
+        with default_storage.open(_chemin_lecture(sha256, extension), "rb") as fichier:
+            return dict(json.loads(fichier.read().decode("utf-8")))
     except (OSError, ValueError, RegleMetierError):
         return {}
 
@@ -143,7 +200,7 @@ def _stocker(
     avenant: Avenant | None = None,
 ) -> Document:
     chemin = chemin_attente(sha256, extension)
-    if not chemin.exists():
+    if not default_storage.exists(chemin):
         raise RegleMetierError(
             "import_expire", "Le fichier déposé n'est plus disponible : recommencez le dépôt."
         )
@@ -155,17 +212,17 @@ def _stocker(
         avenant=avenant,
         nom_original=nom_original[:255],
         sha256=sha256,
-        taille=chemin.stat().st_size,
+        taille=default_storage.size(chemin),
         extraction=lu,
         importe_par=user if getattr(user, "is_authenticated", False) else None,
     )
-    with chemin.open("rb") as flux:
-        document.fichier.save(nom_original, File(flux), save=False)
+    with default_storage.open(chemin, "rb") as flux:
+        document.fichier.save(nom_original, flux, save=False)
     document.save()
 
     def nettoyer() -> None:
-        chemin.unlink(missing_ok=True)
-        chemin.with_suffix(".json").unlink(missing_ok=True)
+        default_storage.delete(chemin)
+        default_storage.delete(_chemin_lecture(sha256, extension))
 
     transaction.on_commit(nettoyer)
     return document

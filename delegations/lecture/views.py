@@ -12,11 +12,13 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 from delegations.conventions.forms import LignesFormSet
 from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
+from delegations.taches.models import Statut, Tache
 
 from . import importation
-from .extraction import ExtractionError
+from .extraction import KEYS, ExtractionError
 from .forms import IMPUTATION, DepotForm, RevueForm
 from .models import Document
+from .taches import lancer_lecture, lire_document
 
 # Where each review field's evidence is found in the reader's ``sources``.
 SOURCES = {
@@ -68,40 +70,57 @@ def _revue(
 
 @login_required
 def importer(request: HttpRequest) -> HttpResponse:
+    """Park the upload and read it in a task: the user follows its progress, then reviews."""
     _exiger_ecriture(request)
     form = DepotForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fichier = form.cleaned_data["fichier"]
         try:
-            lecture = importation.deposer(fichier, fichier.name)
+            depot = importation.deposer_fichier(fichier, fichier.name)
         except ExtractionError as exc:
             form.add_error("fichier", str(exc))
         else:
-            if lecture.doublon is not None:
+            if depot.doublon is not None:
                 messages.info(
                     request,
-                    f"Ce document a déjà été importé le {lecture.doublon.created_at:%d/%m/%Y} : "
+                    f"Ce document a déjà été importé le {depot.doublon.created_at:%d/%m/%Y} : "
                     "voici la convention correspondante.",
                 )
-                return redirect("conventions:detail", pk=lecture.doublon.convention_id)
-            initial = RevueForm.initial_depuis(lecture.extraction)
-            parente = importation.convention_identifiee(lecture)
-            initial.update(
-                sha256=lecture.sha256,
-                extension=lecture.extension,
-                nom_original=lecture.nom_original,
-                convention_parente=parente.pk if parente else None,
-            )
-            revue = RevueForm(initial=initial, conventions=_conventions_modifiables(request))
-            lignes = [
-                {"annee": ligne["annee"], "ae": ligne["ae"], "cp": ligne["cp"]}
-                for ligne in lecture.extraction.get("echeancier") or []
-            ]
-            formset = LignesFormSet(initial=lignes, prefix="lignes")
-            return _revue(request, revue, formset, lecture.extraction)
+                return redirect("conventions:detail", pk=depot.doublon.convention_id)
+            tache = lancer_lecture(depot, request.user)
+            return redirect("taches:detail", pk=tache.pk)
     return render(
         request, "lecture/importer.html", {"title": "Importer une convention", "form": form}
     )
+
+
+@login_required
+def revue(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The review of a document read by a task: the same form as a synchronous reading."""
+    _exiger_ecriture(request)
+    tache = get_object_or_404(
+        Tache.objects.visibles_par(request.user), pk=pk, nom=lire_document.module_path
+    )
+    if tache.statut != Statut.TERMINEE or not isinstance(tache.resultat, dict):
+        return redirect("taches:detail", pk=tache.pk)
+    lu = tache.resultat
+    sha256, _, extension = str(lu.get("import", "")).partition(".")
+    extraction = {cle: lu.get(cle) for cle in KEYS}
+    initial = RevueForm.initial_depuis(extraction)
+    candidats = lu.get("conventions_candidates") or []
+    initial.update(
+        sha256=sha256,
+        extension=f".{extension}",
+        nom_original=lu.get("nom_fichier") or f"document.{extension}",
+        convention_parente=candidats[0] if len(candidats) == 1 else None,
+    )
+    form = RevueForm(initial=initial, conventions=_conventions_modifiables(request))
+    lignes = [
+        {"annee": ligne["annee"], "ae": ligne["ae"], "cp": ligne["cp"]}
+        for ligne in extraction.get("echeancier") or []
+    ]
+    formset = LignesFormSet(initial=lignes, prefix="lignes")
+    return _revue(request, form, formset, extraction)
 
 
 @login_required

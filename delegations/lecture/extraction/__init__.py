@@ -19,7 +19,7 @@ from .errors import (
     UnsupportedFormatError,
     ZipBombError,
 )
-from .readers import read_file
+from .readers import Progression, read_file
 from .rules import analyse
 
 KEYS = (
@@ -49,6 +49,7 @@ KEYS = (
 
 __all__ = [
     "KEYS",
+    "Progression",
     "CorruptFileError",
     "EmptyDocumentError",
     "EncryptedFileError",
@@ -66,9 +67,27 @@ def _ordered(result: dict[str, Any]) -> dict[str, Any]:
     return {key: result.get(key) for key in KEYS}
 
 
-def extract_file(path: Path, *, max_bytes: int = 20_000_000) -> dict[str, Any]:
-    """Read a convention (.txt, .md, .docx, .pdf, scanned .pdf) into the contract dict."""
-    doc = read_file(Path(path), max_bytes=max_bytes)
+def extract_file(
+    path: Path,
+    *,
+    max_bytes: int = 20_000_000,
+    progression: Progression | None = None,
+    processus: int | None = None,
+    max_pages: int | None = None,
+) -> dict[str, Any]:
+    """Read a convention (.txt, .md, .docx, .pdf, scanned .pdf) into the contract dict.
+
+    ``progression(fait, total)`` is called as PDF pages are read; scanned pages are read by
+    ``processus`` processes (default LECTURE_PROCESSUS, else the CPU count); a PDF of more than
+    ``max_pages`` pages (default LECTURE_MAX_PAGES, else 200) is refused.
+    """
+    doc = read_file(
+        Path(path),
+        max_bytes=max_bytes,
+        progression=progression,
+        processus=processus,
+        max_pages=max_pages,
+    )
     return _ordered(analyse(doc))
 
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,25 @@ MAX_RATIO = 200  # compression ratio beyond which a big member is a bomb
 OCR_DPI = 300
 
 
-def read_file(path: Path, *, max_bytes: int = 20_000_000) -> Doc:
+# Called as pages are read: (pages read, pages in the document).
+Progression = Callable[[int, int], None]
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, "") or default))
+    except ValueError:
+        return default
+
+
+def read_file(
+    path: Path,
+    *,
+    max_bytes: int = 20_000_000,
+    progression: Progression | None = None,
+    processus: int | None = None,
+    max_pages: int | None = None,
+) -> Doc:
     path = Path(path)
     if not path.is_file():
         raise UnsupportedFormatError(f"Fichier introuvable : {path.name}")
@@ -44,7 +63,7 @@ def read_file(path: Path, *, max_bytes: int = 20_000_000) -> Doc:
     with path.open("rb") as fh:
         head = fh.read(1024)
     if suffix == ".pdf" or head.startswith(b"%PDF"):
-        doc = read_pdf(path)
+        doc = read_pdf(path, progression=progression, processus=processus, max_pages=max_pages)
     elif suffix == ".docx":
         doc = read_docx(path, max_bytes=max_bytes)
     elif suffix in TEXT_SUFFIXES:
@@ -162,13 +181,26 @@ def _open_pdf(path: Path) -> Any:
         raise CorruptFileError(f"PDF illisible ou corrompu : {path.name}") from exc
 
 
-def read_pdf(path: Path) -> Doc:
+def read_pdf(
+    path: Path,
+    *,
+    progression: Progression | None = None,
+    processus: int | None = None,
+    max_pages: int | None = None,
+) -> Doc:
     from pypdfium2 import raw as pdfium_raw
 
+    max_pages = max_pages or _env_int("LECTURE_MAX_PAGES", 200)
     pdf = _open_pdf(path)
     try:
         if len(pdf) == 0:
             raise EmptyDocumentError(f"Document vide : {path.name}")
+        if len(pdf) > max_pages:
+            raise FileTooLargeError(
+                f"Document trop long : {len(pdf)} pages, au-delà de la limite de {max_pages} "
+                "pages (LECTURE_MAX_PAGES). Importez la convention sans ses annexes volumineuses, "
+                "ou demandez à l'administrateur de relever la limite."
+            )
         page_texts: list[str] = []
         scanned: list[int] = []
         table_pages: list[int] = []
@@ -194,9 +226,20 @@ def read_pdf(path: Path) -> Doc:
                         table_pages.append(index)
             page_texts.append(text)
             page.close()
+            if progression is not None:
+                # Pages with a text layer are read; scanned ones are counted once OCR'd.
+                progression(index + 1 - len(scanned), len(pdf))
         ocr = False
         if scanned:
-            ocr_texts = ocr_pages(pdf, scanned)
+            lues = len(pdf) - len(scanned)
+
+            def page_lue(fait: int) -> None:
+                if progression is not None:
+                    progression(lues + fait, len(pdf))
+
+            ocr_texts = ocr_pages(
+                pdf, scanned, path=path, processus=processus, progression=page_lue
+            )
             for index, text in zip(scanned, ocr_texts, strict=True):
                 page_texts[index] = text
             ocr = len(scanned) * 2 >= len(pdf)
@@ -327,29 +370,76 @@ def remove_rules(image: Any) -> Any:
     return rotated.transpose(Image.Transpose.ROTATE_270)
 
 
-def ocr_pages(pdf: Any, indexes: list[int]) -> list[str]:
+def _ocr_image(exe: str, image: Any, png: Path) -> str:
+    image.save(png)
+    proc = subprocess.run(  # noqa: S603 - fixed argument list
+        [exe, str(png), "-", "-l", "fra", "--psm", "6"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, OMP_THREAD_LIMIT="1"),
+        timeout=300,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise CorruptFileError(
+            f"Échec de la reconnaissance de caractères (tesseract) : {proc.stderr.strip()[:200]}"
+        )
+    return proc.stdout
+
+
+_PDF_OUVERTS: dict[str, Any] = {}
+
+
+def _ocr_page_processus(path: str, index: int) -> str:
+    """One scanned page, read in a pool process (the PDF is opened once per process)."""
+    import pypdfium2 as pdfium
+
     exe = tesseract_binary()
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    pdf = _PDF_OUVERTS.get(path)
+    if pdf is None:
+        _PDF_OUVERTS.clear()
+        pdf = _PDF_OUVERTS[path] = pdfium.PdfDocument(path)
+    page = pdf[index]
+    image = remove_rules(page.render(scale=OCR_DPI / 72, grayscale=True).to_pil())
+    page.close()
+    with tempfile.TemporaryDirectory(prefix="lecture-ocr-") as tmp:
+        return _ocr_image(exe, image, Path(tmp) / f"p{index}.png")
+
+
+def ocr_pages(
+    pdf: Any,
+    indexes: list[int],
+    *,
+    path: Path | None = None,
+    processus: int | None = None,
+    progression: Callable[[int], None] | None = None,
+) -> list[str]:
+    """OCR the given pages; in parallel processes (LECTURE_PROCESSUS) when there are several."""
+    exe = tesseract_binary()
+    processus = processus or _env_int("LECTURE_PROCESSUS", os.cpu_count() or 1)
+    if path is not None and processus > 1 and len(indexes) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        # forkserver: no fork of a process holding threads or database connections.
+        contexte = multiprocessing.get_context("forkserver")
+        contexte.set_forkserver_preload([__name__])
+        textes: dict[int, str] = {}
+        with ProcessPoolExecutor(min(processus, len(indexes)), mp_context=contexte) as pool:
+            futures = {pool.submit(_ocr_page_processus, str(path), i): i for i in indexes}
+            for fait, future in enumerate(as_completed(futures), start=1):
+                textes[futures[future]] = future.result()
+                if progression is not None:
+                    progression(fait)
+        return [textes[i] for i in indexes]
     out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lecture-ocr-") as tmp:
-        for index in indexes:
+        for fait, index in enumerate(indexes, start=1):
             page = pdf[index]
             bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
             image = remove_rules(bitmap.to_pil())
             page.close()
-            png = Path(tmp) / f"p{index}.png"
-            image.save(png)
-            proc = subprocess.run(  # noqa: S603 - fixed argument list
-                [exe, str(png), "-", "-l", "fra", "--psm", "6"],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=300,
-                check=False,
-            )
-            if proc.returncode != 0:
-                raise CorruptFileError(
-                    f"Échec de la reconnaissance de caractères (tesseract) : {proc.stderr.strip()[:200]}"
-                )
-            out.append(proc.stdout)
+            out.append(_ocr_image(exe, image, Path(tmp) / f"p{index}.png"))
+            if progression is not None:
+                progression(fait)
     return out

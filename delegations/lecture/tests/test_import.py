@@ -16,6 +16,7 @@ from delegations.conventions.models import Convention
 from delegations.core.tests.factories import ConventionFactory
 from delegations.lecture import importation
 from delegations.lecture.models import Document
+from delegations.taches.essais import executer_taches_en_attente
 
 pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
@@ -80,7 +81,7 @@ CONTENU = b"Convention fictive pour les tests d'import.\n"
 def lecteur(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The reader's answer is fixed here: these tests prove the import flow, not the reading."""
     lu = {k: (dict(v) if isinstance(v, dict) else v) for k, v in LU.items()}
-    monkeypatch.setattr(importation, "extract_file", lambda chemin, max_bytes: lu)
+    monkeypatch.setattr(importation, "extract_file", lambda chemin, **options: lu)
     return lu
 
 
@@ -91,7 +92,31 @@ def _client(user: Any) -> Client:
 
 
 def _deposer(client: Client, contenu: bytes = CONTENU, nom: str = "convention.txt") -> Any:
-    return client.post("/lecture/importer/", {"fichier": SimpleUploadedFile(nom, contenu)})
+    """Upload through the page, let the worker read it, then open the review it leads to."""
+    depot = client.post("/lecture/importer/", {"fichier": SimpleUploadedFile(nom, contenu)})
+    if depot.status_code != 302 or not depot["Location"].startswith("/taches/"):
+        return depot
+    executer_taches_en_attente()
+    tache = depot["Location"].split("/")[2]
+    suivi = client.get(f"/taches/{tache}/progression/?rediriger=1", HTTP_HX_REQUEST="true")
+    assert suivi.status_code == 200
+    return client.get(suivi["HX-Redirect"])
+
+
+def _lire_par_api(client: Any, nom: str, contenu: bytes) -> dict[str, Any]:
+    """POST the document (202 + task URL), let the worker read it, poll the task."""
+    depot = client.post(
+        "/api/v1/conventions/import",
+        {"fichier": SimpleUploadedFile(nom, contenu)},
+        format="multipart",
+    )
+    assert depot.status_code == 202, depot.content
+    assert depot.json()["statut"] == "en_attente"
+    executer_taches_en_attente()
+    tache = client.get(depot.json()["tache"])
+    assert tache.status_code == 200
+    assert tache.json()["statut"] == "terminee", tache.json()
+    return dict(tache.json()["resultat"])
 
 
 def _revue_postee(reponse: Any, **corrections: Any) -> dict[str, Any]:
@@ -224,13 +249,7 @@ def test_document_download_follows_the_perimeter(
 class TestApi:
     def test_import_reads_without_saving_then_confirm_creates(self, finance, api, lecteur):
         client = api(finance)
-        lu = client.post(
-            "/api/v1/conventions/import",
-            {"fichier": SimpleUploadedFile("c.txt", CONTENU)},
-            format="multipart",
-        )
-        assert lu.status_code == 200, lu.content
-        corps = lu.json()
+        corps = _lire_par_api(client, "c.txt", CONTENU)
         assert corps["objet"] == LU["objet"] and corps["sources"]
         assert not Convention.objects.exists()
         cree = client.post(
@@ -242,11 +261,7 @@ class TestApi:
 
     def test_reimport_answers_409_with_the_existing_convention(self, finance, api, lecteur):
         client = api(finance)
-        corps = client.post(
-            "/api/v1/conventions/import",
-            {"fichier": SimpleUploadedFile("c.txt", CONTENU)},
-            format="multipart",
-        ).json()
+        corps = _lire_par_api(client, "c.txt", CONTENU)
         cree = client.post(
             f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
         ).json()
@@ -316,11 +331,7 @@ def test_a_corpus_convention_read_by_the_reader_can_be_imported_as_is(finance, a
     if not source.exists():
         pytest.skip(f"corpus absent ({CORPUS}) : test d'import de bout en bout ignoré")
     client = api(finance)
-    corps = client.post(
-        "/api/v1/conventions/import",
-        {"fichier": SimpleUploadedFile(source.name, source.read_bytes())},
-        format="multipart",
-    ).json()
+    corps = _lire_par_api(client, source.name, source.read_bytes())
     cree = client.post(
         f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
     )
