@@ -16,6 +16,7 @@ on Django 6, ``django_tasks`` becomes ``django.tasks`` in this module only.
 from __future__ import annotations
 
 import logging
+import uuid
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,6 +120,7 @@ def _executer(context: TaskContext, *args: Any, **kwargs: Any) -> Any:
     Tache.objects.filter(pk=tache_id).update(
         statut=Statut.EN_COURS, commence_le=timezone.now(), tentatives=F("tentatives") + 1
     )
+    tache.tentatives += 1
     suivi = Suivi(tache)
 
     def terminer(resultat: Any) -> None:
@@ -214,7 +216,7 @@ def lancer(
         # Queued row and Tache commit together: a worker never sees one without the other.
         resultat = tache_django.enqueue(*args, **kwargs)
         return Tache.objects.create(
-            pk=resultat.id,
+            pk=uuid.UUID(str(resultat.id)),
             proprietaire=proprietaire if getattr(proprietaire, "is_authenticated", False) else None,
             nom=tache_django.module_path,
             libelle=(libelle or declaration.libelle)[:255],
