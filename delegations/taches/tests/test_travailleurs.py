@@ -125,3 +125,57 @@ def test_a_worker_killed_mid_task_leaves_nothing_applied_and_the_task_runs_again
     assert repris.tentatives == 2
     assert repris.resultat == {"groupes": 3}
     assert len(DBTaskResult.objects.get(pk=tache.pk).worker_ids) == 2
+
+
+def _port_libre() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _repond(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reponse:  # noqa: S310 - loopback
+            return bool(reponse.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sans_worker", [False, True])
+def test_serve_starts_one_worker_beside_gunicorn_unless_told_not_to(
+    finance, sans_worker, tmp_path
+):
+    port = _port_libre()
+    options = ["--sans-worker"] if sans_worker else []
+    serveur = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "delegations.manage", "serve", "--port", str(port), *options],
+        cwd=RACINE,
+        env={
+            **os.environ,
+            "DATABASE_URL": _url_base(),
+            "WEB_CONCURRENCY": "1",
+            "STATIC_ROOT": str(tmp_path / "static"),
+        },
+    )
+    try:
+        _attendre(lambda: _repond(f"http://127.0.0.1:{port}/connexion/"), 120, "pas de réponse")
+        tache = lancer(compter, finance, 7)
+        if sans_worker:
+            time.sleep(3)
+            assert Tache.objects.get(pk=tache.pk).statut == Statut.EN_ATTENTE
+            assert not Travailleur.objects.exists()
+        else:
+            _attendre(
+                lambda: Tache.objects.get(pk=tache.pk).statut == Statut.TERMINEE,
+                90,
+                "le processus de traitement de « serve » n'a pas exécuté la tâche",
+            )
+    finally:
+        serveur.send_signal(signal.SIGTERM)
+        serveur.wait(timeout=60)
+    # The worker stops with the server.
+    _attendre(lambda: not Travailleur.objects.exists(), 30, "le processus de traitement survit")

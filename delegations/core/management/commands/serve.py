@@ -1,8 +1,12 @@
-"""Production server: gunicorn with WEB_CONCURRENCY workers, static files by whitenoise."""
+"""Production server: gunicorn with WEB_CONCURRENCY workers, static files by whitenoise, and one
+task worker beside it (``--sans-worker`` when workers run elsewhere)."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -10,11 +14,20 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Sert l'application avec gunicorn (WEB_CONCURRENCY processus, fichiers statiques par whitenoise)."
+    help = (
+        "Sert l'application avec gunicorn (WEB_CONCURRENCY processus, fichiers statiques par "
+        "whitenoise) et un processus de traitement des tâches longues à côté."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument(
+            "--sans-worker",
+            action="store_true",
+            help="Ne démarre pas de processus de traitement (ils tournent à part : "
+            "« delegations worker », sur cette machine ou d'autres).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -25,8 +38,34 @@ class Command(BaseCommand):
         from gunicorn.app.wsgiapp import WSGIApplication
 
         bind = f"{options['host']}:{options['port']}"
-        self.stdout.write(f"Délégations sur http://{bind} ({workers} processus)")
-        argv = [
+        message = f"Délégations sur http://{bind} ({workers} processus"
+        if not options["sans_worker"]:
+            # The worker follows this process: it stops when gunicorn's arbiter exits.
+            travailleur = subprocess.Popen(  # noqa: S603 - our own command line
+                [
+                    sys.executable,
+                    "-m",
+                    "delegations.manage",
+                    "worker",
+                    "--processes",
+                    "1",
+                    "--suivre-parent",
+                    str(os.getpid()),
+                ]
+            )
+
+            def arreter() -> None:
+                if travailleur.poll() is None:
+                    travailleur.terminate()
+                    try:
+                        travailleur.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        travailleur.kill()
+
+            atexit.register(arreter)
+            message += " web, 1 processus de traitement"
+        self.stdout.write(message + ")")
+        sys.argv = [
             "gunicorn",
             "delegations.wsgi:application",
             "--bind",
@@ -36,7 +75,4 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
-        import sys
-
-        sys.argv = argv
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
