@@ -17,6 +17,7 @@ from delegations.core.tests.factories import ConventionFactory
 from delegations.lecture import importation
 from delegations.lecture.models import Document
 from delegations.taches.essais import executer_taches_en_attente
+from delegations.taches.tests.s3 import cles, stockage_s3  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
@@ -337,3 +338,45 @@ def test_a_corpus_convention_read_by_the_reader_can_be_imported_as_is(finance, a
     )
     assert cree.status_code == 201, cree.content
     assert cree.json()["echeancier"] == corps["echeancier"]
+
+
+class TestStockageS3:
+    """Uploads waiting for review and stored documents live in the bucket when one is set."""
+
+    def test_import_through_the_page_parks_reads_and_keeps_the_file_in_the_bucket(
+        self,
+        finance,
+        lecteur,
+        stockage_s3,  # noqa: F811
+        django_capture_on_commit_callbacks,
+    ):
+        client = _client(finance)
+        revue = _deposer(client)
+        sha = hashlib.sha256(CONTENU).hexdigest()
+        assert cles(stockage_s3, "imports-en-attente/") == [
+            f"imports-en-attente/{sha}.json",
+            f"imports-en-attente/{sha}.txt",
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            reponse = client.post("/lecture/importer/confirmer/", _revue_postee(revue))
+        assert reponse.status_code == 302
+        document = Document.objects.get()
+        assert cles(stockage_s3, "documents/") == [f"documents/{sha[:2]}/{sha}.txt"]
+        assert cles(stockage_s3, "imports-en-attente/") == []  # cleaned after commit
+        telecharge = client.get(f"/lecture/documents/{document.pk}/")
+        assert b"".join(telecharge.streaming_content) == CONTENU
+
+    def test_import_through_the_api_reads_from_the_bucket(
+        self,
+        finance,
+        api,
+        lecteur,
+        stockage_s3,  # noqa: F811
+    ):
+        client = api(finance)
+        corps = _lire_par_api(client, "c.txt", CONTENU)
+        cree = client.post(
+            f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
+        )
+        assert cree.status_code == 201, cree.content
+        assert Document.objects.get().fichier.read() == CONTENU
