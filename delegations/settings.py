@@ -304,6 +304,8 @@ LECTURE_MAX_PAGES = env_int("LECTURE_MAX_PAGES", 200, 1)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Heartbeat of a worker (s); a worker silent for TACHES_DELAI_ABANDON s is presumed dead and
 # its running task goes back to the queue, at most TACHES_TENTATIVES times.
+# Worker processes of ``delegations worker`` without --processes.
+TACHES_PROCESSUS = env_int("TACHES_PROCESSUS", 1, 1)
 TACHES_BATTEMENT = env_int("TACHES_BATTEMENT", 5, 1)
 TACHES_DELAI_ABANDON = env_int("TACHES_DELAI_ABANDON", 60, 1)
 TACHES_TENTATIVES = env_int("TACHES_TENTATIVES", 3, 1)

@@ -16,8 +16,8 @@ on Django 6, ``django_tasks`` becomes ``django.tasks`` in this module only.
 from __future__ import annotations
 
 import logging
-import uuid
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any

@@ -31,7 +31,7 @@ def _tache(request: HttpRequest, pk: object) -> Tache:
 
 @login_required
 def liste(request: HttpRequest) -> HttpResponse:
-    qs = Tache.objects.filter(proprietaire=request.user).order_by("-cree_le")
+    qs = Tache.objects.filter(proprietaire_id=request.user.pk).order_by("-cree_le")
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     lignes = [(t, page_resultat(t)) for t in page.object_list]
     return render(
@@ -87,5 +87,5 @@ def fichier(request: HttpRequest, pk: object) -> FileResponse:
     if not tache.fichier or tache.statut != Statut.TERMINEE:
         raise Http404("Ce traitement n'a pas produit de fichier.")
     return FileResponse(
-        tache.fichier.open("rb"), as_attachment=True, filename=tache.nom_fichier or None
+        tache.fichier.open("rb"), as_attachment=True, filename=tache.nom_fichier or "resultat"
     )

@@ -30,4 +30,6 @@ def test_a_task_result_file_is_kept_on_the_local_disk_by_default(finance, settin
     tache = lancer(progresser, finance, 1)
     executer_taches_en_attente()
     tache.refresh_from_db()
-    assert (settings.MEDIA_ROOT / f"taches/{tache.pk}/resultat.txt").read_bytes() == b"contenu produit"
+    assert (
+        settings.MEDIA_ROOT / f"taches/{tache.pk}/resultat.txt"
+    ).read_bytes() == b"contenu produit"

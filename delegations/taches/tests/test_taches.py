@@ -128,7 +128,9 @@ def test_a_produced_file_is_downloaded_by_its_owner_only(finance):
     assert reponse.status_code == 200
     assert b"".join(reponse.streaming_content) == b"contenu produit"
     assert "compte-rendu.txt" in reponse["Content-Disposition"]
-    assert _client(UserFactory(role="finance")).get(f"/taches/{tache.pk}/fichier/").status_code == 404
+    assert (
+        _client(UserFactory(role="finance")).get(f"/taches/{tache.pk}/fichier/").status_code == 404
+    )
 
 
 class TestReprise:
@@ -137,7 +139,10 @@ class TestReprise:
     def _en_cours_chez_un_mort(self, finance: Any, tentatives: int) -> Tache:
         tache = lancer(compter, finance, 1)
         Travailleur.objects.create(
-            identifiant="mort", hote="ailleurs", pid=1, battement=timezone.now() - dt.timedelta(hours=1)
+            identifiant="mort",
+            hote="ailleurs",
+            pid=1,
+            battement=timezone.now() - dt.timedelta(hours=1),
         )
         resultat = DBTaskResult.objects.get(pk=tache.pk)
         resultat.claim("mort")

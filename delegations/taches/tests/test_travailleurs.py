@@ -146,9 +146,7 @@ def _repond(url: str) -> bool:
 
 
 @pytest.mark.parametrize("sans_worker", [False, True])
-def test_serve_starts_one_worker_beside_gunicorn_unless_told_not_to(
-    finance, sans_worker, tmp_path
-):
+def test_serve_starts_one_worker_beside_gunicorn_unless_told_not_to(finance, sans_worker, tmp_path):
     port = _port_libre()
     options = ["--sans-worker"] if sans_worker else []
     serveur = subprocess.Popen(  # noqa: S603 - our own command

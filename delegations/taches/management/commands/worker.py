@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from delegations.taches.travailleur import Superviseur, travailler
@@ -43,10 +43,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         nombre = options["processes"]
         if nombre is None:
-            try:
-                nombre = int(os.environ.get("TACHES_PROCESSUS", "1"))
-            except ValueError as exc:
-                raise CommandError("TACHES_PROCESSUS doit être un entier.") from exc
+            nombre = settings.TACHES_PROCESSUS
         if nombre < 1:
             raise CommandError("--processes doit valoir au moins 1.")
         if options["intervalle"] < 0:
