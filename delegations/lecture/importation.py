@@ -148,13 +148,15 @@ def lire_depot(depot: Depot, progression: Callable[[int, int], None] | None = No
     return lecture
 
 
-def deposer(flux: BinaryIO, nom_original: str) -> Lecture:
+def deposer(
+    flux: BinaryIO, nom_original: str, progression: Callable[[int, int], None] | None = None
+) -> Lecture:
     """Park and read at once (the command line). Raises ExtractionError on bad input."""
     depot = deposer_fichier(flux, nom_original)
     if depot.doublon is not None:
         return Lecture(depot.sha256, nom_original, depot.extension, {}, doublon=depot.doublon)
     try:
-        return lire_depot(depot)
+        return lire_depot(depot, progression=progression)
     except ExtractionError:
         default_storage.delete(chemin_attente(depot.sha256, depot.extension))
         raise

@@ -204,8 +204,10 @@ def _mesurer_file(nombre: int, processus: int) -> None:
     except subprocess.TimeoutExpired:
         travailleurs.kill()
     faits = DBTaskResult.objects.filter(status="SUCCESSFUL")
-    premier = min(faits.values_list("started_at", flat=True), default=None)
-    dernier = max(faits.values_list("finished_at", flat=True), default=None)
+    from django.db.models import Max, Min
+
+    bornes = faits.aggregate(premier=Min("started_at"), dernier=Max("finished_at"))
+    premier, dernier = bornes["premier"], bornes["dernier"]
     if not premier or not dernier:
         print("File : aucun traitement exécuté.", flush=True)
         return

@@ -48,6 +48,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--oui", action="store_true", help="confirme sans poser la question")
 
+    def _progression(self, fait: int, total: int) -> None:
+        # On a terminal only: one line rewritten page after page.
+        if total > 1 and self.stderr.isatty():
+            fin = "\n" if fait >= total else ""
+            self.stderr.write(f"\rLecture de la page {fait} sur {total}", ending=fin)
+            self.stderr.flush()
+
     def handle(self, *args: Any, **options: Any) -> None:
         user = (
             User.objects.filter(username=options["utilisateur"]).first()
@@ -62,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(f"Fichier introuvable : {chemin}")
         try:
             with chemin.open("rb") as flux:
-                lecture = importation.deposer(flux, chemin.name)
+                lecture = importation.deposer(flux, chemin.name, progression=self._progression)
         except ExtractionError as exc:
             raise CommandError(str(exc)) from exc
         if lecture.doublon is not None:
