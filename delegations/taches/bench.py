@@ -26,16 +26,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from django_tasks import task
+from delegations.taches.registre import Suivi, tache
 
 NOM_BASE = os.environ.get("BENCH_BASE_TACHES", "delegations_bench_taches")
 RACINE = Path(__file__).resolve().parents[2]
 SCAN = RACINE.parent / "shared" / "corpus" / "rendered" / "2021-menjs-classe-a-12.scan.pdf"
 
 
-@task()
-def tache_vide(numero: int) -> int:
-    """The smallest task: measures the queue itself (claim, run, record)."""
+@tache("Banc : traitement vide")
+def tache_vide(suivi: Suivi, numero: int) -> int:
+    """The smallest task: measures the queue itself (claim, run, record, Tache row)."""
     return numero
 
 
@@ -110,6 +110,24 @@ def _mesurer_lecture(jeton: str) -> None:
                 pass
             time.sleep(0.5)
         time.sleep(3)  # the worker beside gunicorn boots too
+
+        def deposer_petit(n: int) -> float:
+            contenu = f"Convention fictive de banc numéro {n} {time.time()}\n".encode()
+            t0 = time.perf_counter()
+            requests.post(
+                f"{base}/api/v1/conventions/import",
+                files={"fichier": (f"banc-{n}.txt", contenu, "text/plain")},
+                headers=entetes,
+                timeout=30,
+            )
+            return time.perf_counter() - t0
+
+        repos = [deposer_petit(-n) for n in range(1, 21)]
+        print(
+            f"POST /api/v1/conventions/import sans OCR en cours : médiane "
+            f"{statistics.median(repos) * 1000:.0f} ms, p95 {_p95(repos) * 1000:.0f} ms",
+            flush=True,
+        )
         debut = time.perf_counter()
         with SCAN.open("rb") as fichier:
             depot = requests.post(
@@ -131,15 +149,7 @@ def _mesurer_lecture(jeton: str) -> None:
             n = 0
             while not fini.is_set():
                 n += 1
-                contenu = f"Convention fictive de banc numéro {n} {time.time()}\n".encode()
-                t0 = time.perf_counter()
-                requests.post(
-                    f"{base}/api/v1/conventions/import",
-                    files={"fichier": (f"banc-{n}.txt", contenu, "text/plain")},
-                    headers=entetes,
-                    timeout=30,
-                )
-                temps_api.append(time.perf_counter() - t0)
+                temps_api.append(deposer_petit(n))
                 time.sleep(0.2)
 
         fil = threading.Thread(target=deposer_pendant_l_ocr, daemon=True)
@@ -182,9 +192,15 @@ def _mesurer_lecture(jeton: str) -> None:
 def _mesurer_file(nombre: int, processus: int) -> None:
     from django_tasks_db.models import DBTaskResult
 
+    import importlib
+
+    from delegations.taches.registre import lancer
+
+    # Imported by its dotted path (not __main__) so that workers can import it too.
+    vide = importlib.import_module("delegations.taches.bench").tache_vide
     DBTaskResult.objects.all().delete()
     for n in range(nombre):
-        tache_vide.enqueue(n)
+        lancer(vide, None, n)
     travailleurs = subprocess.Popen(  # noqa: S603 - our own command
         [
             sys.executable,

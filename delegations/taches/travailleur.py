@@ -137,6 +137,10 @@ class Travail(Worker):
         self._derniere_reprise = 0.0
 
     def run(self) -> None:
+        if settings.TACHES_PRIORITE:
+            # Background work yields the CPU to web processes on a shared machine (the OCR
+            # processes and tesseract inherit it).
+            os.nice(settings.TACHES_PRIORITE)
         Travailleur.objects.update_or_create(
             identifiant=self.worker_id,
             defaults={"hote": HOTE, "pid": os.getpid(), "battement": timezone.now()},
