@@ -26,17 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from delegations.taches.registre import Suivi, tache
-
 NOM_BASE = os.environ.get("BENCH_BASE_TACHES", "delegations_bench_taches")
 RACINE = Path(__file__).resolve().parents[2]
 SCAN = RACINE.parent / "shared" / "corpus" / "rendered" / "2021-menjs-classe-a-12.scan.pdf"
-
-
-@tache("Banc : traitement vide")
-def tache_vide(suivi: Suivi, numero: int) -> int:
-    """The smallest task: measures the queue itself (claim, run, record, Tache row)."""
-    return numero
 
 
 def run() -> None:
@@ -192,12 +184,9 @@ def _mesurer_lecture(jeton: str) -> None:
 def _mesurer_file(nombre: int, processus: int) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    import importlib
-
+    from delegations.taches.banc import tache_vide as vide
     from delegations.taches.registre import lancer
 
-    # Imported by its dotted path (not __main__) so that workers can import it too.
-    vide = importlib.import_module("delegations.taches.bench").tache_vide
     DBTaskResult.objects.all().delete()
     for n in range(nombre):
         lancer(vide, None, n)
