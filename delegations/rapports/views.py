@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Avenant, Convention
+from delegations.taches.registre import lancer
 
 from . import exports
 from .donnees import NATURES, Rapport, construire, lire_periode
 from .models import Transmission
 from .suivi import delai_mensuel, delai_terme
+from .taches import produire_rapport
 
 
 def _convention(request: HttpRequest, pk: int) -> Convention:
@@ -91,6 +93,28 @@ def telecharger(request: HttpRequest, pk: int, format: str) -> HttpResponse:
     reponse = HttpResponse(exports.exporter(r, format), content_type=exports.TYPES_MIME[format])
     reponse["Content-Disposition"] = f'attachment; filename="{r.nom_fichier}.{format}"'
     return reponse
+
+
+@login_required
+@require_POST
+def preparer(request: HttpRequest, pk: int, format: str) -> HttpResponse:
+    """Queue the report file (PDF takes seconds); the user downloads it when it is ready."""
+    convention = _convention(request, pk)
+    if format not in exports.FORMATS or format == "html":
+        return redirect("rapports:rapport", pk=pk)
+    nature = str(request.GET.get("nature")) if request.GET.get("nature") in NATURES else "mensuel"
+    periode = request.GET.get("periode") or None
+    tache = lancer(
+        produire_rapport,
+        request.user,
+        convention.pk,
+        nature,
+        periode,
+        format,
+        libelle=f"{NATURES[nature]} ({exports.FORMATS[format]}) — {convention}",
+        cle=f"rapport:{convention.pk}:{nature}:{periode}:{format}",
+    )
+    return redirect("taches:detail", pk=tache.pk)
 
 
 @login_required
