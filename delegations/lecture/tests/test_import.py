@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from delegations.conventions.models import Convention
-from delegations.core.tests.factories import ConventionFactory
+from delegations.core.tests.factories import ConventionFactory, UserFactory
 from delegations.lecture import importation
 from delegations.lecture.models import Document
 from delegations.taches.essais import executer_taches_en_attente
@@ -380,3 +380,44 @@ class TestStockageS3:
         )
         assert cree.status_code == 201, cree.content
         assert Document.objects.get().fichier.read() == CONTENU
+
+
+class TestLectureEnTache:
+    """The page and the API answer at once; the reading runs in a task."""
+
+    def test_the_same_file_posted_twice_while_it_is_read_is_one_task(self, finance, lecteur):
+        client = _client(finance)
+        premier = client.post(
+            "/lecture/importer/", {"fichier": SimpleUploadedFile("c.txt", CONTENU)}
+        )
+        second = client.post(
+            "/lecture/importer/", {"fichier": SimpleUploadedFile("c.txt", CONTENU)}
+        )
+        assert premier.status_code == 302
+        assert second["Location"] == premier["Location"]
+        assert executer_taches_en_attente() == 1
+
+    def test_an_unreadable_pdf_ends_the_task_with_the_readers_french_message(self, finance, api):
+        client = api(finance)
+        depot = client.post(
+            "/api/v1/conventions/import",
+            {"fichier": SimpleUploadedFile("abime.pdf", b"%PDF-1.4 ceci n'est pas un PDF")},
+            format="multipart",
+        )
+        assert depot.status_code == 202
+        assert depot["Location"] == depot.json()["tache"]
+        executer_taches_en_attente()
+        tache = client.get(depot.json()["tache"]).json()
+        assert tache["statut"] == "echec"
+        assert tache["erreur"].startswith("PDF illisible ou corrompu")
+        assert tache["resultat"] is None
+        assert not Convention.objects.exists()
+
+    def test_another_finance_agent_cannot_open_someone_elses_review(self, finance, lecteur):
+        client = _client(finance)
+        depot = client.post("/lecture/importer/", {"fichier": SimpleUploadedFile("c.txt", CONTENU)})
+        executer_taches_en_attente()
+        tache = depot["Location"].split("/")[2]
+        assert client.get(f"/lecture/importer/{tache}/revue/").status_code == 200
+        autre = UserFactory(role="finance")
+        assert _client(autre).get(f"/lecture/importer/{tache}/revue/").status_code == 404
