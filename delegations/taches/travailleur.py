@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.db.utils import OperationalError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -137,6 +137,10 @@ class Travail(Worker):
         self._derniere_reprise = 0.0
 
     def run(self) -> None:
+        # A worker keeps its database connection between tasks (one connection per process):
+        # close_old_connections() then closes it only when it is broken.
+        for alias in connections:
+            connections[alias].settings_dict["CONN_MAX_AGE"] = None
         if settings.TACHES_PRIORITE:
             # Background work yields the CPU to web processes on a shared machine (the OCR
             # processes and tesseract inherit it).
