@@ -75,11 +75,11 @@ def _attendre(condition: Callable[[], bool], secondes: float, message: str) -> N
 def test_two_workers_share_fifty_tasks_and_run_each_exactly_once(finance, demarrer):
     a = demarrer("--intervalle", "0.1")
     b = demarrer("--intervalle", "0.1")
-    _attendre(lambda: Travailleur.objects.count() == 2, 90, "les deux processus n'ont pas démarré")
+    _attendre(lambda: Travailleur.objects.count() == 2, 240, "les deux processus n'ont pas démarré")
     taches = [lancer(compter, finance, n, 0.05) for n in range(50)]
     _attendre(
         lambda: Tache.objects.filter(statut=Statut.TERMINEE).count() == 50,
-        180,
+        420,
         "les 50 traitements ne sont pas tous terminés",
     )
     for proc in (a, b):
@@ -101,7 +101,7 @@ def test_a_worker_killed_mid_task_leaves_nothing_applied_and_the_task_runs_again
     temoin = tmp_path / "au-milieu"
     tache = lancer(ecrire_groupes, finance, 3, str(temoin), 120.0)
     premier = demarrer("--intervalle", "0.1")
-    _attendre(temoin.exists, 90, "le traitement n'a pas commencé")
+    _attendre(temoin.exists, 240, "le traitement n'a pas commencé")
     # Half-way through its one transaction: one row written, not committed.
     premier.send_signal(signal.SIGKILL)
     premier.wait()
@@ -111,7 +111,7 @@ def test_a_worker_killed_mid_task_leaves_nothing_applied_and_the_task_runs_again
     second = demarrer("--intervalle", "0.1", TACHES_DELAI_ABANDON="3600")
     _attendre(
         lambda: Tache.objects.get(pk=tache.pk).statut == Statut.TERMINEE,
-        90,
+        240,
         "le traitement n'a pas été repris",
     )
     second.send_signal(signal.SIGTERM)
@@ -160,7 +160,7 @@ def test_serve_starts_one_worker_beside_gunicorn_unless_told_not_to(finance, san
         },
     )
     try:
-        _attendre(lambda: _repond(f"http://127.0.0.1:{port}/connexion/"), 120, "pas de réponse")
+        _attendre(lambda: _repond(f"http://127.0.0.1:{port}/connexion/"), 240, "pas de réponse")
         tache = lancer(compter, finance, 7)
         if sans_worker:
             time.sleep(3)
@@ -169,11 +169,11 @@ def test_serve_starts_one_worker_beside_gunicorn_unless_told_not_to(finance, san
         else:
             _attendre(
                 lambda: Tache.objects.get(pk=tache.pk).statut == Statut.TERMINEE,
-                90,
+                240,
                 "le processus de traitement de « serve » n'a pas exécuté la tâche",
             )
     finally:
         serveur.send_signal(signal.SIGTERM)
         serveur.wait(timeout=60)
     # The worker stops with the server.
-    _attendre(lambda: not Travailleur.objects.exists(), 30, "le processus de traitement survit")
+    _attendre(lambda: not Travailleur.objects.exists(), 90, "le processus de traitement survit")
