@@ -311,7 +311,7 @@ TACHES_DELAI_ABANDON = env_int("TACHES_DELAI_ABANDON", 60, 1)
 TACHES_TENTATIVES = env_int("TACHES_TENTATIVES", 3, 1)
 TACHES_ARRET_GRACIEUX = env_int("TACHES_ARRET_GRACIEUX", 30, 0)
 # Niceness added to worker processes (0-19): web requests keep the CPU first.
-TACHES_PRIORITE = env_int("TACHES_PRIORITE", 10, 0)
+TACHES_PRIORITE = env_int("TACHES_PRIORITE", 5, 0)
 DATAGOUV_API_URL = env_str("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1")
 DATAGOUV_API_KEY = env_str("DATAGOUV_API_KEY", "")
 DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")

@@ -11,7 +11,7 @@ temporary SQLite file. The child starts ``delegations serve`` (gunicorn + one wo
   ≤ 200 ms);
 - tasks per second through the queue with 4 worker processes (BENCH_TACHES tasks, 400).
 
-BENCH_TACHES_SCAN=0 skips the scan. Workers run at TACHES_PRIORITE (nice 10 by default): on a
+BENCH_TACHES_SCAN=0 skips the scan. Workers run at TACHES_PRIORITE (nice 5 by default): on a
 machine busy with other work, set TACHES_PRIORITE=0 to measure the queue rather than the
 scheduler.
 """

@@ -372,14 +372,20 @@ def remove_rules(image: Any) -> Any:
 
 def _ocr_image(exe: str, image: Any, png: Path) -> str:
     image.save(png)
-    proc = subprocess.run(  # noqa: S603 - fixed argument list
-        [exe, str(png), "-", "-l", "fra", "--psm", "6"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, OMP_THREAD_LIMIT="1"),
-        timeout=300,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(  # noqa: S603 - fixed argument list
+            [exe, str(png), "-", "-l", "fra", "--psm", "6"],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, OMP_THREAD_LIMIT="1"),
+            timeout=300,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise CorruptFileError(
+            "La reconnaissance de caractères d'une page a dépassé 5 minutes : le serveur est "
+            "surchargé ou la page est illisible. Relancez l'import un peu plus tard."
+        ) from exc
     if proc.returncode != 0:
         raise CorruptFileError(
             f"Échec de la reconnaissance de caractères (tesseract) : {proc.stderr.strip()[:200]}"
