@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "delegations.comites",
     "delegations.echeances",
     "delegations.rapports",
+    "delegations.redaction",
     "delegations.opendata",
 ]
 

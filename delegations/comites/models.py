@@ -405,6 +405,7 @@ OBLIGATIONS_STANDARD: list[tuple[str, str, str, int | None]] = [
     ("je_donne_mon_avis", "Bouton « Je donne mon avis » sur les démarches en ligne", "DINUM", 6),
     ("statistiques", "Page de statistiques publique", "Intrapreneur", 6),
     ("publication", "Publication de la convention", "Délégant", 1),
+    ("copie_cbcm", "Copie de la convention signée transmise au CBCM", "DINUM", 1),
     ("comptes_rendus", "Comptes rendus d'exécution au délégant", "DINUM", None),
 ]
 
