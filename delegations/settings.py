@@ -236,6 +236,29 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, 1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, 1)
+if os.environ.get("EMAIL_URL"):
+    # One URL instead of the EMAIL_* variables: smtp://user:password@host:587/?tls=True,
+    # smtp+ssl://…:465, console:// (dj-email-url).
+    import dj_email_url
+
+    try:
+        _email = dj_email_url.parse(os.environ["EMAIL_URL"])
+    except (KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL n'est pas une adresse de serveur de courriel valide ({exc})."
+        ) from exc
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or EMAIL_HOST
+    EMAIL_PORT = _email["EMAIL_PORT"] or EMAIL_PORT
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = bool(_email["EMAIL_USE_TLS"])
+    EMAIL_USE_SSL = bool(_email["EMAIL_USE_SSL"])
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "delegations@beta.gouv.fr")
 
 REST_FRAMEWORK = {

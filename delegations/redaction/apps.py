@@ -6,7 +6,10 @@ class RedactionConfig(AppConfig):
     label = "redaction"
     verbose_name = "Rédaction et courriers"
     panneaux_convention = ["redaction/_panneau_convention.html"]
-    menu = [("Contacts", "redaction:contacts", False), ("Modèles", "redaction:modeles", False, True)]
+    menu = [
+        ("Contacts", "redaction:contacts", False),
+        ("Modèles", "redaction:modeles", False, True),
+    ]
 
     def ready(self) -> None:
         from delegations.conventions.models import avenant_enregistre

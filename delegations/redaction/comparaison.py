@@ -217,7 +217,9 @@ def _affiche(cle: str, valeur: Any) -> str:
         return "—"
     if cle.startswith("echeancier."):
         ae, cp = valeur
-        return f"AE {euros(ae) if ae is not None else '—'} / CP {euros(cp) if cp is not None else '—'}"
+        return (
+            f"AE {euros(ae) if ae is not None else '—'} / CP {euros(cp) if cp is not None else '—'}"
+        )
     if cle.startswith("montant_total"):
         montant = _montant(valeur)
         return euros(montant) if montant is not None else _texte(valeur)

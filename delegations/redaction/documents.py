@@ -189,14 +189,47 @@ def convertir_en_pdf(documents: list[bytes]) -> list[bytes]:
     return sorties
 
 
-def pdf_weasyprint(contexte: dict[str, Any]) -> bytes:
-    """The same content as the Word model, typeset by WeasyPrint (no LibreOffice on the host)."""
+def docx_en_html(contenu: bytes) -> str:
+    """The rendered Word document as plain HTML: paragraphs, bold runs, tables, page breaks."""
+    import html
+
+    import docx
+    from docx.table import Table
+
+    document = docx.Document(io.BytesIO(contenu))
+    blocs: list[str] = []
+    for bloc in document.iter_inner_content():
+        if isinstance(bloc, Table):
+            lignes = []
+            for i, rang in enumerate(bloc.rows):
+                balise = "th" if i == 0 else "td"
+                cellules = "".join(
+                    f"<{balise}>{html.escape(c.text)}</{balise}>" for c in rang.cells
+                )
+                lignes.append(f"<tr>{cellules}</tr>")
+            blocs.append(f"<table>{''.join(lignes)}</table>")
+            continue
+        if 'w:br w:type="page"' in bloc._p.xml:
+            blocs.append('<div class="saut"></div>')
+        if not bloc.text.strip():
+            continue
+        texte = "".join(
+            f"<strong>{html.escape(r.text)}</strong>" if r.bold else html.escape(r.text)
+            for r in bloc.runs
+        )
+        centre = (
+            ' class="centre"' if bloc.alignment is not None and int(bloc.alignment) == 1 else ""
+        )
+        blocs.append(f"<p{centre}>{texte}</p>")
+    return render_to_string("redaction/document_pdf.html", {"corps": "\n".join(blocs)})
+
+
+def pdf_weasyprint(docx: bytes) -> bytes:
+    """The same content as the Word document, typeset by WeasyPrint (no LibreOffice on the host)."""
     from django.conf import settings
     from weasyprint import HTML
 
-    gabarit = f"redaction/document_{contexte['type']}.html"
-    html = render_to_string(gabarit, contexte)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=docx_en_html(docx), base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
 
 
 # --- documents of the register -----------------------------------------------------------------
@@ -213,7 +246,11 @@ def _cible(convention: Convention, avenant: Avenant | None) -> tuple[str, dict[s
     ref = convention.reference or str(convention.pk)
     if avenant is None:
         return TypeDocument.CONVENTION, contexte_convention(convention), f"convention-{ref}"
-    return TypeDocument.AVENANT, contexte_avenant(avenant), f"convention-{ref}-avenant-{avenant.numero}"
+    return (
+        TypeDocument.AVENANT,
+        contexte_avenant(avenant),
+        f"convention-{ref}-avenant-{avenant.numero}",
+    )
 
 
 def _nom_sur(nom: str) -> str:
@@ -238,20 +275,18 @@ def produire_lot(
     if format not in FORMATS:
         raise RegleMetierError("format_inconnu", f"Format inconnu : « {format} » (docx ou pdf).")
     produits: list[Produit] = []
-    contextes: list[dict[str, Any]] = []
     for convention, avenant in cibles:
         type_document, contexte, nom = _cible(convention, avenant)
         version = version_active(type_document)
         titre = f"{'Avenant' if avenant else 'Convention'} {convention.reference or convention.pk}"
         docx = rendre_docx(contenu_modele(version), contexte, titre)
         produits.append(Produit(docx, "docx", f"{_nom_sur(nom)}.docx", version))
-        contextes.append(contexte)
     if format == "pdf":
         try:
             pdfs = convertir_en_pdf([p.contenu for p in produits])
             moteur = "libreoffice"
         except (RuntimeError, OSError, subprocess.TimeoutExpired):
-            pdfs = [pdf_weasyprint(c) for c in contextes]
+            pdfs = [pdf_weasyprint(p.contenu) for p in produits]
             moteur = "weasyprint"
         for produit, pdf in zip(produits, pdfs, strict=True):
             produit.contenu, produit.format, produit.moteur = pdf, "pdf", moteur

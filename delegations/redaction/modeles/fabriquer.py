@@ -290,8 +290,7 @@ def convention() -> DocumentType:
     _tag(doc, "{%p else %}")
     _p(
         doc,
-        "La présente convention prend effet à la date de sa signature par la dernière des "
-        "parties.",
+        "La présente convention prend effet à la date de sa signature par la dernière des parties.",
     )
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p if duree_mois %}")

@@ -1,0 +1,331 @@
+"""Pages: signed copies, letters, contacts and model versions (within the perimeter, 404 outside)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from delegations.conventions.models import Avenant, Convention
+from delegations.core.errors import RegleMetierError
+
+from . import courriers as lettres
+from .copies import deposer_copie, lire_flux
+from .documents import TYPES_MIME, contenu_modele, deposer_modele, version_active
+from .forms import ContactForm, CopieForm, CourrierForm, ModeleForm
+from .models import (
+    Contact,
+    CopieSignee,
+    Courrier,
+    NatureCourrier,
+    PieceJointe,
+    StatutCourrier,
+    TypeDocument,
+    VersionModele,
+)
+
+
+def _exiger_ecriture(request: HttpRequest) -> None:
+    if not getattr(request.user, "peut_ecrire", False):
+        raise PermissionDenied("Seuls les agents finance de la DINUM peuvent faire cette action.")
+
+
+def _convention(request: HttpRequest, pk: int) -> Convention:
+    qs = Convention.objects.visibles_par(request.user).select_related("delegant", "delegataire")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _avenant(convention: Convention, choix: str | None) -> Avenant | None:
+    if not choix or choix == "convention":
+        return None
+    avenant = Avenant.objects.filter(convention=convention, numero=int(choix)).first()
+    if avenant is None:
+        raise Http404("Avenant introuvable.")
+    return avenant
+
+
+def _fil(convention: Convention, courant: str) -> dict[str, Any]:
+    return {
+        "links": [
+            {"url": reverse("conventions:liste"), "title": "Conventions"},
+            {"url": reverse("conventions:detail", args=[convention.pk]), "title": str(convention)},
+        ],
+        "current": courant,
+    }
+
+
+def _fichier(fichier: Any, nom: str, type_mime: str) -> HttpResponse:
+    with fichier.open("rb") as flux:
+        reponse = HttpResponse(flux.read(), content_type=type_mime)
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    reponse["X-Content-Type-Options"] = "nosniff"
+    return reponse
+
+
+# --- signed copies -----------------------------------------------------------------------------
+@login_required
+def copie_deposer(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _convention(request, pk)
+    _exiger_ecriture(request)
+    form = CopieForm(convention, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        avenant = _avenant(convention, form.cleaned_data["document"])
+        fichier = form.cleaned_data["fichier"]
+        try:
+            copie = deposer_copie(
+                convention, avenant, lire_flux(fichier), request.user, nom_affiche=fichier.name
+            )
+        except RegleMetierError as exc:
+            form.add_error("fichier", exc.message)
+        else:
+            if copie.conforme:
+                messages.success(request, "Copie signée conforme au registre.")
+            else:
+                messages.warning(
+                    request, f"La copie signée diffère du registre : {len(copie.ecarts)} écart(s)."
+                )
+            return redirect("redaction:copie", pk=copie.pk)
+    return render(
+        request,
+        "redaction/copie_deposer.html",
+        {
+            "title": f"Déposer une copie signée — {convention}",
+            "convention": convention,
+            "form": form,
+            "breadcrumb_data": _fil(convention, "Déposer une copie signée"),
+        },
+    )
+
+
+def _copie_visible(request: HttpRequest, pk: int) -> CopieSignee:
+    qs = CopieSignee.objects.filter(
+        convention__in=Convention.objects.visibles_par(request.user)
+    ).select_related("convention__delegant", "convention__delegataire", "avenant")
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def copie(request: HttpRequest, pk: int) -> HttpResponse:
+    copie = _copie_visible(request, pk)
+    return render(
+        request,
+        "redaction/copie.html",
+        {
+            "title": str(copie),
+            "copie": copie,
+            "convention": copie.convention,
+            "breadcrumb_data": _fil(copie.convention, "Copie signée"),
+        },
+    )
+
+
+@login_required
+def copie_fichier(request: HttpRequest, pk: int) -> HttpResponse:
+    copie = _copie_visible(request, pk)
+    return _fichier(copie.fichier, f"copie-signee-{copie.pk}.pdf", "application/pdf")
+
+
+# --- letters -----------------------------------------------------------------------------------
+@login_required
+def courrier_nouveau(request: HttpRequest, pk: int, nature: str) -> HttpResponse:
+    convention = _convention(request, pk)
+    _exiger_ecriture(request)
+    if nature not in NatureCourrier.values:
+        raise Http404("Nature de courrier inconnue.")
+    form = CourrierForm(convention, nature, request.POST or None)
+    apercu = erreur = None
+    if request.method != "POST" or form.is_valid():
+        parametres = form.parametres() if request.method == "POST" else {}
+        document = form.cleaned_data.get("document") if request.method == "POST" else None
+        avenant = _avenant(convention, document)
+        try:
+            if request.method == "POST" and request.POST.get("action") == "envoyer":
+                courrier = lettres.preparer_courrier(
+                    convention, nature, request.user, avenant=avenant, parametres=parametres
+                )
+                courrier = lettres.envoyer_courrier(courrier.pk)
+                if courrier.statut == StatutCourrier.ENVOYE:
+                    messages.success(request, f"Courrier envoyé à {', '.join(courrier.adresses)}.")
+                else:
+                    messages.error(request, f"Le courrier n'est pas parti : {courrier.erreur}")
+                return redirect("redaction:courrier", pk=courrier.pk)
+            apercu = lettres.rediger(
+                convention,
+                nature,
+                avenant=avenant,
+                parametres=parametres,
+                signataire=request.user.get_full_name() or request.user.email,  # type: ignore[union-attr]
+                avec_pieces=False,
+            )
+        except RegleMetierError as exc:
+            erreur = exc.message
+    titre = NatureCourrier(nature).label
+    return render(
+        request,
+        "redaction/courrier_nouveau.html",
+        {
+            "title": f"{titre} — {convention}",
+            "titre": titre,
+            "convention": convention,
+            "nature": nature,
+            "form": form,
+            "apercu": apercu,
+            "erreur": erreur,
+            "pieces_prevues": PIECES.get(nature, ""),
+            "breadcrumb_data": _fil(convention, titre),
+        },
+    )
+
+
+PIECES = {
+    NatureCourrier.CREDITS_INSUFFISANTS: "la situation d'exécution du mois (PDF)",
+    NatureCourrier.PREAVIS: "le texte de la convention (PDF)",
+    NatureCourrier.CREDITS_NON_CONSOMMES: "le compte rendu de fin de convention (PDF)",
+    NatureCourrier.RAPPORT_PERIODIQUE: "le compte rendu du mois (PDF)",
+    NatureCourrier.RAPPORT_FINAL: "le compte rendu de fin de convention (PDF)",
+    NatureCourrier.COPIE_CBCM: "la dernière copie signée déposée (PDF)",
+}
+
+
+def _courrier_visible(request: HttpRequest, pk: int) -> Courrier:
+    qs = Courrier.objects.visibles_par(request.user).select_related(
+        "convention__delegant", "convention__delegataire", "avenant", "cree_par"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def courrier(request: HttpRequest, pk: int) -> HttpResponse:
+    courrier = _courrier_visible(request, pk)
+    return render(
+        request,
+        "redaction/courrier.html",
+        {
+            "title": courrier.objet,
+            "courrier": courrier,
+            "convention": courrier.convention,
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+            "breadcrumb_data": _fil(courrier.convention, "Courrier"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def courrier_renvoyer(request: HttpRequest, pk: int) -> HttpResponse:
+    courrier = _courrier_visible(request, pk)
+    _exiger_ecriture(request)
+    courrier = lettres.envoyer_courrier(courrier.pk)
+    if courrier.statut == StatutCourrier.ENVOYE:
+        messages.success(request, "Courrier envoyé.")
+    else:
+        messages.error(request, f"Le courrier n'est pas parti : {courrier.erreur}")
+    return redirect("redaction:courrier", pk=courrier.pk)
+
+
+@login_required
+def piece(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = PieceJointe.objects.filter(courrier__in=Courrier.objects.visibles_par(request.user))
+    jointe = get_object_or_404(qs, pk=pk)
+    return _fichier(jointe.fichier, jointe.nom, jointe.type_mime)
+
+
+# --- contacts ----------------------------------------------------------------------------------
+@login_required
+def contacts(request: HttpRequest) -> HttpResponse:
+    qs = Contact.objects.visibles_par(request.user).select_related("administration")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(nom__icontains=q)
+            | Q(email__icontains=q)
+            | Q(administration__nom__icontains=q)
+            | Q(administration__sigle__icontains=q)
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "redaction/contacts.html",
+        {
+            "title": "Contacts des délégants",
+            "page_obj": page,
+            "q": q,
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
+        },
+    )
+
+
+@login_required
+def contact_formulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _exiger_ecriture(request)
+    instance = get_object_or_404(Contact, pk=pk) if pk else None
+    form = ContactForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Contact enregistré.")
+        return redirect("redaction:contacts")
+    titre = f"Modifier {instance}" if instance else "Nouveau contact"
+    return render(request, "redaction/contact_formulaire.html", {"title": titre, "form": form})
+
+
+@login_required
+def contact_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
+    _exiger_ecriture(request)
+    contact = get_object_or_404(Contact, pk=pk)
+    if request.method == "POST":
+        contact.delete()
+        messages.success(request, "Contact supprimé.")
+        return redirect("redaction:contacts")
+    return render(
+        request,
+        "redaction/contact_supprimer.html",
+        {"title": f"Supprimer {contact}", "contact": contact},
+    )
+
+
+# --- model versions ----------------------------------------------------------------------------
+@login_required
+def modeles(request: HttpRequest) -> HttpResponse:
+    _exiger_ecriture(request)
+    for type_document in TypeDocument.values:
+        version_active(type_document)  # the shipped model is version 1
+    form = ModeleForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        fichier = form.cleaned_data["fichier"]
+        try:
+            version = deposer_modele(
+                form.cleaned_data["type"],
+                lire_flux(fichier),
+                request.user,
+                form.cleaned_data["commentaire"],
+            )
+        except RegleMetierError as exc:
+            form.add_error("fichier", exc.message)
+        else:
+            messages.success(request, f"{version} enregistré : il sert aux prochains documents.")
+            return redirect("redaction:modeles")
+    versions = VersionModele.objects.select_related("depose_par").order_by("type", "-version")
+    return render(
+        request,
+        "redaction/modeles.html",
+        {"title": "Modèles de documents", "form": form, "versions": versions},
+    )
+
+
+@login_required
+def modele_telecharger(request: HttpRequest, pk: int) -> HttpResponse:
+    _exiger_ecriture(request)
+    version = get_object_or_404(VersionModele, pk=pk)
+    reponse = HttpResponse(contenu_modele(version), content_type=TYPES_MIME["docx"])
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="modele-{version.type}-v{version.version}.docx"'
+    )
+    return reponse
