@@ -6,7 +6,7 @@ import datetime as dt
 import socket
 from collections.abc import Iterator
 from decimal import Decimal
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from typing import Any
 
@@ -83,7 +83,7 @@ class Boite:
 
     @property
     def messages(self) -> list[Message]:
-        return [message_from_bytes(e.content) for e in self.enveloppes]
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.enveloppes]
 
 
 def _port_libre() -> int:
