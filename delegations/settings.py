@@ -246,12 +246,12 @@ if os.environ.get("EMAIL_URL"):
     # smtp+ssl://…:465, console:// (dj-email-url).
     import dj_email_url
 
-    try:
-        _email = dj_email_url.parse(os.environ["EMAIL_URL"])
-    except (KeyError, ValueError) as exc:
+    _email = dj_email_url.parse(os.environ["EMAIL_URL"])
+    if "EMAIL_BACKEND" not in _email:
         raise ImproperlyConfigured(
-            f"EMAIL_URL n'est pas une adresse de serveur de courriel valide ({exc})."
-        ) from exc
+            "EMAIL_URL doit commencer par smtp://, smtps://, smtp+tls://, console:// ou "
+            f"file://, pas « {os.environ['EMAIL_URL'].split(':', 1)[0]}: »."
+        )
     EMAIL_BACKEND = _email["EMAIL_BACKEND"]
     EMAIL_HOST = _email["EMAIL_HOST"] or EMAIL_HOST
     EMAIL_PORT = _email["EMAIL_PORT"] or EMAIL_PORT

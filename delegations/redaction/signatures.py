@@ -30,8 +30,8 @@ def _signataire(status: Any) -> str:
 def verifier_signatures(contenu: bytes) -> list[dict[str, Any]]:
     """One entry per embedded signature; [] when the PDF carries none."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 

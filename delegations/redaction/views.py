@@ -179,7 +179,7 @@ def courrier_nouveau(request: HttpRequest, pk: int, nature: str) -> HttpResponse
             "form": form,
             "apercu": apercu,
             "erreur": erreur,
-            "pieces_prevues": PIECES.get(nature, ""),
+            "pieces_prevues": PIECES[NatureCourrier(nature)],
             "breadcrumb_data": _fil(convention, titre),
         },
     )

@@ -24,7 +24,9 @@ REGLAGES = {
 
 
 def _sans_ecart(bilan: Any) -> None:
-    ecarts = [f"{nom} : {c.libelle} écrit « {c.attendu} », lu « {c.lu} »" for nom, c in bilan.ecarts]
+    ecarts = [
+        f"{nom} : {c.libelle} écrit « {c.attendu} », lu « {c.lu} »" for nom, c in bilan.ecarts
+    ]
     assert ecarts == []
     assert bilan.retrouves == bilan.ecrits
 

@@ -109,7 +109,10 @@ def test_signed_copies_follow_the_perimeter(
     _deposer(client, convention_complete, produire(convention_complete, None, "pdf").contenu)
     copie = CopieSignee.objects.get()
     depot = reverse("redaction:copie_deposer", args=[convention_complete.pk])
-    for url in (reverse("redaction:copie", args=[copie.pk]), reverse("redaction:copie_fichier", args=[copie.pk])):
+    for url in (
+        reverse("redaction:copie", args=[copie.pk]),
+        reverse("redaction:copie_fichier", args=[copie.pk]),
+    ):
         client.force_login(agent)
         assert client.get(url).status_code == 200
         client.force_login(collegue)

@@ -69,9 +69,7 @@ def test_the_signed_copy_goes_to_the_cbcm_and_closes_the_obligation(
     avenant = convention_complete.avenants_ordonnes()[0]
     pdf = produire(convention_complete, avenant, "pdf").contenu
     deposer_copie(convention_complete, avenant, pdf, finance)
-    obligation = Obligation.objects.get(
-        convention=convention_complete, code="copie_cbcm_avenant_1"
-    )
+    obligation = Obligation.objects.get(convention=convention_complete, code="copie_cbcm_avenant_1")
     assert obligation.statut == StatutObligation.A_FAIRE
     courrier = preparer_courrier(
         convention_complete, NatureCourrier.COPIE_CBCM, finance, avenant=avenant
@@ -84,7 +82,9 @@ def test_the_signed_copy_goes_to_the_cbcm_and_closes_the_obligation(
     assert contenu == pdf
     obligation.refresh_from_db()
     assert obligation.statut == StatutObligation.FAITE
-    convention_obligation = Obligation.objects.get(convention=convention_complete, code="copie_cbcm")
+    convention_obligation = Obligation.objects.get(
+        convention=convention_complete, code="copie_cbcm"
+    )
     assert convention_obligation.statut == StatutObligation.A_FAIRE
 
 
@@ -167,9 +167,7 @@ def test_the_page_previews_then_sends_the_letter(
     smtp: Any, client: Any, finance: Any, convention_complete: Any, contacts: Any
 ) -> None:
     client.force_login(finance)
-    url = reverse(
-        "redaction:courrier_nouveau", args=[convention_complete.pk, "rapport_periodique"]
-    )
+    url = reverse("redaction:courrier_nouveau", args=[convention_complete.pk, "rapport_periodique"])
     apercu = client.post(url, {"action": "apercu", "periode": "2025-05"})
     texte = html.unescape(apercu.content.decode())
     assert "Compte rendu d'exécution de mai 2025" in texte
@@ -192,7 +190,10 @@ def test_letters_follow_the_perimeter(
     )
     piece = courrier.pieces.get()
     nouveau = reverse("redaction:courrier_nouveau", args=[convention_complete.pk, "rapport_final"])
-    for url in (reverse("redaction:courrier", args=[courrier.pk]), reverse("redaction:piece", args=[piece.pk])):
+    for url in (
+        reverse("redaction:courrier", args=[courrier.pk]),
+        reverse("redaction:piece", args=[piece.pk]),
+    ):
         client.force_login(agent)
         assert client.get(url).status_code == 200
         client.force_login(collegue)

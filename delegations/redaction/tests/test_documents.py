@@ -8,8 +8,8 @@ from typing import Any
 
 import docx
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from delegations.core.tests.factories import UserFactory
@@ -90,7 +90,9 @@ def test_amendment_gives_the_former_and_new_amounts(
         "Pour l'année 2025, le montant des autorisations d'engagement est porté de "
         "200\u202f000,00\u00a0€ à 250\u202f000,00\u00a0€" in texte
     )
-    assert "crédits de paiement est porté de 150\u202f000,00\u00a0€ à 180\u202f000,00\u00a0€" in texte
+    assert (
+        "crédits de paiement est porté de 150\u202f000,00\u00a0€ à 180\u202f000,00\u00a0€" in texte
+    )
     assert "Article 3 – Prise d'effet" in texte
 
 
@@ -137,7 +139,9 @@ def test_finance_uploads_a_new_model_version_used_by_the_next_documents(
     client: Any, api: Any, finance: Any, convention_complete: Any
 ) -> None:
     client.force_login(finance)
-    contenu = _modele_modifie("Il est convenu ce qui suit", "Les parties conviennent de ce qui suit")
+    contenu = _modele_modifie(
+        "Il est convenu ce qui suit", "Les parties conviennent de ce qui suit"
+    )
     reponse = client.post(
         reverse("redaction:modeles"),
         {
