@@ -204,3 +204,18 @@ def test_letters_follow_the_perimeter(
     assert client.get(nouveau).status_code == 403
     client.force_login(collegue)
     assert client.get(nouveau).status_code == 404
+
+
+@pytest.mark.parametrize("nature", NatureCourrier.values)
+def test_every_letter_page_opens_for_finance(
+    client: Any, finance: Any, convention_complete: Any, contacts: Any, nature: str
+) -> None:
+    client.force_login(finance)
+    url = reverse("redaction:courrier_nouveau", args=[convention_complete.pk, nature])
+    reponse = client.get(url)
+    assert reponse.status_code == 200
+    texte = html.unescape(reponse.content.decode())
+    if nature in (NatureCourrier.PREAVIS, NatureCourrier.COPIE_CBCM):
+        assert "Enregistrez d'abord" in texte or "Déposez d'abord" in texte
+    else:
+        assert "Envoyer le courrier" in texte

@@ -202,3 +202,13 @@ def test_shipped_models_render_without_leftover_tags() -> None:
     for type_document in ("convention", "avenant"):
         texte = _texte(rendre_docx(contenu_livre(type_document), contexte_exemple(type_document)))
         assert "{" not in texte, type_document
+
+
+def test_models_page_lists_the_shipped_versions_and_serves_them(client: Any, finance: Any) -> None:
+    client.force_login(finance)
+    page = html.unescape(client.get(reverse("redaction:modeles")).content.decode())
+    assert page.count("v1 (livrée)") == 2
+    version = VersionModele.objects.get(type="avenant")
+    reponse = client.get(reverse("redaction:modele_telecharger", args=[version.pk]))
+    assert reponse["Content-Type"] == DOCX
+    assert reponse.content == contenu_livre("avenant")
