@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -53,8 +53,13 @@ def convention_visible(user: Any, pk: int) -> Convention:
 REPONSES = {
     (200, TYPES_MIME["docx"]): OpenApiResponse(OpenApiTypes.BINARY, description="Document Word"),
     (200, TYPES_MIME["pdf"]): OpenApiResponse(OpenApiTypes.BINARY, description="Document PDF"),
-    404: OpenApiResponse(description="Convention hors du périmètre ou inexistante"),
 }
+PARAMETRES = [
+    OpenApiParameter(
+        "extension", str, OpenApiParameter.PATH, enum=["docx", "pdf"], description="Format"
+    ),
+    OpenApiParameter("format", exclude=True),
+]
 
 
 class DocumentConventionView(APIView):
@@ -66,6 +71,7 @@ class DocumentConventionView(APIView):
     @extend_schema(
         summary="Texte de la convention (DOCX ou PDF) rédigé depuis le registre",
         responses=REPONSES,
+        parameters=PARAMETRES,
         operation_id="conventions_document",
     )
     def get(self, request: Request, pk: int, extension: str) -> HttpResponse:
@@ -83,6 +89,7 @@ class DocumentAvenantView(APIView):
     @extend_schema(
         summary="Texte d'un avenant (DOCX ou PDF) rédigé depuis le registre",
         responses=REPONSES,
+        parameters=PARAMETRES,
         operation_id="conventions_avenants_document",
     )
     def get(self, request: Request, pk: int, numero: int, extension: str) -> HttpResponse:

@@ -104,3 +104,31 @@ def deposer_copie(
             {"copie": copie.pk, "sha256": copie.sha256, "ecarts": ecarts},
         )
     return copie
+
+
+def enregistrer_signature(copie: CopieSignee, user: Any) -> Convention:
+    """A draft convention whose signed copy is conforme takes the copy's signature date and is signed."""
+    from delegations.conventions.ecriture import enregistrer_convention
+    from delegations.conventions.models import Statut, appliquer_transition
+
+    convention = copie.convention
+    if copie.avenant_id is not None:
+        raise RegleMetierError(
+            "signature_avenant",
+            "La date de signature d'un avenant se saisit avec l'avenant dans le registre.",
+        )
+    if convention.statut != Statut.BROUILLON:
+        raise RegleMetierError(
+            "convention_deja_signee", "La convention est déjà signée dans le registre."
+        )
+    if not copie.conforme or copie.date_signature is None:
+        raise RegleMetierError(
+            "copie_non_conforme",
+            "Seule une copie conforme au registre, dont la date de signature est lue, peut "
+            "enregistrer la signature.",
+        )
+    with transaction.atomic():
+        convention = enregistrer_convention(
+            {"date_signature": copie.date_signature}, user, convention
+        )
+        return appliquer_transition(convention, "signer", user)

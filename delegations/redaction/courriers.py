@@ -31,6 +31,7 @@ from delegations.core.formats import euros
 from delegations.core.models import journaliser
 
 from .contexte import citation_avenant, citation_convention, date_longue
+from .documents import TYPES_MIME
 from .models import (
     Contact,
     CopieSignee,
@@ -218,6 +219,13 @@ def rediger(
         contexte["fin_effective"] = date_longue(convention.date_fin_effective)
         if avec_pieces:
             pieces.append(_rapport(convention, "terme", None))
+    elif nature == NatureCourrier.POUR_SIGNATURE:
+        if avec_pieces:
+            from .documents import produire
+
+            for format in ("pdf", "docx"):
+                produit = produire(convention, avenant, format)
+                pieces.append(Piece(produit.nom_fichier, produit.contenu, TYPES_MIME[format]))
     elif nature == NatureCourrier.COPIE_CBCM:
         copie = _copie_signee(convention, avenant)
         p["copie"] = copie.pk

@@ -6,8 +6,10 @@ import hashlib
 import io
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,8 @@ TYPES_MIME = {
 }
 FORMATS = tuple(TYPES_MIME)
 DELAI_CONVERSION = 300  # seconds for one batch of LibreOffice conversions
+# One document asked for on a page or through the API: past this, WeasyPrint answers instead.
+DELAI_CONVERSION_UNITAIRE = 8
 
 
 # --- model versions ---------------------------------------------------------------------------
@@ -147,43 +151,57 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convertir_en_pdf(documents: list[bytes]) -> list[bytes]:
+_verrou_profil = threading.Lock()
+
+
+def _profil() -> Path:
+    """A LibreOffice profile per process, reused (creating one costs seconds), never shared."""
+    return Path(tempfile.gettempdir()) / f"delegations-libreoffice-{os.getuid()}-{os.getpid()}"
+
+
+def convertir_en_pdf(documents: list[bytes], delai: float = DELAI_CONVERSION) -> list[bytes]:
     """Convert DOCX documents to PDF with one LibreOffice process (it starts slowly)."""
     exe = soffice()
     if exe is None:
         raise RuntimeError("LibreOffice absent")
-    with tempfile.TemporaryDirectory(prefix="redaction-pdf-") as dossier:
+    with tempfile.TemporaryDirectory(prefix="redaction-pdf-") as dossier, _verrou_profil:
         racine = Path(dossier)
         entrees = []
         for i, contenu in enumerate(documents):
             chemin = racine / f"document-{i:04d}.docx"
             chemin.write_bytes(contenu)
             entrees.append(chemin)
-        # A profile of its own: concurrent conversions never share LibreOffice's lock.
-        profil = (racine / "profil").as_uri()
-        resultat = subprocess.run(  # noqa: S603 - fixed argument list
-            [
-                exe,
-                f"-env:UserInstallation={profil}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf:writer_pdf_Export",
-                "--outdir",
-                str(racine / "pdf"),
-                *map(str, entrees),
-            ],
-            capture_output=True,
-            timeout=DELAI_CONVERSION,
-            check=False,
+        commande = [
+            exe,
+            f"-env:UserInstallation={_profil().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(racine / "pdf"),
+            *map(str, entrees),
+        ]
+        # Its own process group: on time-out the wrapper script and soffice.bin both stop.
+        processus = subprocess.Popen(  # noqa: S603 - fixed argument list
+            commande,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
             env={**os.environ, "HOME": dossier},
         )
+        try:
+            _, erreurs = processus.communicate(timeout=delai)
+        except subprocess.TimeoutExpired:
+            os.killpg(processus.pid, signal.SIGKILL)
+            processus.communicate()
+            raise
         sorties = []
         for chemin in entrees:
             pdf = racine / "pdf" / (chemin.stem + ".pdf")
             if not pdf.exists():
                 raise RuntimeError(
-                    f"Conversion LibreOffice échouée : {resultat.stderr.decode(errors='replace')[:300]}"
+                    f"Conversion LibreOffice échouée : {erreurs.decode(errors='replace')[:300]}"
                 )
             sorties.append(pdf.read_bytes())
     return sorties
@@ -283,7 +301,8 @@ def produire_lot(
         produits.append(Produit(docx, "docx", f"{_nom_sur(nom)}.docx", version))
     if format == "pdf":
         try:
-            pdfs = convertir_en_pdf([p.contenu for p in produits])
+            delai = DELAI_CONVERSION_UNITAIRE if len(produits) == 1 else DELAI_CONVERSION
+            pdfs = convertir_en_pdf([p.contenu for p in produits], delai)
             moteur = "libreoffice"
         except (RuntimeError, OSError, subprocess.TimeoutExpired):
             pdfs = [pdf_weasyprint(p.contenu) for p in produits]

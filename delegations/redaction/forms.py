@@ -72,6 +72,7 @@ class CourrierForm(forms.Form):
     )
 
     CHAMPS = {
+        NatureCourrier.POUR_SIGNATURE: ["document", "commentaire"],
         NatureCourrier.CREDITS_INSUFFISANTS: ["annee", "montant_demande", "commentaire"],
         NatureCourrier.PREAVIS: ["commentaire"],
         NatureCourrier.CREDITS_NON_CONSOMMES: ["commentaire"],

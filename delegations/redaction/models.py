@@ -190,6 +190,7 @@ class Contact(TimestampedModel):
 
 
 class NatureCourrier(models.TextChoices):
+    POUR_SIGNATURE = "pour_signature", "Envoi du texte pour signature"
     CREDITS_INSUFFISANTS = "credits_insuffisants", "Crédits insuffisants (information du délégant)"
     PREAVIS = "preavis_resiliation", "Notification de la résiliation et du préavis"
     CREDITS_NON_CONSOMMES = "credits_non_consommes", "Crédits non consommés en fin de convention"
@@ -253,7 +254,10 @@ class Courrier(TimestampedModel):
 
 
 def chemin_piece(instance: PieceJointe, nom: str) -> str:
-    extension = {"application/pdf": "pdf"}.get(instance.type_mime, "bin")
+    extension = {
+        "application/pdf": "pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    }.get(instance.type_mime, "bin")
     return f"redaction/courriers/{instance.sha256[:2]}/{instance.sha256}.{extension}"
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("conventions/<int:pk>/copie-signee/", views.copie_deposer, name="copie_deposer"),
     path("copies/<int:pk>/", views.copie, name="copie"),
     path("copies/<int:pk>/fichier/", views.copie_fichier, name="copie_fichier"),
+    path("copies/<int:pk>/signature/", views.copie_signature, name="copie_signature"),
     path(
         "conventions/<int:pk>/courriers/<str:nature>/",
         views.courrier_nouveau,

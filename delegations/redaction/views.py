@@ -18,7 +18,7 @@ from delegations.conventions.models import Avenant, Convention
 from delegations.core.errors import RegleMetierError
 
 from . import courriers as lettres
-from .copies import deposer_copie, lire_flux
+from .copies import deposer_copie, enregistrer_signature, lire_flux
 from .documents import TYPES_MIME, contenu_modele, deposer_modele, version_active
 from .forms import ContactForm, CopieForm, CourrierForm, ModeleForm
 from .models import (
@@ -122,9 +122,26 @@ def copie(request: HttpRequest, pk: int) -> HttpResponse:
             "title": str(copie),
             "copie": copie,
             "convention": copie.convention,
+            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "breadcrumb_data": _fil(copie.convention, "Copie signée"),
         },
     )
+
+
+@login_required
+@require_POST
+def copie_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    copie = _copie_visible(request, pk)
+    _exiger_ecriture(request)
+    try:
+        convention = enregistrer_signature(copie, request.user)
+    except RegleMetierError as exc:
+        messages.error(request, exc.message)
+        return redirect("redaction:copie", pk=copie.pk)
+    messages.success(
+        request, f"Signature du {convention.date_signature:%d/%m/%Y} enregistrée au registre."
+    )
+    return redirect("conventions:detail", pk=convention.pk)
 
 
 @login_required
@@ -186,6 +203,7 @@ def courrier_nouveau(request: HttpRequest, pk: int, nature: str) -> HttpResponse
 
 
 PIECES = {
+    NatureCourrier.POUR_SIGNATURE: "le texte rédigé depuis le registre (PDF et Word)",
     NatureCourrier.CREDITS_INSUFFISANTS: "la situation d'exécution du mois (PDF)",
     NatureCourrier.PREAVIS: "le texte de la convention (PDF)",
     NatureCourrier.CREDITS_NON_CONSOMMES: "le compte rendu de fin de convention (PDF)",

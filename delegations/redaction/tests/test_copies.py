@@ -246,3 +246,23 @@ def test_a_copy_changed_after_signature_is_reported_as_modified(
     assert signature["modifie_depuis"] is True  # ...but a revision was added after signing
     assert copie.conforme is False
     assert "modifié après la signature" in _page(client, copie)
+
+
+def test_a_conforme_copy_of_a_draft_records_the_signature_in_the_register(
+    client: Any, finance: Any, agent: Any, signe: tuple[Any, bytes]
+) -> None:
+    convention, pdf = signe
+    client.force_login(finance)
+    _deposer(client, convention, pdf)
+    copie = CopieSignee.objects.get()
+    url = reverse("redaction:copie_signature", args=[copie.pk])
+    assert "Enregistrer la signature du" in _page(client, copie)
+    client.force_login(agent)
+    assert client.post(url).status_code == 403
+    client.force_login(finance)
+    client.post(url)
+    convention.refresh_from_db()
+    assert convention.statut == Statut.SIGNEE
+    assert convention.date_signature == timezone.localdate()
+    client.post(url)  # twice: refused with a message, nothing changes
+    assert historique(convention).filter(action="signer").count() == 1

@@ -219,3 +219,21 @@ def test_every_letter_page_opens_for_finance(
         assert "Enregistrez d'abord" in texte or "Déposez d'abord" in texte
     else:
         assert "Envoyer le courrier" in texte
+
+
+def test_the_amendment_is_sent_for_signature_in_pdf_and_word(
+    smtp: Any, finance: Any, convention_complete: Any, contacts: Any
+) -> None:
+    avenant = convention_complete.avenants_ordonnes()[1]
+    courrier = preparer_courrier(
+        convention_complete, NatureCourrier.POUR_SIGNATURE, finance, avenant=avenant
+    )
+    envoyer_courrier(courrier.pk)
+    [message] = smtp.messages
+    assert str(message["Subject"]).strip().startswith("Avenant n° 2 à la convention TEST-")
+    pieces = _pieces(message)
+    assert [(nom.rsplit(".", 1)[1], type_mime) for nom, type_mime, _ in pieces] == [
+        ("pdf", "application/pdf"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ]
+    assert all(nom.endswith(f"-avenant-2.{nom.rsplit('.', 1)[1]}") for nom, _, _ in pieces)
