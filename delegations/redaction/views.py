@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -330,7 +330,11 @@ def modeles(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{version} enregistré : il sert aux prochains documents.")
             return redirect("redaction:modeles")
-    versions = VersionModele.objects.select_related("depose_par").order_by("type", "-version")
+    versions = (
+        VersionModele.objects.select_related("depose_par")
+        .annotate(nb_documents=Count("documents"))
+        .order_by("type", "-version")
+    )
     return render(
         request,
         "redaction/modeles.html",
