@@ -99,7 +99,7 @@ class Partie:
             if self.representant_qualite:
                 texte += f", {self.representant_qualite}"
         dit = "dénommé" if self.accord == "représenté" else "dénommée"
-        return f"{texte}, ci-après {dit} « le {self.role} »,"
+        return f"{texte}, ci-après {dit} «\u00a0le {self.role}\u00a0»,"
 
 
 def _parties(convention: Convention) -> tuple[Partie, Partie]:
@@ -186,7 +186,7 @@ def contexte_convention(convention: Convention) -> dict[str, Any]:
         "delegant": delegant,
         "delegataire": delegataire,
         "objet": phrase(convention.objet),
-        "services": enumeration([f"le service numérique « {nom} »" for nom in produits]),
+        "services": enumeration([f"le service numérique «\u00a0{nom}\u00a0»" for nom in produits]),
         "phases": enumeration([f"la phase {PHASES_TEXTE[Phase(p)]}" for p in phases]),
         "precedents": [phrase(p) for p in convention.conventions_precedentes or [] if p],
         "unite_operationnelle": convention.unite_operationnelle,

@@ -32,7 +32,7 @@ TYPES_MIME = {
 FORMATS = tuple(TYPES_MIME)
 DELAI_CONVERSION = 300  # seconds for one batch of LibreOffice conversions
 # One document asked for on a page or through the API: past this, WeasyPrint answers instead.
-DELAI_CONVERSION_UNITAIRE = 8
+DELAI_CONVERSION_UNITAIRE = 15
 
 
 # --- model versions ---------------------------------------------------------------------------
