@@ -93,13 +93,8 @@ def test_api_conforms_to_its_schema(live_server: Any) -> None:
             suppress_health_check=list(HealthCheck),
         )
         def verifier(case: Any) -> None:
-            # Generous read timeout: some operations convert documents (LibreOffice).
             case.call_and_validate(
-                base_url=live_server.url,
-                session=session,
-                headers=entetes,
-                checks=CHECKS,
-                timeout=60,
+                base_url=live_server.url, session=session, headers=entetes, checks=CHECKS
             )
 
         try:
