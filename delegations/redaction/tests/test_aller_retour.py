@@ -45,11 +45,9 @@ def test_every_demo_convention_and_amendment_reads_back_from_docx_and_pdf() -> N
     assert bilan.moteur == "libreoffice"
 
 
-def test_the_weasyprint_pdf_reads_back_too(finance: Any, monkeypatch: Any) -> None:
+def test_the_weasyprint_pdf_reads_back_too(convention_complete: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr("delegations.redaction.documents.soffice", lambda: None)
-    call_command("demo", stdout=io.StringIO())
-    demo = [c for c in toutes_les_cibles() if c[0].reference in ("DEMO-2023-04", "DEMO-2026-08")]
-    bilan = aller_retour(demo, "pdf")
+    bilan = aller_retour(cibles(convention_complete), "pdf")
     assert bilan.moteur == "weasyprint"
     _sans_ecart(bilan)
 
