@@ -76,8 +76,9 @@ def _tableau(doc: DocumentType, lignes: list[list[str]], largeurs: list[float]) 
             paragraphe = cellule.paragraphs[0]
             run = paragraphe.add_run(texte)
             run.bold = i == 0 or texte == "Total"
-            if j > 0 and not texte.startswith("{%"):
-                paragraphe.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            # Amounts stay left-aligned under their heading: a reader of the PDF places each
+            # cell in the column whose heading starts nearest (a short right-aligned amount
+            # would start nearer the next column).
 
 
 def _echeancier(doc: DocumentType, *, total: bool) -> None:

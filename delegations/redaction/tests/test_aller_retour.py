@@ -70,3 +70,13 @@ def test_conventions_built_by_hypothesis_read_back_from_pdf(
         pytest.skip("LibreOffice absent (paquet Debian libreoffice-writer-nogui)")
     documents = [c for donnees in lot for c in cibles(creer(donnees, finance))]
     _sans_ecart(aller_retour(documents, "pdf"))
+
+
+def test_a_small_amount_beside_a_large_one_stays_in_its_column_in_the_pdf(
+    convention_complete: Any,
+) -> None:
+    """Found by hypothesis: a short amount must be read in its own column, not the next one."""
+    if soffice() is None:
+        pytest.skip("LibreOffice absent (paquet Debian libreoffice-writer-nogui)")
+    convention_complete.echeancier.filter(annee=2024).update(ae="120.52", cp="75574.47")
+    _sans_ecart(aller_retour([(convention_complete, None)], "pdf"))
