@@ -108,8 +108,8 @@ def deposer_copie(
 
 def enregistrer_signature(copie: CopieSignee, user: Any) -> Convention:
     """A draft convention whose signed copy is conforme takes the copy's signature date and is signed."""
-    from delegations.conventions.ecriture import enregistrer_convention
-    from delegations.conventions.models import Statut, appliquer_transition
+    from delegations.conventions.ecriture import appliquer_transition, enregistrer_convention
+    from delegations.conventions.models import Statut
 
     convention = copie.convention
     if copie.avenant_id is not None:

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from delegations.conventions.models import Convention, creer_avenant
+from delegations.conventions.ecriture import creer_avenant
+from delegations.conventions.models import Convention
 from delegations.core.tests.factories import ProduitFactory
 from delegations.redaction.models import Contact, RoleContact
 

@@ -13,13 +13,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from delegations.conventions.ecriture import enregistrer_convention
-from delegations.conventions.models import (
-    Convention,
-    ajouter_mois,
+from delegations.conventions.ecriture import (
     appliquer_transition,
     creer_avenant,
+    enregistrer_convention,
 )
+from delegations.conventions.models import Convention, ajouter_mois
 from delegations.core.models import Administration
 from delegations.produits.models import Produit
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegations.comites.models import Obligation, StatutObligation
-from delegations.conventions.models import appliquer_transition
+from delegations.conventions.ecriture import appliquer_transition
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import historique
 from delegations.core.tests.factories import UserFactory
