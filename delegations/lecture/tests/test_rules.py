@@ -275,7 +275,7 @@ def test_amounts_in_words() -> None:
 
 
 def test_ocr_letter_o_touching_digits_in_chorus_codes_is_read_as_zero() -> None:
-    from delegations.lecture.extraction.rules import fix_ocr_code
+    from delegations.lecture.extraction.rules.chorus import fix_ocr_code
 
     assert fix_ocr_code("0103-CEFP-CO04", ocr=True) == "0103-CEFP-C004"
     assert fix_ocr_code("0103-CEFP-CO04", ocr=False) == "0103-CEFP-CO04"
