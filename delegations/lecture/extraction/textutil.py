@@ -320,39 +320,11 @@ def parse_date(text: str) -> date | None:
     return dates[0].value if dates else None
 
 
-SMALL_NUMBERS = {
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "six": 6,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-    "onze": 11,
-    "douze": 12,
-    "treize": 13,
-    "quatorze": 14,
-    "quinze": 15,
-    "seize": 16,
-    "dix-huit": 18,
-    "vingt": 20,
-    "vingt-quatre": 24,
-    "trente": 30,
-    "trente-six": 36,
-    "quarante-huit": 48,
-}
-
-
 def small_number(token: str) -> int | None:
+    """A count written in digits or in words ("18", "dix-huit", "trente-six")."""
     token = token.strip().lower()
     if token.isdigit():
         return int(token)
-    if token in SMALL_NUMBERS:
-        return SMALL_NUMBERS[token]
     return words_to_int(token)
 
 

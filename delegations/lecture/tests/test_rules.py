@@ -10,6 +10,7 @@ from delegations.lecture.extraction.textutil import (
     find_dates,
     parse_amount,
     parse_date,
+    small_number,
     words_to_int,
 )
 
@@ -272,6 +273,13 @@ def test_amounts_in_words() -> None:
     assert words_to_int("quatre-vingt-dix-sept mille") == 97_000
     assert words_to_int("soixante et onze") == 71
     assert words_to_int("cinq pommes") is None
+
+
+def test_durations_and_notice_periods_in_words_are_read_by_the_one_number_table() -> None:
+    counts = {"un": 1, "une": 1, "six": 6, "douze": 12, "seize": 16, "dix-huit": 18}
+    counts |= {"vingt": 20, "vingt-quatre": 24, "trente-six": 36, "Quarante-Huit": 48, "36": 36}
+    assert {word: small_number(word) for word in counts} == counts
+    assert small_number("quelques") is None
 
 
 def test_ocr_letter_o_touching_digits_in_chorus_codes_is_read_as_zero() -> None:
