@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from delegations.conventions.forms import ConventionForm
 from delegations.conventions.models import CompteRendu, Convention, PriseEffet
-from delegations.produits.models import Phase
 
 IMPUTATION = [
     "axe_ministeriel_1",
@@ -75,12 +76,8 @@ class RevueForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Un par ligne.",
     )
-    phases = forms.MultipleChoiceField(
-        label="Phases financées",
-        choices=Phase.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    # The register's own field (lecture does not import produits, where phases are defined).
+    phases = copy.deepcopy(ConventionForm.base_fields["phases"])
     unite_operationnelle = forms.CharField(
         label="Unité opérationnelle (UO)", required=False, max_length=30
     )
