@@ -97,6 +97,7 @@ def check_imputation(ctx: Context, imp: Imputation) -> None:
 def _imputation_alert(
     ctx: Context, a: str, a_off: int | None, b: str, b_off: int | None, why: str
 ) -> None:
+    """The alert quoting the lines of both references (their labels when not located)."""
     qa = ctx.quote_line(a_off) if a_off is not None else a
     qb = ctx.quote_line(b_off) if b_off is not None else b
     ctx.alert(

@@ -101,6 +101,8 @@ def prise_effet(ctx: Context) -> tuple[str | None, date | None]:
 
 
 def _prise_effet_in(ctx: Context, s: int, e: int) -> tuple[str | None, date | None]:
+    """The first "prend effet …" in [s, e) followed (in its sentence, before "jusqu'") by
+    "signature", "publication" or a date."""
     text = ctx.flat[s:e]
     for m in TAKES_EFFECT.finditer(text):
         window = text[m.end() : m.end() + 120]

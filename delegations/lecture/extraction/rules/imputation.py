@@ -45,12 +45,21 @@ def imputation(ctx: Context) -> Imputation:
 
 
 def chorus_codes(ctx: Context) -> tuple[dict[str, str | None], dict[str, int]]:
-    """Each CHORUS field's first code outside the délégataire's blocks: after its label on the
-    same line (or alone on the next one), under a row of labels, else after its label anywhere
-    in the running text before the annexes. Returns the codes and where they were read."""
-    fix = ctx.doc.ocr
-    imp: dict[str, str | None] = {k: None for k, _ in CHORUS_LABELS}
+    """Each CHORUS field's first code outside the délégataire's blocks, line by line, else in
+    the running text. Returns the codes (None when not found) and where they were read."""
+    codes: dict[str, str | None] = {k: None for k, _ in CHORUS_LABELS}
     where: dict[str, int] = {}
+    _codes_by_line(ctx, codes, where)
+    _codes_in_running_text(ctx, codes, where)
+    return codes, where
+
+
+def _codes_by_line(ctx: Context, imp: dict[str, str | None], where: dict[str, int]) -> None:
+    """Codes after their label on the same line (or alone on the next one), or under a row of
+    labels. A heading naming the délégataire's set-up ("adhérence", "service prescripteur"…)
+    opens its block, a short heading about the imputation opens the délégant's, and a long
+    paragraph closes either."""
+    fix = ctx.doc.ocr
     context: str | None = None
     lines = ctx.doc.lines
     for index, line in enumerate(lines):
@@ -87,7 +96,12 @@ def chorus_codes(ctx: Context) -> tuple[dict[str, str | None], dict[str, int]]:
                 imp[field] = value
                 where[field] = ctx.doc.line_offset(index)
             break
-    # Text layers may flow a label/value table into running lines: scan the flat text.
+
+
+def _codes_in_running_text(ctx: Context, imp: dict[str, str | None], where: dict[str, int]) -> None:
+    """Text layers may flow a label/value table into running lines: for each field still
+    missing, the code right after its label in the flat text, before the annexes and outside
+    the délégataire's blocks."""
     for field, label in CHORUS_LABELS:
         if imp[field] is not None:
             continue
@@ -96,13 +110,12 @@ def chorus_codes(ctx: Context) -> tuple[dict[str, str | None], dict[str, int]]:
                 break
             after = re.match(r"(?:\s*\(s\))?[\s:|\-–]*", ctx.flat[m.end() :])
             raw = ctx.flat[m.end() + (after.end() if after else 0) : m.end() + 60]
-            value = code_value(field, raw, fix)
+            value = code_value(field, raw, ctx.doc.ocr)
             if value is None or _block_owner(ctx, m.start()) == "delegataire":
                 continue
             imp[field] = value
             where[field] = m.start()
             break
-    return imp, where
 
 
 def _block_owner(ctx: Context, pos: int) -> str | None:

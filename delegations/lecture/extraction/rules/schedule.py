@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from ..document import Table
+from ..document import Line, Table
 from ..textutil import AMOUNT_RE, NUMBER_RE, find_amounts, parse_amount, parse_number
 from .changes import superseded
 from .context import Context
@@ -149,6 +149,7 @@ def _table_offset(ctx: Context, table: Table, row: list[str]) -> int:
 
 
 def _mark_lines(ctx: Context, found: Schedule, rows: list[Row]) -> None:
+    """Record the lines of the rows read: their amounts are not declared totals."""
     for row in rows:
         found.lines.add(ctx.doc.line_index(row.offset))
 
@@ -276,50 +277,48 @@ def _from_transposed_text(ctx: Context, found: Schedule) -> list[Row]:
     return []
 
 
+# "2024 | AE | 90 000 €": one line per year and kind of credit.
+YEAR_KIND_LINE = re.compile(
+    r"^[\W_]*(?:ann[ée]e\s*)?((?:19|20)\d\d)\b(?![./-]\d)\W*"
+    r"(AE|CP|autorisations?\s+d'engagement|cr[ée]dits?\s+de\s+paiement)\b(.*)$",
+    I,
+)
+# "2024 90 000 € 60 000 €": a line starting with a year.
+YEAR_LINE = re.compile(r"^[\W_]*(?:ann[ée]e\s*)?((?:19|20)\d\d)\b(?![./-]\d)(.*)$", I)
+
+
 def _from_text_lines(ctx: Context, found: Schedule) -> list[Row]:
     """A table flowed into lines starting with a year ("2024 90 000 € 60 000 €") within a few
-    lines of an AE/CP header, or one line per year and kind ("2024 | AE | 90 000 €")."""
+    lines of an AE/CP header (whose order gives the columns'), else one line per year and kind
+    ("2024 | AE | 90 000 €", "2024 | CP | 60 000 €")."""
     lines = ctx.doc.lines
     out: list[Row] = []
     order = ("ae", "cp")
-    # One row per year and kind of credit: "2024 | AE | 90 000 €", "2024 | CP | 60 000 €".
     by_kind: dict[int, dict[str, Decimal]] = {}
     by_kind_off: dict[int, int] = {}
     i = 0
     last_header = -100
     while i < len(lines):
         t = lines[i].text.replace("\t", " ").strip()
-        km = re.match(
-            r"^[\W_]*(?:ann[ée]e\s*)?((?:19|20)\d\d)\b(?![./-]\d)\W*"
-            r"(AE|CP|autorisations?\s+d'engagement|cr[ée]dits?\s+de\s+paiement)\b(.*)$",
-            t,
-            I,
-        )
-        if km:
-            values = segment_amounts(km.group(3))
-            if len(values) == 1:
-                kind = "cp" if re.match(r"CP|cr", km.group(2), I) else "ae"
-                year = int(km.group(1))
-                by_kind.setdefault(year, {})[kind] = values[0]
-                by_kind_off.setdefault(year, ctx.doc.line_offset(i))
-                found.lines.add(i)
-                i += 1
-                continue
+        one_kind = _year_kind_amount(t)
+        if one_kind is not None:
+            year, kind, value = one_kind
+            by_kind.setdefault(year, {})[kind] = value
+            by_kind_off.setdefault(year, ctx.doc.line_offset(i))
+            found.lines.add(i)
+            i += 1
+            continue
         if re.search(r"\bAE\b", t) and re.search(r"\bCP\b", t) and len(t) < 60:
             last_header = i
             order = ("cp", "ae") if t.find("CP") < t.find("AE") else ("ae", "cp")
         elif re.search(r"[ée]ch[ée]ancier|autorisations?\s+d'engagement", t, I):
             last_header = max(last_header, i - 4)
-        ym = re.match(r"^[\W_]*(?:ann[ée]e\s*)?((?:19|20)\d\d)\b(?![./-]\d)(.*)$", t, I)
+        ym = YEAR_LINE.match(t)
         if ym and i - last_header <= 12:
-            seg = [ym.group(2)]
-            j = i + 1
-            while j < len(lines):
-                nt = lines[j].text.replace("\t", " ").strip()
-                if not nt or re.match(r"^[\W_]*(?:19|20)\d\d\b", nt) or re.match(r"^[A-ZÀ-Ý]", nt):
-                    break
-                seg.append(nt)
-                j += 1
+            j = _continuation_end(lines, i)
+            seg = [ym.group(2)] + [
+                lines[k].text.replace("\t", " ").strip() for k in range(i + 1, j)
+            ]
             values = segment_amounts(" ".join(seg))
             if values:
                 off = ctx.doc.line_offset(i)
@@ -337,6 +336,30 @@ def _from_text_lines(ctx: Context, found: Schedule) -> list[Row]:
             for y, k in sorted(by_kind.items())
         ]
     return out
+
+
+def _year_kind_amount(text: str) -> tuple[int, str, Decimal] | None:
+    """(year, "ae" or "cp", amount) of a line "2024 | AE | 90 000 €" with a single amount."""
+    km = YEAR_KIND_LINE.match(text)
+    if not km:
+        return None
+    values = segment_amounts(km.group(3))
+    if len(values) != 1:
+        return None
+    kind = "cp" if re.match(r"CP|cr", km.group(2), I) else "ae"
+    return int(km.group(1)), kind, values[0]
+
+
+def _continuation_end(lines: list[Line], i: int) -> int:
+    """The index after the lines continuing line ``i`` (wrapped cells): up to a blank line, a
+    line starting with a year or a capital letter."""
+    j = i + 1
+    while j < len(lines):
+        nt = lines[j].text.replace("\t", " ").strip()
+        if not nt or re.match(r"^[\W_]*(?:19|20)\d\d\b", nt) or re.match(r"^[A-ZÀ-Ý]", nt):
+            break
+        j += 1
+    return j
 
 
 # ---------------------------------------------------------------------------- sentences
