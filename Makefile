@@ -29,6 +29,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy delegations
+	$(BIN)/lint-imports
 	$(BIN)/delegations makemigrations --check --dry-run
 
 format: install

@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "dsfr",
-    "widget_tweaks",
     "django_htmx",
     "django_filters",
     "rest_framework",

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from delegations.core.formats import nombre_fr
 from delegations.core.graphiques import (
     BLEU,
     VERT,
@@ -18,7 +19,6 @@ from delegations.core.graphiques import (
     Zone,
     cercle,
     ligne,
-    nombre_fr,
     polyligne,
     rectangle,
     svg,

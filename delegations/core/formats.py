@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_decimal
+from babel.numbers import format_compact_currency, format_decimal
 
 
 def euros(value: Decimal | int | None) -> str:
@@ -13,3 +13,14 @@ def euros(value: Decimal | int | None) -> str:
     text = format_decimal(Decimal(value), format="#,##0.00", locale="fr_FR")
     # babel uses a narrow no-break space as group separator; keep it and add the currency.
     return f"{text}\u00a0€"
+
+
+def montant_court(value: Decimal | int | float) -> str:
+    """Short French amount for chart axes and labels: « 900 € », « 350 k€ », « 1,2 M€ » (babel)."""
+    return format_compact_currency(value, "EUR", locale="fr_FR", fraction_digits=1)
+
+
+def nombre_fr(value: Decimal | int) -> str:
+    """A number in French (narrow no-break space for thousands, decimal comma, no « ,00 »)."""
+    text = format_decimal(Decimal(value), format="#,##0.00", locale="fr_FR")
+    return text.removesuffix(",00")

@@ -17,6 +17,8 @@ from typing import Literal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from delegations.core.formats import montant_court
+
 Nombre = Decimal | int | float
 
 # The State's palette (blue France, red Marianne, grey) and the DSFR text colour.
@@ -35,25 +37,6 @@ Attribut = str | int | float | None
 
 
 # --- French labels --------------------------------------------------------------------------
-
-
-def montant_court(v: Nombre) -> str:
-    """Axis labels of amounts: 1,2 M€ / 350 k€ / 900 €."""
-    v = float(v)
-    a = abs(v)
-    if a >= 1_000_000:
-        texte = f"{v / 1_000_000:.1f}".rstrip("0").rstrip(".") + " M€"
-    elif a >= 1_000:
-        texte = f"{v / 1_000:.0f} k€"
-    else:
-        texte = f"{v:.0f} €"
-    return texte.replace(".", ",")
-
-
-def nombre_fr(valeur: Decimal) -> str:
-    """A number in French (narrow no-break space for thousands, decimal comma, no ",00")."""
-    texte = f"{valeur:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return texte[:-3] if texte.endswith(",00") else texte
 
 
 # --- Scales and axes --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
+from delegations.core.formats import montant_court
 from delegations.core.graphiques import (
     BLEU,
     COULEURS,
@@ -32,7 +33,6 @@ from delegations.core.graphiques import (
     intitule,
     legende,
     ligne,
-    montant_court,
     polyligne,
     rectangle,
     svg,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
+from delegations.core import formats
 from delegations.core import graphiques as g
 
 NS = {"svg": g.SVG_NS}
@@ -113,18 +114,20 @@ def test_grid_and_french_amount_labels() -> None:
     ticks = g.graduations(1_000_000)
     assert ticks[:5] == [0, 250_000, 500_000, 750_000, 1_000_000]  # round steps from 0
     assert ticks[-1] >= 1_000_000 and g.graduations(7.5)[-1] >= 7.5  # the top value is covered
-    assert [g.montant_court(v) for v in (900, 350_000, 1_200_000, 2_000_000, Decimal("-1500"))] == [
-        "900 €",
-        "350 k€",
-        "1,2 M€",
-        "2 M€",
-        "-2 k€",
+    assert [
+        formats.montant_court(v) for v in (900, 350_000, 1_200_000, 2_000_000, Decimal("-1500"))
+    ] == [
+        "900\xa0€",
+        "350\xa0k\xa0€",
+        "1,2\xa0M\xa0€",
+        "2\xa0M\xa0€",
+        "-1,5\xa0k\xa0€",
     ]
-    assert g.nombre_fr(Decimal("1234567.50")) == "1\u202f234\u202f567,50"
-    assert g.nombre_fr(Decimal("12.00")) == "12"
+    assert formats.nombre_fr(Decimal("1234567.50")) == "1\u202f234\u202f567,50"
+    assert formats.nombre_fr(Decimal("12.00")) == "12"
     echelle = g.Echelle(0.0, 500_000.0, 100, 0)
     racine = _arbre(g.svg(300, 120, "t", g.grille_valeurs([0, 250_000], echelle, 60, 300)))
-    assert [t.text for t in racine.findall("svg:text", NS)] == ["0 €", "250 k€"]
+    assert [t.text for t in racine.findall("svg:text", NS)] == ["0\xa0€", "250\xa0k\xa0€"]
     assert [ligne.get("y1") for ligne in racine.findall("svg:line", NS)] == ["100.0", "50.0"]
 
 
