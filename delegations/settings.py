@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's form templates load it
     "django_htmx",
     "django_filters",
     "rest_framework",
