@@ -10,11 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from delegations.core.acces import exiger_ecriture
 from delegations.core.api import EcritureFinance, Pagination
 
 from . import actions, services
@@ -126,8 +126,7 @@ class EcartViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def expliquer(self, request: Request, pk: str | None = None) -> Response:
         ecart = get_object_or_404(self.get_queryset(), pk=pk)
-        if not getattr(request.user, "peut_ecrire", False):
-            raise PermissionDenied("Seuls les agents finance de la DINUM traitent les écarts.")
+        exiger_ecriture(request.user, "Seuls les agents finance de la DINUM traitent les écarts.")
         donnees: Any = request.data
         actions.expliquer(ecart, request.user, str(donnees.get("commentaire", "")))
         ecart.refresh_from_db()

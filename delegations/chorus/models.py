@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 
 from delegations.conventions.models import Convention
+from delegations.core.acces import Utilisateur
 
 
 class NatureEcart(models.TextChoices):
@@ -45,7 +46,7 @@ class StatutEcart(models.TextChoices):
 
 
 class RapprochementQuerySet(models.QuerySet["Rapprochement"]):
-    def visibles_par(self, user: Any) -> RapprochementQuerySet:
+    def visibles_par(self, user: Utilisateur) -> RapprochementQuerySet:
         """Finance and admin see every reconciliation; others those touching a convention of
         their perimeter (and, inside, only those conventions: see ``BilanConvention``)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from delegations.conventions.models import Convention
+from delegations.core.acces import peut_ecrire
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import journaliser
 
@@ -147,7 +148,7 @@ def lancer_rapprochement(
     """Read, match and keep; returns the reconciliation's id. Plain arguments: a task queue
     can call it as it is. Only finance and admin run a reconciliation."""
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    if user is not None and not user.peut_ecrire:  # type: ignore[attr-defined]
+    if user is not None and not peut_ecrire(user):
         raise RegleMetierError(
             "ecriture_interdite", "Seuls les agents finance de la DINUM rapprochent CHORUS."
         )

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from delegations.conventions.models import Convention
+from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.execution.models import Engagement
 
@@ -28,9 +28,8 @@ PAR_PAGE = 25
 ECARTS_PAR_PAGE = 50
 
 
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied("Seuls les agents finance de la DINUM rapprochent CHORUS.")
+ECRITURE = "Seuls les agents finance de la DINUM rapprochent CHORUS."
+ecrire = ecriture_requise(ECRITURE)
 
 
 def _fil(courant: str, rapprochement: Rapprochement | None = None) -> dict[str, Any]:
@@ -51,7 +50,7 @@ def _visibles(request: HttpRequest) -> set[int] | None:
 
 
 @login_required
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     qs = _rapprochements(request).select_related("created_by")
     if q := request.GET.get("q", "").strip():
         qs = qs.filter(
@@ -61,7 +60,7 @@ def liste(request: HttpRequest) -> HttpResponse:
         ).distinct()
     visibles = Convention.objects.visibles_par(request.user).values("pk")
     bilans = BilanConvention.objects.filter(rapprochement=OuterRef("pk"))
-    if not request.user.voit_tout:  # type: ignore[union-attr]
+    if not request.user.voit_tout:
         bilans = bilans.filter(convention__in=visibles)
     qs = qs.annotate(
         ecarts_visibles=Subquery(
@@ -82,15 +81,14 @@ def liste(request: HttpRequest) -> HttpResponse:
             "title": "Rapprochement CHORUS",
             "page_obj": page,
             "q": q,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "breadcrumb_data": {"links": [], "current": "Rapprochement CHORUS"},
         },
     )
 
 
 @login_required
+@ecrire
 def nouveau(request: HttpRequest) -> HttpResponse:
-    _exiger_ecriture(request)
     form = RapprochementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fichiers = [(f.name, f.read()) for f in form.cleaned_data["fichiers"]]
@@ -181,7 +179,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hors_perimetre": stocke.get("lignes_hors_perimetre", 0),
             "non_rattachees": stocke.get("lignes_non_rattachees", []),
             "nb_non_rattachees": stocke.get("nb_lignes_non_rattachees", 0),
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "formats": exports.FORMATS,
             "breadcrumb_data": _fil(str(rapprochement)),
         },
@@ -237,7 +234,7 @@ def _retour(ecart: Ecart) -> str:
 @login_required
 def expliquer(request: HttpRequest, pk: int) -> HttpResponse:
     ecart = _ecart(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = ExpliquerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -280,7 +277,7 @@ def _initial(ecart: Ecart) -> dict[str, Any]:
 @login_required
 def regulariser(request: HttpRequest, pk: int) -> HttpResponse:
     ecart = _ecart(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     mouvement = ecart.proposition.get("mouvement")
     if mouvement not in actions.MOUVEMENTS:
         messages.error(request, "Aucun mouvement ne règle cet écart : expliquez-le.")

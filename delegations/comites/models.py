@@ -13,8 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from delegations.conventions.models import Convention, ajouter_mois
+from delegations.core.acces import Utilisateur, restreindre
 from delegations.core.errors import RegleMetierError
-from delegations.core.models import TimestampedModel
+from delegations.core.models import TimestampedModel, User
 from delegations.produits.models import PhaseProduit, Produit
 
 MONTANT = {"max_digits": 15, "decimal_places": 2}
@@ -50,17 +51,21 @@ class StatutReleve(models.TextChoices):
 
 # --- committees ------------------------------------------------------------------------------
 class ComiteQuerySet(models.QuerySet["Comite"]):
-    def visibles_par(self, user: Any) -> ComiteQuerySet:
+    def visibles_par(self, user: Utilisateur) -> ComiteQuerySet:
         """A committee follows its convention when it names one (mission, or a product committee
         held for that convention), else its product: a committee tied to a convention outside the
         perimeter stays hidden even when its product is visible."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.voit_tout:
-            return self
-        return self.filter(
-            Q(convention__in=Convention.objects.visibles_par(user))
-            | Q(convention__isnull=True, produit__in=Produit.objects.visibles_par(user))
+
+        def selon_convention_ou_produit(u: User) -> Q:
+            return Q(convention__in=Convention.objects.visibles_par(u)) | Q(
+                convention__isnull=True, produit__in=Produit.objects.visibles_par(u)
+            )
+
+        return restreindre(
+            self,
+            user,
+            delegant=selon_convention_ou_produit,
+            intrapreneur=selon_convention_ou_produit,
         )
 
     def recherche(self, texte: str) -> ComiteQuerySet:
@@ -411,11 +416,7 @@ OBLIGATIONS_STANDARD: list[tuple[str, str, str, int | None]] = [
 
 
 class ObligationQuerySet(models.QuerySet["Obligation"]):
-    def visibles_par(self, user: Any) -> ObligationQuerySet:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.voit_tout:
-            return self
+    def visibles_par(self, user: Utilisateur) -> ObligationQuerySet:
         return self.filter(convention__in=Convention.objects.visibles_par(user))
 
     def recherche(self, texte: str) -> ObligationQuerySet:

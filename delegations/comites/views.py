@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegations.conventions.models import Convention
+from delegations.core.acces import ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import historique
 
@@ -33,11 +33,8 @@ from .models import Comite, Dimension, Obligation, Releve, StatutObligation, Typ
 PAR_PAGE = 20
 
 
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied(
-            "Seuls les agents finance de la DINUM peuvent modifier les comités et obligations."
-        )
+ECRITURE = "Seuls les agents finance de la DINUM peuvent modifier les comités et obligations."
+ecrire = ecriture_requise(ECRITURE)
 
 
 def _fil(*liens: tuple[str, str], courant: str) -> dict[str, Any]:
@@ -70,14 +67,13 @@ def liste(request: HttpRequest) -> HttpResponse:
             "q": q,
             "type": type_,
             "types": TypeComite.choices,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
         },
     )
 
 
 @login_required
+@ecrire
 def creer(request: HttpRequest) -> HttpResponse:
-    _exiger_ecriture(request)
     initial = {k: request.GET[k] for k in ("produit", "convention", "type") if request.GET.get(k)}
     form = ComiteForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +96,7 @@ def creer(request: HttpRequest) -> HttpResponse:
 @login_required
 def modifier(request: HttpRequest, pk: int) -> HttpResponse:
     comite = _comite_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = ComiteForm(request.POST or None, request.FILES or None, instance=comite)
     if request.method == "POST" and form.is_valid():
         ecriture.enregistrer_comite(form.save(commit=False), request.user)
@@ -148,7 +144,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resultats": resultats,
             "releves": sorted(comite.releves.all(), key=lambda r: r.numero),
             "historique": historique(comite)[:30],
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "breadcrumb_data": _fil((reverse("comites:liste"), "Comités"), courant=str(comite)),
         },
     )
@@ -157,7 +152,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def releve(request: HttpRequest, pk: int) -> HttpResponse:
     comite = _comite_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     courant = comite.releve
     if courant is not None and courant.est_finalise:
         messages.error(request, releve_fige().message)
@@ -198,8 +193,8 @@ def releve(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@ecrire
 def _confirmer(request: HttpRequest, comite: Comite, action: str) -> HttpResponse:
-    _exiger_ecriture(request)
     form = ConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -244,7 +239,7 @@ def corriger_vue(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def resultats(request: HttpRequest, pk: int) -> HttpResponse:
     comite = _comite_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     objectifs = comite.objectifs_precedents()
     form = ResultatsForm(objectifs, comite.pk, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -300,7 +295,6 @@ def obligations(request: HttpRequest) -> HttpResponse:
             "statuts": StatutObligation.choices,
             "aujourd_hui": aujourd_hui,
             "convention_id": convention_id,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
         },
     )
 
@@ -318,7 +312,7 @@ def _retour_convention(convention_id: int) -> str:
 @login_required
 def obligation_modifier(request: HttpRequest, pk: int) -> HttpResponse:
     obligation = _obligation_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = ObligationForm(request.POST or None, request.FILES or None, instance=obligation)
     if request.method == "POST" and form.is_valid():
         ecriture.enregistrer_obligation(
@@ -343,7 +337,7 @@ def obligation_modifier(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def obligation_ajouter(request: HttpRequest, convention_pk: int) -> HttpResponse:
     convention = get_object_or_404(Convention.objects.visibles_par(request.user), pk=convention_pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = ObligationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         obligation = form.save(commit=False)
@@ -365,7 +359,7 @@ def obligation_ajouter(request: HttpRequest, convention_pk: int) -> HttpResponse
 @login_required
 def obligation_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     obligation = _obligation_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = ConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         convention_id = obligation.convention_id

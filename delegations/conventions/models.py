@@ -19,6 +19,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
+from delegations.core.acces import Utilisateur, restreindre
 from delegations.core.models import Administration, TimestampedModel
 from delegations.produits.models import Phase, Produit
 
@@ -78,20 +79,21 @@ class LigneConsolidee:
 
 
 class ConventionQuerySet(models.QuerySet["Convention"]):
-    def visibles_par(self, user: Any) -> ConventionQuerySet:
-        """The perimeter: what a user may see. Outside it, pages and API answer 404."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.voit_tout:
-            return self
-        if user.role == "delegant":
-            return self.filter(delegant__in=user.administrations.all())
-        if user.role == "intrapreneur":
-            finances = Produit.objects.filter(
-                conventions=OuterRef("pk"), intrapreneur_email__iexact=user.email
-            )
-            return self.filter(Exists(finances))
-        return self.none()
+    def visibles_par(self, user: Utilisateur) -> ConventionQuerySet:
+        """The perimeter: what a user may see. Outside it, pages and API answer 404.
+
+        A délégant agent sees their administrations' conventions; an intrapreneur those that
+        fund a product they carry."""
+        return restreindre(
+            self,
+            user,
+            delegant=lambda u: Q(delegant__in=u.administrations.all()),
+            intrapreneur=lambda u: Exists(
+                Produit.objects.filter(
+                    conventions=OuterRef("pk"), intrapreneur_email__iexact=u.email
+                )
+            ),
+        )
 
     def recherche(self, texte: str) -> ConventionQuerySet:
         texte = (texte or "").strip()

@@ -5,13 +5,14 @@ from typing import Any, cast
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from delegations.core.acces import ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration, historique
 from delegations.produits.models import Produit
@@ -32,9 +33,8 @@ from .models import TRANSITIONS, Avenant, Convention, Statut
 PAR_PAGE = 20
 
 
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied("Seuls les agents finance de la DINUM peuvent modifier le registre.")
+ECRITURE = "Seuls les agents finance de la DINUM peuvent modifier le registre."
+ecrire = ecriture_requise(ECRITURE)
 
 
 def _convention_visible(request: HttpRequest, pk: int) -> Convention:
@@ -75,7 +75,6 @@ def liste(request: HttpRequest) -> HttpResponse:
             "tris": LIBELLES_TRIS,
             "params": request.GET,
             "query_string": params.urlencode(),
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
         },
     )
 
@@ -102,7 +101,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totaux_consolides": convention.totaux(consolide),
             "historique": historique(convention)[:50],
             "transitions": _transitions_possibles(convention),
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "panneaux": panneaux(convention),
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"), courant=str(convention)
@@ -116,8 +114,8 @@ def _transitions_possibles(convention: Convention) -> list[tuple[str, str]]:
     return [(nom, libelle) for nom, libelle in TRANSITIONS.items() if nom in noms]
 
 
+@ecrire
 def _formulaire(request: HttpRequest, convention: Convention | None) -> HttpResponse:
-    _exiger_ecriture(request)
     initial_lignes = (
         [
             {"annee": ligne.annee, "ae": ligne.ae, "cp": ligne.cp}
@@ -185,7 +183,7 @@ def modifier(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = AvenantForm(request.POST or None)
     formset = cast(BaseLignesFormSet, LignesFormSet(request.POST or None, prefix="lignes"))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -223,7 +221,7 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     convention = _convention_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     if action not in TRANSITIONS:
         return redirect("conventions:detail", pk=pk)
     form = TransitionForm(action, request.POST or None)
@@ -266,14 +264,13 @@ def administrations(request: HttpRequest) -> HttpResponse:
             "title": "Administrations",
             "page_obj": page,
             "q": q,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
         },
     )
 
 
 @login_required
+@ecrire
 def administration_formulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _exiger_ecriture(request)
     instance = get_object_or_404(Administration, pk=pk) if pk else None
     form = AdministrationForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():

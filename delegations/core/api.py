@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from delegations.core.acces import peut_ecrire
+
 from .errors import RegleMetierError
 
 
@@ -32,7 +34,7 @@ class EcritureFinance(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(getattr(user, "peut_ecrire", False))
+        return peut_ecrire(user)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from delegations.core.acces import peut_ecrire
 from delegations.core.api import EcritureFinance
 from delegations.produits.models import Produit
 
@@ -143,9 +144,7 @@ class ProposerOuCertifier(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(
-            getattr(user, "peut_ecrire", False) or getattr(user, "role", "") == "intrapreneur"
-        )
+        return bool(peut_ecrire(user) or getattr(user, "role", "") == "intrapreneur")
 
 
 @extend_schema_view(
@@ -173,7 +172,7 @@ class ServiceFaitViewSet(JournalViewSet):
             dans_le_perimetre(Engagement.objects.select_related("produit"), request.user),
             pk=data.pop("engagement"),
         )
-        if request.user.peut_ecrire:  # type: ignore[union-attr]
+        if peut_ecrire(request.user):
             data.pop("commentaire", None)
             sf = ecriture.certifier_service_fait(engagement, user=request.user, **data)
             return Response(

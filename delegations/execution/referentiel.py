@@ -9,19 +9,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from delegations.core.acces import ecriture_requise
+
 from .forms import MarcheForm, TitulaireForm
 from .models import Marche, Titulaire
 
-
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied("Seuls les agents finance de la DINUM modifient le référentiel.")
+ECRITURE = "Seuls les agents finance de la DINUM modifient le référentiel."
+ecrire = ecriture_requise(ECRITURE)
 
 
 @login_required
@@ -44,7 +43,6 @@ def referentiel(request: HttpRequest) -> HttpResponse:
             "q": q,
             "titulaires": Paginator(titulaires, 50).get_page(request.GET.get("page_t")),
             "marches": Paginator(marches, 50).get_page(request.GET.get("page_m")),
-            "peut_ecrire": getattr(request.user, "peut_ecrire", False),
         },
     )
 
@@ -69,8 +67,8 @@ def _formulaire(request: HttpRequest, form: Any, titre: str, message: str) -> Ht
 
 
 @login_required
+@ecrire
 def titulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _exiger_ecriture(request)
     instance = get_object_or_404(Titulaire, pk=pk) if pk else None
     form = TitulaireForm(request.POST or None, instance=instance)
     titre = f"Modifier {instance}" if instance else "Nouveau titulaire"
@@ -78,8 +76,8 @@ def titulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@ecrire
 def marche(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _exiger_ecriture(request)
     instance = get_object_or_404(Marche, pk=pk) if pk else None
     form = MarcheForm(request.POST or None, instance=instance)
     titre = f"Modifier le marché {instance.numero}" if instance else "Nouveau marché"

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Convention, Statut
+from delegations.core.acces import ecriture_requise, exiger_ecriture, peut_ecrire
 from delegations.core.errors import RegleMetierError
 from delegations.produits.models import Produit
 
@@ -44,9 +45,8 @@ NATURES: dict[str, tuple[str, Any]] = {
 }
 
 
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied("Seuls les agents finance de la DINUM enregistrent les mouvements.")
+ECRITURE = "Seuls les agents finance de la DINUM enregistrent les mouvements."
+ecrire = ecriture_requise(ECRITURE)
 
 
 def _convention(request: HttpRequest, pk: int) -> Convention:
@@ -130,7 +130,6 @@ def liste(request: HttpRequest) -> HttpResponse:
             "conventions": visibles.only("pk", "reference").order_by("reference")[:500],
             "produits": Produit.objects.filter(conventions__in=visibles).distinct().order_by("nom"),
             "titulaires": Titulaire.objects.order_by("nom"),
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "propositions_en_attente": _propositions_en_attente(request).count(),
             "breadcrumb_data": {"links": [], "current": "Exécution"},
         },
@@ -181,7 +180,7 @@ def _formulaire(
 @login_required
 def mise_a_disposition(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = forms.MiseADispositionForm(request.POST or None)
 
     def enregistrer(donnees: dict[str, Any]) -> Any:
@@ -209,7 +208,7 @@ def mise_a_disposition(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def engagement_creer(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = forms.EngagementForm(request.POST or None, convention=convention)
     return _formulaire(
         request,
@@ -226,7 +225,7 @@ def engagement_creer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_creer(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = forms.ReportForm(request.POST or None)
     return _formulaire(
         request,
@@ -242,7 +241,7 @@ def report_creer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def informer(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = forms.InformationDelegantForm(request.POST or None)
     return _formulaire(
         request,
@@ -289,7 +288,6 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pourcentage": (cumul * 100 / net).quantize(ecriture.Decimal("0.1")) if net else None,
             "solde": any(sf.total for sf in services),
             "propositions": propositions,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "peut_proposer": peut_proposer_service_fait(request.user, eng),
             "breadcrumb_data": _fil(eng.convention, f"Bon de commande {eng.reference}"),
         },
@@ -299,7 +297,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def service_fait_creer(request: HttpRequest, pk: int) -> HttpResponse:
     eng = _engagement(request, pk)
-    proposer = not request.user.peut_ecrire  # type: ignore[union-attr]
+    proposer = not peut_ecrire(request.user)
     if proposer and not peut_proposer_service_fait(request.user, eng):
         raise PermissionDenied("Seul l'intrapreneur du produit peut proposer un service fait.")
     form = forms.ServiceFaitForm(request.POST or None, request.FILES or None)
@@ -338,7 +336,7 @@ def paiement_creer(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = forms.PaiementForm(request.POST or None)
     return _formulaire(
         request,
@@ -354,7 +352,7 @@ def paiement_creer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def reduction_creer(request: HttpRequest, pk: int) -> HttpResponse:
     eng = _engagement(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = forms.ReductionForm(request.POST or None)
 
     def enregistrer(d: dict[str, Any]) -> Any:
@@ -395,7 +393,7 @@ def reference_chorus(request: HttpRequest, nature: str, pk: int) -> HttpResponse
         titre = f"Pièce de paiement CHORUS du paiement {objet.reference}"
     else:
         raise Http404
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = forms.ReferenceChorusForm(
         request.POST or None, initial={"numero": getattr(objet, champ)}
     )
@@ -440,7 +438,6 @@ def propositions(request: HttpRequest) -> HttpResponse:
             "title": "Services faits proposés",
             "page_obj": page,
             "form_rejet": forms.RejetForm(),
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "breadcrumb_data": _fil(None, "Services faits proposés"),
         },
     )
@@ -448,8 +445,8 @@ def propositions(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@ecrire
 def proposition_decider(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    _exiger_ecriture(request)
     prop = get_object_or_404(_propositions_en_attente(request).select_related("engagement"), pk=pk)
     try:
         if decision == "valider":
@@ -472,9 +469,9 @@ CLE_SESSION = "execution_import"
 
 
 @login_required
+@ecrire
 def importer(request: HttpRequest) -> HttpResponse:
     """Step 1: upload and dry run (nothing written). Step 2 (``confirmer``): write."""
-    _exiger_ecriture(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     rapport = None
     if request.method == "POST" and form.is_valid():
@@ -507,8 +504,8 @@ def importer(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@ecrire
 def importer_confirmer(request: HttpRequest) -> HttpResponse:
-    _exiger_ecriture(request)
     donnees = request.session.get(CLE_SESSION)
     if not donnees:
         messages.error(request, "Aucun import en attente : déposez de nouveau le fichier.")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 
 from delegations.conventions.models import Avenant, Convention
+from delegations.core.acces import Utilisateur
 from delegations.core.models import User
 
 
@@ -16,7 +15,7 @@ def chemin_document(instance: Document, nom: str) -> str:
 
 
 class DocumentQuerySet(models.QuerySet["Document"]):
-    def visibles_par(self, user: Any) -> DocumentQuerySet:
+    def visibles_par(self, user: Utilisateur) -> DocumentQuerySet:
         return self.filter(convention__in=Convention.objects.visibles_par(user))
 
 

@@ -4,13 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from delegations.conventions.forms import LignesFormSet
 from delegations.conventions.models import Convention
+from delegations.core.acces import ecriture_requise
 from delegations.core.errors import RegleMetierError
 from delegations.taches.models import Statut, Tache
 
@@ -29,9 +29,8 @@ SOURCES = {
 SOURCES.update({c: f"imputation.{c}" for c in IMPUTATION})
 
 
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied("Seuls les agents finance de la DINUM importent des documents.")
+ECRITURE = "Seuls les agents finance de la DINUM importent des documents."
+ecrire = ecriture_requise(ECRITURE)
 
 
 def _conventions_modifiables(request: HttpRequest) -> Any:
@@ -69,9 +68,9 @@ def _revue(
 
 
 @login_required
+@ecrire
 def importer(request: HttpRequest) -> HttpResponse:
     """Park the upload and read it in a task: the user follows its progress, then reviews."""
-    _exiger_ecriture(request)
     form = DepotForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fichier = form.cleaned_data["fichier"]
@@ -95,9 +94,9 @@ def importer(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@ecrire
 def revue(request: HttpRequest, pk: Any) -> HttpResponse:
     """The review of a document read by a task: the same form as a synchronous reading."""
-    _exiger_ecriture(request)
     tache = get_object_or_404(
         Tache.objects.visibles_par(request.user), pk=pk, nom=lire_document.module_path
     )
@@ -124,8 +123,8 @@ def revue(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
+@ecrire
 def confirmer(request: HttpRequest) -> HttpResponse:
-    _exiger_ecriture(request)
     if request.method != "POST":
         return redirect("lecture:importer")
     form = RevueForm(request.POST, conventions=_conventions_modifiables(request))

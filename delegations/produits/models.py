@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from delegations.core.models import TimestampedModel
+from delegations.core.acces import Utilisateur, restreindre
+from delegations.core.models import TimestampedModel, User
 
 
 class Phase(models.TextChoices):
@@ -39,20 +38,23 @@ class ProduitQuerySet(models.QuerySet["Produit"]):
     def recherche(self, texte: str) -> ProduitQuerySet:
         return self.filter(Q(nom__icontains=texte) | Q(slug__icontains=texte)) if texte else self
 
-    def visibles_par(self, user: Any) -> ProduitQuerySet:
+    def visibles_par(self, user: Utilisateur) -> ProduitQuerySet:
         """Perimeter: finance/admin all; others the products funded by the conventions they see,
         plus (intrapreneur) the products they carry. Outside it, pages and API answer 404."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.voit_tout:
-            return self
-        # Looked up lazily: conventions depends on produits, not the other way round.
-        convention_model = apps.get_model("conventions", "Convention")
-        conventions = convention_model.objects.visibles_par(user).filter(produits=OuterRef("pk"))
-        condition: Q | Exists = Exists(conventions)
-        if user.role == "intrapreneur" and user.email:
-            condition |= Q(intrapreneur_email__iexact=user.email)
-        return self.filter(condition)
+
+        def finances_par_ses_conventions(u: User) -> Exists:
+            # Looked up lazily: conventions depends on produits, not the other way round.
+            convention_model = apps.get_model("conventions", "Convention")
+            visibles = convention_model.objects.visibles_par(u).filter(produits=OuterRef("pk"))
+            return Exists(visibles)
+
+        def portes_ou_finances(u: User) -> Q | Exists:
+            condition = finances_par_ses_conventions(u)
+            return condition | Q(intrapreneur_email__iexact=u.email) if u.email else condition
+
+        return restreindre(
+            self, user, delegant=finances_par_ses_conventions, intrapreneur=portes_ou_finances
+        )
 
     def avec_phases(self) -> ProduitQuerySet:
         return self.prefetch_related("phases")

@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from delegations.core.acces import ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import historique
 
@@ -21,11 +21,8 @@ from .models import PhaseProduit, Produit
 PAR_PAGE = 20
 
 
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied(
-            "Seuls les agents finance de la DINUM peuvent modifier les produits."
-        )
+ECRITURE = "Seuls les agents finance de la DINUM peuvent modifier les produits."
+ecrire = ecriture_requise(ECRITURE)
 
 
 def _produit_visible(request: HttpRequest, pk: int) -> Produit:
@@ -55,7 +52,6 @@ def liste(request: HttpRequest) -> HttpResponse:
             "q": q,
             "phase": phase,
             "phases": PhaseProduit.choices,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
         },
     )
 
@@ -80,7 +76,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conventions": conventions,
             "panneaux": panneaux(),
             "historique": historique(produit)[:30],
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "phase_form": PhaseForm(),
             "breadcrumb_data": {
                 "links": [{"url": reverse("produits:liste"), "title": "Produits"}],
@@ -90,8 +85,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@ecrire
 def _formulaire(request: HttpRequest, produit: Produit | None) -> HttpResponse:
-    _exiger_ecriture(request)
     form = ProduitForm(request.POST or None, instance=produit)
     if request.method == "POST" and form.is_valid():
         obj = ecriture.enregistrer_produit(
@@ -130,7 +125,7 @@ def modifier(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def phase_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
     produit = _produit_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = PhaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Avenant, Convention
+from delegations.core.acces import exiger_ecriture
 from delegations.taches.registre import lancer
 
 from . import exports
@@ -72,7 +72,6 @@ def rapport(request: HttpRequest, pk: int) -> HttpResponse:
             "transmission": transmission,
             "date_limite": date_limite,
             "aujourd_hui": dt.date.today(),
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "breadcrumb_data": {
                 "links": [
                     {"url": reverse("conventions:liste"), "title": "Conventions"},
@@ -121,10 +120,10 @@ def preparer(request: HttpRequest, pk: int, format: str) -> HttpResponse:
 @require_POST
 def transmis(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied(
-            "Seuls les agents finance de la DINUM peuvent enregistrer la transmission d'un rapport."
-        )
+    exiger_ecriture(
+        request.user,
+        "Seuls les agents finance de la DINUM peuvent enregistrer la transmission d'un rapport.",
+    )
     nature = str(request.POST.get("nature")) if request.POST.get("nature") in NATURES else "mensuel"
     mois = lire_periode(request.POST.get("periode"))
     try:

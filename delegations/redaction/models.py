@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from delegations.conventions.models import Avenant, Convention
+from delegations.core.acces import Utilisateur, restreindre
 from delegations.core.models import Administration, TimestampedModel
 
 
@@ -143,15 +144,11 @@ class RoleContact(models.TextChoices):
 
 
 class ContactQuerySet(models.QuerySet["Contact"]):
-    def visibles_par(self, user: Any) -> ContactQuerySet:
+    def visibles_par(self, user: Utilisateur) -> ContactQuerySet:
         """Finance sees every list; a délégant agent sees their administrations' lists."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.voit_tout:
-            return self
-        if user.role == "delegant":
-            return self.filter(administration__in=user.administrations.all())
-        return self.none()
+        return restreindre(
+            self, user, delegant=lambda u: Q(administration__in=u.administrations.all())
+        )
 
 
 class Contact(TimestampedModel):
@@ -206,7 +203,7 @@ class StatutCourrier(models.TextChoices):
 
 
 class CourrierQuerySet(models.QuerySet["Courrier"]):
-    def visibles_par(self, user: Any) -> CourrierQuerySet:
+    def visibles_par(self, user: Utilisateur) -> CourrierQuerySet:
         return self.filter(convention__in=Convention.objects.visibles_par(user))
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Avenant, Convention
+from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 
 from . import courriers as lettres
@@ -32,10 +32,8 @@ from .models import (
     VersionModele,
 )
 
-
-def _exiger_ecriture(request: HttpRequest) -> None:
-    if not getattr(request.user, "peut_ecrire", False):
-        raise PermissionDenied("Seuls les agents finance de la DINUM peuvent faire cette action.")
+ECRITURE = "Seuls les agents finance de la DINUM peuvent faire cette action."
+ecrire = ecriture_requise(ECRITURE)
 
 
 def _convention(request: HttpRequest, pk: int) -> Convention:
@@ -74,7 +72,7 @@ def _fichier(fichier: Any, nom: str, type_mime: str) -> HttpResponse:
 @login_required
 def copie_deposer(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     form = CopieForm(convention, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         avenant = _avenant(convention, form.cleaned_data["document"])
@@ -122,7 +120,6 @@ def copie(request: HttpRequest, pk: int) -> HttpResponse:
             "title": str(copie),
             "copie": copie,
             "convention": copie.convention,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "breadcrumb_data": _fil(copie.convention, "Copie signée"),
         },
     )
@@ -132,7 +129,7 @@ def copie(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def copie_signature(request: HttpRequest, pk: int) -> HttpResponse:
     copie = _copie_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     try:
         convention = enregistrer_signature(copie, request.user)
     except RegleMetierError as exc:
@@ -152,9 +149,9 @@ def copie_fichier(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- letters -----------------------------------------------------------------------------------
 @login_required
-def courrier_nouveau(request: HttpRequest, pk: int, nature: str) -> HttpResponse:
+def courrier_nouveau(request: RequeteAuthentifiee, pk: int, nature: str) -> HttpResponse:
     convention = _convention(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     if nature not in NatureCourrier.values:
         raise Http404("Nature de courrier inconnue.")
     form = CourrierForm(convention, nature, request.POST or None)
@@ -179,7 +176,7 @@ def courrier_nouveau(request: HttpRequest, pk: int, nature: str) -> HttpResponse
                 nature,
                 avenant=avenant,
                 parametres=parametres,
-                signataire=request.user.get_full_name() or request.user.email,  # type: ignore[union-attr]
+                signataire=request.user.get_full_name() or request.user.email,
                 avec_pieces=False,
             )
         except RegleMetierError as exc:
@@ -230,7 +227,6 @@ def courrier(request: HttpRequest, pk: int) -> HttpResponse:
             "title": courrier.objet,
             "courrier": courrier,
             "convention": courrier.convention,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
             "breadcrumb_data": _fil(courrier.convention, "Courrier"),
         },
     )
@@ -240,7 +236,7 @@ def courrier(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def courrier_renvoyer(request: HttpRequest, pk: int) -> HttpResponse:
     courrier = _courrier_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     courrier = lettres.envoyer_courrier(courrier.pk)
     if courrier.statut == StatutCourrier.ENVOYE:
         messages.success(request, "Courrier envoyé.")
@@ -276,14 +272,13 @@ def contacts(request: HttpRequest) -> HttpResponse:
             "title": "Contacts des délégants",
             "page_obj": page,
             "q": q,
-            "peut_ecrire": request.user.peut_ecrire,  # type: ignore[union-attr]
         },
     )
 
 
 @login_required
+@ecrire
 def contact_formulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _exiger_ecriture(request)
     instance = get_object_or_404(Contact, pk=pk) if pk else None
     form = ContactForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -295,8 +290,8 @@ def contact_formulaire(request: HttpRequest, pk: int | None = None) -> HttpRespo
 
 
 @login_required
+@ecrire
 def contact_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
-    _exiger_ecriture(request)
     contact = get_object_or_404(Contact, pk=pk)
     if request.method == "POST":
         contact.delete()
@@ -311,8 +306,8 @@ def contact_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- model versions ----------------------------------------------------------------------------
 @login_required
+@ecrire
 def modeles(request: HttpRequest) -> HttpResponse:
-    _exiger_ecriture(request)
     for type_document in TypeDocument.values:
         version_active(type_document)  # the shipped model is version 1
     form = ModeleForm(request.POST or None, request.FILES or None)
@@ -343,8 +338,8 @@ def modeles(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@ecrire
 def modele_telecharger(request: HttpRequest, pk: int) -> HttpResponse:
-    _exiger_ecriture(request)
     version = get_object_or_404(VersionModele, pk=pk)
     reponse = HttpResponse(contenu_modele(version), content_type=TYPES_MIME["docx"])
     reponse["Content-Disposition"] = (

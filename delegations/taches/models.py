@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from delegations.core.acces import Utilisateur
+
 
 class Statut(models.TextChoices):
     EN_ATTENTE = "en_attente", "En attente"
@@ -32,7 +34,7 @@ def chemin_resultat(instance: Tache, nom: str) -> str:
 
 
 class TacheQuerySet(models.QuerySet["Tache"]):
-    def visibles_par(self, user: Any) -> TacheQuerySet:
+    def visibles_par(self, user: Utilisateur) -> TacheQuerySet:
         """The owner sees their tasks; administrators see all of them; nobody else sees any."""
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -1,0 +1,94 @@
+"""Who may do what: the typed request, the write guard and the perimeter helper.
+
+One place for the access rules every app applies:
+
+- ``RequeteAuthentifiee``: an ``HttpRequest`` whose ``user`` is our ``User`` (for views behind
+  ``login_required`` / the API's authentication), so views need neither ``Any`` nor
+  ``type: ignore`` to read ``request.user.peut_ecrire``;
+- ``ecriture_requise(message)``: the decorator of every page that writes in the register
+  (finance and admin only), with the app's French message; ``exiger_ecriture`` for the same
+  check inside a view or a service;
+- ``restreindre``: the body of every ``visibles_par`` queryset (anonymous or inactive: nothing;
+  finance and admin: everything; otherwise the role's condition).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec, TypeAlias, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Exists, Q
+from django.http import HttpRequest
+
+from .models import User
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Req = TypeVar("Req", bound=HttpRequest)
+Q_ = TypeVar("Q_", bound=models.QuerySet)  # type: ignore[type-arg]
+
+Utilisateur: TypeAlias = User | AnonymousUser
+"""What ``request.user`` is: a user of ours, or the anonymous visitor."""
+
+ECRITURE_PAR_DEFAUT = "Seuls les agents finance de la DINUM peuvent faire cette action."
+
+
+class RequeteAuthentifiee(HttpRequest):
+    """The request of a logged-in user (typing only: Django builds the request)."""
+
+    user: User
+
+
+def peut_ecrire(user: object) -> bool:
+    """Finance and admin write; anyone else (anonymous included) only reads."""
+    return bool(getattr(user, "peut_ecrire", False))
+
+
+def exiger_ecriture(user: object, message: str = ECRITURE_PAR_DEFAUT) -> None:
+    """Refuse (403 on pages, the API's permission error) unless the user writes."""
+    if not peut_ecrire(user):
+        raise PermissionDenied(message)
+
+
+def ecriture_requise(
+    message: str = ECRITURE_PAR_DEFAUT,
+) -> Callable[[Callable[Concatenate[HttpRequest, P], R]], Callable[Concatenate[HttpRequest, P], R]]:
+    """Decorator of a view (or a view helper taking the request first) that writes."""
+
+    def decorateur(
+        vue: Callable[Concatenate[HttpRequest, P], R],
+    ) -> Callable[Concatenate[HttpRequest, P], R]:
+        @wraps(vue)
+        def garde(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
+            exiger_ecriture(request.user, message)
+            return vue(request, *args, **kwargs)
+
+        return garde
+
+    return decorateur
+
+
+def restreindre(
+    queryset: Q_,
+    user: Utilisateur,
+    *,
+    delegant: Callable[[User], Q | Exists] | None = None,
+    intrapreneur: Callable[[User], Q | Exists] | None = None,
+) -> Q_:
+    """The perimeter of ``user`` over ``queryset``: the one rule behind every ``visibles_par``.
+
+    Anonymous or inactive: nothing. Finance and admin (and superusers): everything. A délégant
+    or an intrapreneur: the rows the given condition selects for them (none without one).
+    """
+    if not isinstance(user, User) or not user.is_active:
+        return queryset.none()
+    if user.voit_tout:
+        return queryset
+    condition = {"delegant": delegant, "intrapreneur": intrapreneur}.get(user.role)
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition(user))
