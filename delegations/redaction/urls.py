@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("courriers/<int:pk>/", views.courrier, name="courrier"),
     path("courriers/<int:pk>/renvoyer/", views.courrier_renvoyer, name="courrier_renvoyer"),
+    path("courriers/<int:pk>/etat/", views.courrier_etat, name="courrier_etat"),
+    path("courriers/tache/<uuid:tache_id>/", views.courrier_tache, name="courrier_tache"),
     path("pieces/<int:pk>/", views.piece, name="piece"),
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/nouveau/", views.contact_formulaire, name="contact_creer"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from delegations.conventions.models import Avenant, Convention
 from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
+from delegations.taches.models import Tache
 
 from . import courriers as lettres
 from .copies import deposer_copie, enregistrer_signature, lire_flux
@@ -31,6 +33,7 @@ from .models import (
     TypeDocument,
     VersionModele,
 )
+from .taches import lancer_envoi
 
 ECRITURE = "Seuls les agents finance de la DINUM peuvent faire cette action."
 ecrire = ecriture_requise(ECRITURE)
@@ -165,11 +168,8 @@ def courrier_nouveau(request: RequeteAuthentifiee, pk: int, nature: str) -> Http
                 courrier = lettres.preparer_courrier(
                     convention, nature, request.user, avenant=avenant, parametres=parametres
                 )
-                courrier = lettres.envoyer_courrier(courrier.pk)
-                if courrier.statut == StatutCourrier.ENVOYE:
-                    messages.success(request, f"Courrier envoyé à {', '.join(courrier.adresses)}.")
-                else:
-                    messages.error(request, f"Le courrier n'est pas parti : {courrier.erreur}")
+                lancer_envoi(courrier, request.user)
+                messages.info(request, EN_FILE.format(adresses=", ".join(courrier.adresses)))
                 return redirect("redaction:courrier", pk=courrier.pk)
             apercu = lettres.rediger(
                 convention,
@@ -237,12 +237,38 @@ def courrier(request: HttpRequest, pk: int) -> HttpResponse:
 def courrier_renvoyer(request: HttpRequest, pk: int) -> HttpResponse:
     courrier = _courrier_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
-    courrier = lettres.envoyer_courrier(courrier.pk)
     if courrier.statut == StatutCourrier.ENVOYE:
-        messages.success(request, "Courrier envoyé.")
+        messages.info(request, "Ce courrier est déjà parti : il n'est jamais envoyé deux fois.")
     else:
-        messages.error(request, f"Le courrier n'est pas parti : {courrier.erreur}")
+        lancer_envoi(courrier, request.user)
+        messages.info(request, EN_FILE.format(adresses=", ".join(courrier.adresses)))
     return redirect("redaction:courrier", pk=courrier.pk)
+
+
+EN_FILE = (
+    "Le courrier est en file d'envoi vers {adresses} : cette page indique quand il est parti "
+    "(suivi aussi dans « Mes traitements »)."
+)
+
+
+@login_required
+def courrier_tache(request: HttpRequest, tache_id: uuid.UUID) -> HttpResponse:
+    """The result page of a sending task: the letter it sent."""
+    tache = get_object_or_404(Tache.objects.visibles_par(request.user), pk=tache_id)
+    courrier_id = (
+        (tache.resultat or {}).get("courrier") if isinstance(tache.resultat, dict) else None
+    )
+    if courrier_id is None:
+        raise Http404("Ce traitement n'a pas envoyé de courrier.")
+    return redirect("redaction:courrier", pk=_courrier_visible(request, int(courrier_id)).pk)
+
+
+@login_required
+def courrier_etat(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter's status badge, polled by the page while the letter waits in the queue."""
+    return render(
+        request, "redaction/_courrier_etat.html", {"courrier": _courrier_visible(request, pk)}
+    )
 
 
 @login_required

@@ -21,6 +21,8 @@ from delegations.redaction.copies import deposer_copie
 from delegations.redaction.courriers import envoyer_courrier, preparer_courrier
 from delegations.redaction.documents import produire
 from delegations.redaction.models import Courrier, NatureCourrier, StatutCourrier
+from delegations.taches.essais import executer_taches_en_attente
+from delegations.taches.models import Statut, Tache
 
 pytestmark = pytest.mark.django_db
 
@@ -176,9 +178,55 @@ def test_the_page_previews_then_sends_the_letter(
     reponse = client.post(url, {"action": "envoyer", "periode": "2025-05"})
     courrier = Courrier.objects.get()
     assert reponse.url == reverse("redaction:courrier", args=[courrier.pk])
+    # The request only queues the letter: nothing leaves before a worker runs the task.
+    assert smtp.enveloppes == []
+    en_file = html.unescape(client.get(reponse.url).content.decode())
+    assert "en file d'envoi" in en_file
+    assert 'hx-trigger="every 2s"' in en_file
+    assert executer_taches_en_attente() == 1
     assert len(smtp.enveloppes) == 1
     page = html.unescape(client.get(reponse.url).content.decode())
-    assert "Envoyé le" in page and "budget@delegant.example.gouv.fr" in page
+    assert "Envoyé le" in page
+    assert "budget@delegant.example.gouv.fr" in page
+    tache = Tache.objects.get()
+    assert tache.statut == Statut.TERMINEE
+    assert client.get(reverse("redaction:courrier_tache", args=[tache.pk])).url == reponse.url
+
+
+def test_a_letter_is_queued_once_and_never_sent_twice(
+    smtp: Any, client: Any, finance: Any, convention_complete: Any, contacts: Any
+) -> None:
+    client.force_login(finance)
+    courrier = preparer_courrier(convention_complete, NatureCourrier.RAPPORT_FINAL, finance)
+    url = reverse("redaction:courrier_renvoyer", args=[courrier.pk])
+    client.post(url)
+    client.post(url)
+    assert Tache.objects.count() == 1
+    assert executer_taches_en_attente() == 1
+    client.post(url)
+    assert Tache.objects.count() == 1  # already sent: nothing queued
+    assert len(smtp.enveloppes) == 1
+
+
+def test_a_failed_sending_is_a_failed_task_with_the_french_reason(
+    client: Any, finance: Any, convention_complete: Any, contacts: Any, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nobody listens there
+    client.force_login(finance)
+    courrier = preparer_courrier(convention_complete, NatureCourrier.RAPPORT_FINAL, finance)
+    client.post(reverse("redaction:courrier_renvoyer", args=[courrier.pk]))
+    executer_taches_en_attente()
+    tache = Tache.objects.get()
+    assert tache.statut == Statut.ECHEC
+    assert tache.erreur.startswith("Le courrier n'est pas parti : ")
+    courrier.refresh_from_db()
+    assert courrier.statut == StatutCourrier.ECHEC
+    # Sent again: back to « à envoyer » while it waits in the queue.
+    client.post(reverse("redaction:courrier_renvoyer", args=[courrier.pk]))
+    courrier.refresh_from_db()
+    assert courrier.statut == StatutCourrier.A_ENVOYER
+    assert Tache.objects.count() == 2
 
 
 def test_letters_follow_the_perimeter(
@@ -192,6 +240,7 @@ def test_letters_follow_the_perimeter(
     nouveau = reverse("redaction:courrier_nouveau", args=[convention_complete.pk, "rapport_final"])
     for url in (
         reverse("redaction:courrier", args=[courrier.pk]),
+        reverse("redaction:courrier_etat", args=[courrier.pk]),
         reverse("redaction:piece", args=[piece.pk]),
     ):
         client.force_login(agent)
