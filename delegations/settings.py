@@ -336,6 +336,12 @@ TACHES_TENTATIVES = env_int("TACHES_TENTATIVES", 3, 1)
 TACHES_ARRET_GRACIEUX = env_int("TACHES_ARRET_GRACIEUX", 30, 0)
 # Niceness added to worker processes (0-19): web requests keep the CPU first.
 TACHES_PRIORITE = env_int("TACHES_PRIORITE", 5, 0)
+# Execution imports (CSV/XLSX of orders and payments): caps, and how long a parked upload waits
+# for its confirmation before it is purged.
+IMPORT_MAX_OCTETS = env_int("IMPORT_MAX_OCTETS", 10_000_000, 1)
+IMPORT_MAX_LIGNES = env_int("IMPORT_MAX_LIGNES", 20_000, 1)
+IMPORT_MAX_DECOMPRESSE = env_int("IMPORT_MAX_DECOMPRESSE", 100_000_000, 1)
+IMPORT_DUREE_HEURES = env_int("IMPORT_DUREE_HEURES", 24, 1)
 DATAGOUV_API_URL = env_str("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1")
 DATAGOUV_API_KEY = env_str("DATAGOUV_API_KEY", "")
 DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")

@@ -9,6 +9,12 @@ inside one transaction and a savepoint per row, so that a row sees the rows befo
 - confirmation (``appliquer=True``): *all or nothing* by default — if any row is refused nothing
   is written; with ``seulement_valides=True`` the valid rows are written and the refused ones
   skipped. Either way it is one transaction.
+
+Both run in tasks (``execution/taches.py``), never in the request: the page parks the upload on
+the default storage under a name of ours (``parquer``), never in the session, and a parked file
+expires after ``IMPORT_DUREE_HEURES`` (``purger_expires``). A file larger than
+``IMPORT_MAX_OCTETS``, with more than ``IMPORT_MAX_LIGNES`` rows, not a CSV or an XLSX, or an
+XLSX that would inflate beyond ``IMPORT_MAX_DECOMPRESSE`` is refused with a French message.
 """
 
 from __future__ import annotations
@@ -16,14 +22,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+import uuid
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import OuterRef, Q
+from django.utils import timezone
 
 from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
@@ -110,31 +124,82 @@ def _cellule(valeur: Any) -> str:
     return str(valeur).strip()
 
 
-def lire_tableau(nom: str, contenu: bytes) -> list[list[str]]:
-    """Rows of the first sheet (XLSX) or of the CSV (``;`` or ``,``, UTF-8 or Latin-1)."""
-    if contenu[:2] == b"PK" or nom.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+MAX_COLONNES = 60
+ILLISIBLE = (
+    "Le fichier n'est ni un CSV ni un XLSX lisible : déposez l'export du tableur au format CSV "
+    "(séparateur « ; » ou « , ») ou XLSX."
+)
 
-        try:
-            classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds of errors on a bad file
-            raise RegleMetierError("fichier_illisible", "Le fichier XLSX est illisible.") from exc
-        feuille = classeur.worksheets[0]
-        return [[_cellule(v) for v in ligne] for ligne in feuille.iter_rows(values_only=True)]
+
+def _trop_de_lignes() -> RegleMetierError:
+    return RegleMetierError(
+        "trop_de_lignes",
+        f"Le fichier compte plus de {settings.IMPORT_MAX_LIGNES} lignes : découpez-le en "
+        "plusieurs fichiers.",
+    )
+
+
+def _lignes_bornees(lignes: Any) -> list[list[str]]:
+    """At most IMPORT_MAX_LIGNES rows after the header (empty rows do not count)."""
+    resultat: list[list[str]] = []
+    for ligne in lignes:
+        cellules = [_cellule(v) for v in list(ligne)[:MAX_COLONNES]]
+        if not any(cellules):
+            continue
+        resultat.append(cellules)
+        if len(resultat) > settings.IMPORT_MAX_LIGNES + 1:
+            raise _trop_de_lignes()
+    return resultat
+
+
+def _lire_xlsx(contenu: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            decompresse = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise RegleMetierError("fichier_illisible", ILLISIBLE) from exc
+    if decompresse > settings.IMPORT_MAX_DECOMPRESSE:
+        raise RegleMetierError(
+            "fichier_trop_gros",
+            "Le classeur XLSX est trop volumineux une fois décompressé : exportez seulement la "
+            "feuille des lignes à importer, ou déposez un CSV.",
+        )
+    try:
+        classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        return _lignes_bornees(classeur.worksheets[0].iter_rows(values_only=True))
+    except RegleMetierError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds of errors on a bad file
+        raise RegleMetierError("fichier_illisible", "Le fichier XLSX est illisible.") from exc
+
+
+def lire_tableau(nom: str, contenu: bytes) -> list[list[str]]:
+    """Rows of the first sheet (XLSX) or of the CSV (``;`` or ``,``, UTF-8 or Latin-1).
+
+    Empty rows are dropped; a file that is neither (a PDF, an image, any binary) is refused."""
+    if contenu[:2] == b"PK" or nom.lower().endswith(".xlsx"):
+        return _lire_xlsx(contenu)
+    debut = contenu[:4096]
+    if b"\x00" in debut or debut.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8")):
+        raise RegleMetierError("fichier_illisible", ILLISIBLE)
     try:
         texte = contenu.decode("utf-8-sig")
     except UnicodeDecodeError:
         texte = contenu.decode("latin-1")
     premiere = texte.split("\n", 1)[0]
     separateur = ";" if premiere.count(";") >= premiere.count(",") else ","
-    return [
-        [c.strip() for c in ligne] for ligne in csv.reader(io.StringIO(texte), delimiter=separateur)
-    ]
+    try:
+        lignes = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+        return [[c.strip() for c in ligne] for ligne in _lignes_bornees(lignes)]
+    except csv.Error as exc:
+        raise RegleMetierError("fichier_illisible", ILLISIBLE) from exc
 
 
 def lire(nature: str, nom: str, contenu: bytes) -> list[dict[str, str]]:
     """Rows as dicts keyed by our column names; refuses a file missing a required column."""
-    tableau = [ligne for ligne in lire_tableau(nom, contenu) if any(c for c in ligne)]
+    tableau = lire_tableau(nom, contenu)
     if not tableau:
         raise RegleMetierError("fichier_vide", "Le fichier ne contient aucune ligne.")
     entetes = [normaliser(c) for c in tableau[0]]
@@ -293,6 +358,7 @@ def traiter(
     *,
     appliquer: bool,
     seulement_valides: bool = False,
+    progression: Callable[[int, int], None] | None = None,
 ) -> RapportImport:
     """Run every row through the rules in one transaction; keep it only when asked and allowed."""
     rapport = RapportImport(nature)
@@ -300,6 +366,8 @@ def traiter(
     fonction = _engagement if nature == "engagements" else _paiement
     with transaction.atomic():
         for numero, valeurs in enumerate(lignes, start=2):
+            if progression is not None:
+                progression(numero - 2, len(lignes))
             ligne = LigneImport(numero, valeurs)
             try:
                 with transaction.atomic():
@@ -319,3 +387,107 @@ def traiter(
         else:
             transaction.set_rollback(True)
     return rapport
+
+
+def rapport_en_donnees(rapport: RapportImport) -> dict[str, Any]:
+    """The report as the task keeps it (JSON), read back by the result pages."""
+    return {
+        "nature": rapport.nature,
+        "ecrit": rapport.ecrit,
+        "valides": len(rapport.valides),
+        "refusees": len(rapport.refusees),
+        "lignes": [asdict(ligne) for ligne in rapport.lignes],
+    }
+
+
+# --- parked uploads ---------------------------------------------------------------------------
+DOSSIER_PARC = "imports/execution"
+
+
+@dataclass(frozen=True)
+class Parc:
+    """An upload waiting for its dry run and its confirmation: our name, the user's file name
+    (shown, never used to store), its nature and owner."""
+
+    jeton: str
+    nature: str
+    nom: str
+    proprietaire: int
+    depose_le: str
+
+    @property
+    def chemin(self) -> str:
+        return f"{DOSSIER_PARC}/{self.jeton}.donnees"
+
+    @property
+    def chemin_fiche(self) -> str:
+        return f"{DOSSIER_PARC}/{self.jeton}.json"
+
+
+def parquer(contenu: bytes, nature: str, nom: str, user: Any) -> Parc:
+    """Park an upload on the default storage (local disk or the shared bucket)."""
+    if len(contenu) > settings.IMPORT_MAX_OCTETS:
+        raise RegleMetierError(
+            "fichier_trop_gros",
+            f"Le fichier dépasse {settings.IMPORT_MAX_OCTETS // 1_000_000} Mo : découpez-le.",
+        )
+    purger_expires()
+    parc = Parc(uuid.uuid4().hex, nature, nom[:200], int(user.pk), timezone.now().isoformat())
+    default_storage.save(parc.chemin, ContentFile(contenu))
+    fiche = {k: getattr(parc, k) for k in ("jeton", "nature", "nom", "proprietaire", "depose_le")}
+    default_storage.save(parc.chemin_fiche, ContentFile(json.dumps(fiche).encode()))
+    return parc
+
+
+def retrouver(jeton: str, user: Any) -> tuple[Parc, bytes]:
+    """The parked upload of ``user`` (nobody else's), with its content, unless expired."""
+    perdu = RegleMetierError(
+        "import_expire",
+        "Ce dépôt n'est plus disponible (il expire au bout de "
+        f"{settings.IMPORT_DUREE_HEURES} heures) : déposez de nouveau le fichier.",
+    )
+    if not re.fullmatch(r"[0-9a-f]{32}", jeton or ""):
+        raise perdu
+    chemin_fiche = f"{DOSSIER_PARC}/{jeton}.json"
+    if not default_storage.exists(chemin_fiche):
+        raise perdu
+    with default_storage.open(chemin_fiche, "rb") as flux:
+        parc = Parc(**json.loads(flux.read()))
+    if parc.proprietaire != getattr(user, "pk", None) or _expire(parc):
+        raise perdu
+    with default_storage.open(parc.chemin, "rb") as flux:
+        return parc, flux.read()
+
+
+def _expire(parc: Parc, maintenant: dt.datetime | None = None) -> bool:
+    limite = dt.datetime.fromisoformat(parc.depose_le) + dt.timedelta(
+        hours=settings.IMPORT_DUREE_HEURES
+    )
+    return (maintenant or timezone.now()) >= limite
+
+
+def oublier(parc: Parc) -> None:
+    for chemin in (parc.chemin, parc.chemin_fiche):
+        if default_storage.exists(chemin):
+            default_storage.delete(chemin)
+
+
+def purger_expires(maintenant: dt.datetime | None = None) -> int:
+    """Delete the parked uploads older than IMPORT_DUREE_HEURES; returns how many."""
+    try:
+        _, fichiers = default_storage.listdir(DOSSIER_PARC)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    purges = 0
+    for nom in fichiers:
+        if not nom.endswith(".json"):
+            continue
+        try:
+            with default_storage.open(f"{DOSSIER_PARC}/{nom}", "rb") as flux:
+                parc = Parc(**json.loads(flux.read()))
+        except (OSError, ValueError, TypeError):
+            continue
+        if _expire(parc, maintenant):
+            oublier(parc)
+            purges += 1
+    return purges

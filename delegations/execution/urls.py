@@ -40,4 +40,6 @@ urlpatterns = [
     path("marches/<int:pk>/modifier/", referentiel.marche, name="marche_modifier"),
     path("import/", views.importer, name="importer"),
     path("import/confirmer/", views.importer_confirmer, name="importer_confirmer"),
+    path("import/simulation/<uuid:pk>/", views.import_simulation, name="import_simulation"),
+    path("import/resultat/<uuid:pk>/", views.import_resultat, name="import_resultat"),
 ]

@@ -3,9 +3,9 @@ list movements with filters, validate intrapreneurs' proposals, import CSV/XLSX.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +20,8 @@ from delegations.conventions.models import Convention, Statut
 from delegations.core.acces import ecriture_requise, exiger_ecriture, peut_ecrire
 from delegations.core.errors import RegleMetierError
 from delegations.produits.models import Produit
+from delegations.taches.models import Statut as StatutTache
+from delegations.taches.models import Tache
 
 from . import ecriture, forms, importation, references
 from .models import (
@@ -33,6 +35,7 @@ from .models import (
     Titulaire,
 )
 from .perimetre import conventions_visibles, dans_le_perimetre, peut_proposer_service_fait
+from .taches import appliquer_import, lancer_import, lancer_simulation, simuler_import
 
 PAR_PAGE = 25
 NATURES: dict[str, tuple[str, Any]] = {
@@ -465,31 +468,29 @@ def proposition_decider(request: HttpRequest, pk: int, decision: str) -> HttpRes
 
 # --- import ----------------------------------------------------------------------------------
 
-CLE_SESSION = "execution_import"
-
 
 @login_required
 @ecrire
 def importer(request: HttpRequest) -> HttpResponse:
-    """Step 1: upload and dry run (nothing written). Step 2 (``confirmer``): write."""
+    """Step 1: park the upload and queue its dry run (nothing written): the user follows its
+    progress, then reads the report (``import_simulation``) and confirms."""
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    rapport = None
     if request.method == "POST" and form.is_valid():
         fichier = form.cleaned_data["fichier"]
-        contenu = fichier.read()
         try:
-            lignes = importation.lire(form.cleaned_data["nature"], fichier.name, contenu)
+            parc = importation.parquer(
+                fichier.read(), form.cleaned_data["nature"], fichier.name, request.user
+            )
         except RegleMetierError as exc:
             form.add_error("fichier", exc.message)
         else:
-            rapport = importation.traiter(
-                form.cleaned_data["nature"], lignes, request.user, appliquer=False
-            )
-            request.session[CLE_SESSION] = {
-                "nature": form.cleaned_data["nature"],
-                "nom": fichier.name,
-                "contenu": base64.b64encode(contenu).decode(),
-            }
+            return redirect("taches:detail", pk=lancer_simulation(parc, request.user).pk)
+    return _page_import(request, form, None)
+
+
+def _page_import(
+    request: HttpRequest, form: forms.ImportForm, rapport: dict[str, Any] | None
+) -> HttpResponse:
     return render(
         request,
         "execution/import.html",
@@ -497,49 +498,63 @@ def importer(request: HttpRequest) -> HttpResponse:
             "title": "Importer des bons de commande ou des paiements",
             "form": form,
             "rapport": rapport,
+            "duree_heures": settings.IMPORT_DUREE_HEURES,
             "breadcrumb_data": _fil(None, "Import"),
         },
     )
+
+
+def _tache_import(request: HttpRequest, pk: Any, tache: Any) -> Tache:
+    return get_object_or_404(Tache.objects.visibles_par(request.user), pk=pk, nom=tache.module_path)
+
+
+@login_required
+@ecrire
+def import_simulation(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Step 2: the dry run's report, and the confirmation form."""
+    tache = _tache_import(request, pk, simuler_import)
+    if tache.statut != StatutTache.TERMINEE or not isinstance(tache.resultat, dict):
+        return redirect("taches:detail", pk=tache.pk)
+    return _page_import(request, forms.ImportForm(), tache.resultat)
 
 
 @login_required
 @require_POST
 @ecrire
 def importer_confirmer(request: HttpRequest) -> HttpResponse:
-    donnees = request.session.get(CLE_SESSION)
-    if not donnees:
-        messages.error(request, "Aucun import en attente : déposez de nouveau le fichier.")
+    """Step 3: queue the real run of a parked upload of this user."""
+    jeton = str(request.POST.get("jeton", ""))
+    try:
+        parc, _ = importation.retrouver(jeton, request.user)
+    except RegleMetierError as exc:
+        messages.error(request, exc.message)
         return redirect("execution:importer")
-    lignes = importation.lire(
-        donnees["nature"], donnees["nom"], base64.b64decode(donnees["contenu"])
-    )
     seulement_valides = request.POST.get("mode") == "valides"
-    rapport = importation.traiter(
-        donnees["nature"], lignes, request.user, appliquer=True, seulement_valides=seulement_valides
-    )
-    if rapport.ecrit:
-        del request.session[CLE_SESSION]
+    tache = lancer_import(parc.jeton, seulement_valides, request.user, parc.nom)
+    return redirect("taches:detail", pk=tache.pk)
+
+
+@login_required
+@ecrire
+def import_resultat(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Step 4: what was written, or why nothing was."""
+    tache = _tache_import(request, pk, appliquer_import)
+    if tache.statut != StatutTache.TERMINEE or not isinstance(tache.resultat, dict):
+        return redirect("taches:detail", pk=tache.pk)
+    rapport = tache.resultat
+    if rapport["ecrit"]:
         messages.success(
             request,
-            f"{len(rapport.valides)} ligne(s) importée(s)"
-            + (f", {len(rapport.refusees)} ignorée(s)." if rapport.refusees else "."),
+            f"{rapport['valides']} ligne(s) importée(s)"
+            + (f", {rapport['refusees']} ignorée(s)." if rapport["refusees"] else "."),
         )
-        return redirect(reverse("execution:liste") + f"?nature={donnees['nature']}")
+        return redirect(reverse("execution:liste") + f"?nature={rapport['nature']}")
     messages.error(
         request,
-        f"Rien n'a été importé : {len(rapport.refusees)} ligne(s) refusée(s). Corrigez le "
+        f"Rien n'a été importé : {rapport['refusees']} ligne(s) refusée(s). Corrigez le "
         "fichier ou choisissez d'importer seulement les lignes valides.",
     )
-    return render(
-        request,
-        "execution/import.html",
-        {
-            "title": "Importer des bons de commande ou des paiements",
-            "form": forms.ImportForm(),
-            "rapport": rapport,
-            "breadcrumb_data": _fil(None, "Import"),
-        },
-    )
+    return _page_import(request, forms.ImportForm(), rapport)
 
 
 @login_required
