@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from django.http import FileResponse
 
 from delegations.conventions.ecriture import creer_avenant
 from delegations.conventions.models import Avenant, Convention
@@ -36,6 +37,13 @@ from .extraction import ExtractionError, extract_file
 from .models import Document
 
 EXTENSIONS = {".pdf", ".docx", ".txt", ".md"}
+# The type each stored document is served with (never guessed from a name the client gave).
+TYPES_MIME = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+}
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 ATTENTE = "imports-en-attente"
 
@@ -89,6 +97,26 @@ def verifier_extension(nom_original: str) -> str:
     return extension
 
 
+def contenu_conforme(extension: str, debut: bytes) -> bool:
+    """The first bytes match the format the extension announces (PDF header, DOCX zip with its
+    Word part, text without NUL bytes): a file's type is read from its content."""
+    if extension == ".pdf":
+        return debut.lstrip()[:5] == b"%PDF-"
+    if extension == ".docx":
+        return debut[:4] == b"PK\x03\x04"
+    return b"\x00" not in debut and not debut.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG"))
+
+
+def nom_affiche(nom_original: str, extension: str) -> str:
+    """The file name shown to users: its last part, printable, ending with the real extension.
+    Display only: stored files are named by their SHA-256."""
+    nom = re.split(r"[\\/]", nom_original or "")[-1]
+    nom = "".join(c for c in nom if c.isprintable() and c not in '<>:"|?*').strip(" .")
+    if not nom.lower().endswith(extension):
+        nom = f"{nom or 'document'}{extension}"
+    return nom[-255:]
+
+
 def deposer_fichier(flux: BinaryIO, nom_original: str) -> Depot:
     """Check, hash and park an upload, detect a re-import; fast (no reading). ExtractionError
     on a bad format or size."""
@@ -107,6 +135,12 @@ def deposer_fichier(flux: BinaryIO, nom_original: str) -> Depot:
             copie.write(bloc)
         if taille == 0:
             raise ExtractionError(f"Document vide : {Path(nom_original).name}")
+        copie.seek(0)
+        if not contenu_conforme(extension, copie.read(4096)):
+            raise ExtractionError(
+                f"Le contenu du fichier ne correspond pas à son extension « {extension} » : "
+                "déposez un vrai PDF, DOCX, TXT ou Markdown."
+            )
         sha256 = empreinte.hexdigest()
         doublon = Document.objects.select_related("convention").filter(sha256=sha256).first()
         if doublon is not None:
@@ -212,14 +246,15 @@ def _stocker(
     document = Document(
         convention=convention,
         avenant=avenant,
-        nom_original=nom_original[:255],
+        nom_original=nom_affiche(nom_original, extension),
         sha256=sha256,
         taille=default_storage.size(chemin),
         extraction=lu,
         importe_par=user if getattr(user, "is_authenticated", False) else None,
     )
     with default_storage.open(chemin, "rb") as flux:
-        document.fichier.save(nom_original, flux, save=False)
+        # Named by us: the SHA-256 and the extension checked at the deposit.
+        document.fichier.save(f"{sha256}{extension}", flux, save=False)
     document.save()
 
     def nettoyer() -> None:
@@ -277,3 +312,17 @@ def confirmer_avenant(
         )
         _stocker(sha256, extension, nom_original, donnees, user, convention, avenant)
     return avenant
+
+
+def telechargement(document: Document) -> FileResponse:
+    """A stored document as a download: attachment, the type of its checked extension."""
+    extension = Path(document.fichier.name or "").suffix.lower()
+    type_mime = TYPES_MIME.get(extension, "application/octet-stream")
+    reponse = FileResponse(
+        document.fichier.open("rb"),
+        as_attachment=True,
+        filename=nom_affiche(document.nom_original, extension),
+        content_type=type_mime,
+    )
+    reponse["X-Content-Type-Options"] = "nosniff"
+    return reponse

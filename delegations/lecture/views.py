@@ -174,6 +174,4 @@ def confirmer(request: HttpRequest) -> HttpResponse:
 @login_required
 def telecharger(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(Document.objects.visibles_par(request.user), pk=pk)
-    return FileResponse(
-        document.fichier.open("rb"), as_attachment=True, filename=document.nom_original
-    )
+    return importation.telechargement(document)

@@ -99,7 +99,11 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     """The original document of a published convention or amendment (public, like the convention)."""
     if not documents_disponibles():
         raise Http404("Document indisponible.")
+    from delegations.lecture.importation import telechargement
     from delegations.lecture.models import Document
 
-    doc = get_object_or_404(Document, pk=pk, convention__in=conventions_publiees())
-    return FileResponse(doc.fichier.open("rb"), filename=doc.nom_original)
+    # Public documents are PDFs only: nothing else a visitor's browser could run.
+    doc = get_object_or_404(
+        Document, pk=pk, convention__in=conventions_publiees(), fichier__iendswith=".pdf"
+    )
+    return telechargement(doc)

@@ -421,3 +421,61 @@ class TestLectureEnTache:
         assert client.get(f"/lecture/importer/{tache}/revue/").status_code == 200
         autre = UserFactory(role="finance")
         assert _client(autre).get(f"/lecture/importer/{tache}/revue/").status_code == 404
+
+
+class TestFichiersSurs:
+    """The audit's payloads: the client never names a stored file nor chooses its type."""
+
+    def test_a_file_name_sent_by_the_client_never_names_the_stored_file_nor_its_type(
+        self, finance, api, lecteur, administration
+    ):
+        lecteur["delegant"] = {"nom": administration.nom, "sigle": administration.sigle}
+        client = api(finance)
+        piege = b"<script>alert(document.cookie)</script>\n"
+        corps = _lire_par_api(client, "avenant.txt", piege)
+        corps["nom_fichier"] = "a.pdf/../../../../tmp/avenant.html"
+        cree = client.post(
+            f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
+        )
+        assert cree.status_code == 201, cree.content
+        document = Document.objects.get()
+        assert document.fichier.name.endswith(f"/{document.sha256}.txt")
+        assert ".." not in document.fichier.name
+        assert document.nom_original == "avenant.html.txt"
+        reponse = _client(finance).get(f"/lecture/documents/{document.pk}/")
+        assert reponse["Content-Type"] == "text/plain; charset=utf-8"
+        assert reponse["Content-Disposition"].startswith("attachment;")
+        assert reponse["X-Content-Type-Options"] == "nosniff"
+
+    def test_public_documents_are_pdfs_only(self, finance, api, lecteur, administration):
+        from delegations.conventions.ecriture import appliquer_transition
+
+        lecteur["delegant"] = {"nom": administration.nom, "sigle": administration.sigle}
+        client = api(finance)
+        corps = _lire_par_api(client, "avenant.txt", b"<script>alert(1)</script>\n")
+        cree = client.post(
+            f"/api/v1/conventions/import/{corps['import']}/confirmer", corps, format="json"
+        )
+        convention = Convention.objects.get(pk=cree.json()["id"])
+        appliquer_transition(convention, "signer", finance)
+        appliquer_transition(convention, "publier", finance, date_publication=convention.date_signature)
+        document = Document.objects.get()
+        assert Client().get(f"/conventions-publiques/documents/{document.pk}/").status_code == 404
+
+    @pytest.mark.parametrize(
+        ("nom", "contenu"),
+        [
+            ("convention.pdf", b"<html><script>alert(1)</script></html>"),
+            ("convention.docx", b"%PDF-1.7 not a word file"),
+            ("convention.txt", b"%PDF-1.7\n" + bytes(range(256))),
+            ("image.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>"),
+        ],
+    )
+    def test_a_content_that_does_not_match_its_format_is_refused_in_french(
+        self, finance, nom, contenu
+    ):
+        reponse = _deposer(_client(finance), contenu, nom)
+        assert reponse.status_code == 200
+        page = reponse.content.decode()
+        assert ("ne correspond pas" in page) != ("Format non pris en charge" in page)
+        assert not Document.objects.exists()
