@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -72,13 +73,34 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# ─── Production mode and secret key (issue 17) ──────────────────────────────────────────────
+# Production is the default: DELEGATIONS_DEV=1 (set by `make run`, `make test` and the CI)
+# allows the development secret key and plain HTTP. In production a missing or short secret
+# key stops start-up with a French message.
+DEV = env_bool("DELEGATIONS_DEV", False)
+SECRET_KEY_LONGUEUR_MIN = 50
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or os.environ.get("DELEGATIONS_DEV", "1") == "1":
-        # Development default only; production sets DJANGO_SECRET_KEY and DELEGATIONS_DEV=0.
-        SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
-    else:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY est obligatoire en production.")
+if DEV:
+    # Development default only; production sets DJANGO_SECRET_KEY and DELEGATIONS_DEV=0.
+    SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me"  # noqa: S105
+elif not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY est obligatoire en production (DELEGATIONS_DEV=0) : donnez une clé "
+        f"aléatoire d'au moins {SECRET_KEY_LONGUEUR_MIN} caractères, par exemple "
+        "« python -c 'import secrets; print(secrets.token_urlsafe(64))' »."
+    )
+elif (
+    len(SECRET_KEY) < SECRET_KEY_LONGUEUR_MIN
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY est trop courte ou trop simple ({len(SECRET_KEY)} caractères) : "
+        f"en production, donnez une clé aléatoire d'au moins {SECRET_KEY_LONGUEUR_MIN} "
+        "caractères."
+    )
+# ─── End of production mode ─────────────────────────────────────────────────────────────────
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -108,6 +130,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     # Domain apps; dependency order is in ARCHITECTURE.md.
     "delegations.core",
     "delegations.taches",
@@ -125,6 +148,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue 17: Content-Security-Policy and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "delegations.core.securite.EntetesSecuriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -346,12 +372,62 @@ DATAGOUV_API_URL = env_str("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1")
 DATAGOUV_API_KEY = env_str("DATAGOUV_API_KEY", "")
 DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = False
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+# ─── ProConnect (issue 17) ──────────────────────────────────────────────────────────────────
+# The State's agent login (OpenID Connect). Unset PROCONNECT_ISSUER: local passwords only.
+PROCONNECT_ISSUER = env_str("PROCONNECT_ISSUER", "").rstrip("/")
+PROCONNECT_ORIGINE = "/".join(PROCONNECT_ISSUER.split("/")[:3]) if PROCONNECT_ISSUER else ""
+# ─── End of ProConnect ──────────────────────────────────────────────────────────────────────
+
+# ─── HTTP security (issue 17) ───────────────────────────────────────────────────────────────
+# In production (DELEGATIONS_DEV=0) HTTPS is the default: redirect, HSTS, secure cookies, so
+# that `delegations check --deploy --fail-level WARNING` passes with only the secret key and
+# the allowed hosts set. Each can be turned off by its variable (e.g. a test platform).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEV)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEV else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEV)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEV)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEV)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a reverse proxy that terminates TLS: the header it sets, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must overwrite it, never pass on
+# the client's). Then request.is_secure() and the absolute URLs (iCal) say https.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    if not _proxy_ssl_header.startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER doit nommer un en-tête tel que Django le voit, par exemple "
+            f"HTTP_X_FORWARDED_PROTO, pas « {_proxy_ssl_header} »."
+        )
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+
+# Content-Security-Policy (django-csp): scripts from our own origin only (no inline script,
+# no eval); inline styles stay allowed (DSFR components and htmx set style attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        # The logout form ends at the identity provider's end-session endpoint.
+        "form-action": [csp.SELF, *([PROCONNECT_ORIGINE] if PROCONNECT_ORIGINE else [])],
+    }
+}
+# Browser features the application never uses (core.securite.EntetesSecuriteMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# ─── End of HTTP security ───────────────────────────────────────────────────────────────────
 DSFR_MARK_OPTIONAL_FIELDS = True
 FORMS_URLFIELD_ASSUME_HTTPS = True

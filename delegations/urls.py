@@ -38,5 +38,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
+# French error pages (delegations/templates/<code>.html); a 500 caused by an unreachable
+# database answers the 503 page.
+handler500 = "delegations.core.views.erreur_serveur"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
