@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     # Domain apps; dependency order is in ARCHITECTURE.md.
     "delegations.core",
     "delegations.taches",
@@ -160,6 +162,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Issue 17: idle sessions end; django-axes last (it answers the lock-out page).
+    "delegations.core.securite.SessionInactiveMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "delegations.urls"
@@ -209,15 +214,41 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # the same indexes without them, which is what we want there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["delegations.core.auth.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked account+address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "delegations.core.auth.EmailOrUsernameBackend",
+]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "conventions:liste"
 LOGOUT_REDIRECT_URL = "core:login"
 
+# ─── Login and sessions (issue 17) ──────────────────────────────────────────────────────────
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes: after AXES_FAILURE_LIMIT failures for one account from one address, that pair is
+# locked for AXES_COOLOFF_MINUTES (login page and /admin/ alike), with a French page.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, 1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, 1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/compte_verrouille.html"
+AXES_USERNAME_CALLABLE = "delegations.core.securite.identifiant_tente"
+AXES_CLIENT_IP_CALLABLE = "delegations.core.securite.adresse_client"
+AXES_VERBOSE = False
+# Behind a reverse proxy, the header carrying the visitor's address as the proxy sets it (e.g.
+# HTTP_X_REAL_IP); otherwise every visitor has the proxy's address (REMOTE_ADDR).
+ADRESSE_CLIENT_ENTETE = env_str("ADRESSE_CLIENT_ENTETE", "")
+# A session unused for SESSION_IDLE_MINUTES ends (core.securite.SessionInactiveMiddleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, 1)
+# ─── End of login and sessions ──────────────────────────────────────────────────────────────
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
