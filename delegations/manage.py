@@ -13,6 +13,10 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import InterfaceError, OperationalError
 
     try:
+        # Read the settings first: Django would hide their error behind another one.
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018
         execute_from_command_line(argv if argv is not None else sys.argv)
     except ImproperlyConfigured as exc:
         # Settings read from the environment say what is wrong in French: no traceback.

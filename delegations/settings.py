@@ -248,6 +248,8 @@ AXES_VERBOSE = False
 ADRESSE_CLIENT_ENTETE = env_str("ADRESSE_CLIENT_ENTETE", "")
 # A session unused for SESSION_IDLE_MINUTES ends (core.securite.SessionInactiveMiddleware).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, 1)
+# API keys (core.JetonAPI) expire after API_TOKEN_DAYS days.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, 1)
 # ─── End of login and sessions ──────────────────────────────────────────────────────────────
 
 LANGUAGE_CODE = "fr"
@@ -320,7 +322,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "delegations@beta.gouv.fr")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "delegations.core.jetons.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -335,7 +337,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API Délégations",
     "DESCRIPTION": "API des conventions de délégation de gestion (DINUM / beta.gouv.fr). "
     "Authentification par jeton : en-tête « Authorization: Token <jeton> » "
-    "(jeton obtenu par « delegations token UTILISATEUR »).",
+    "(jeton créé sur la page « Mon profil », ou par « delegations token UTILISATEUR »).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -20,3 +20,11 @@ class ConnexionForm(DsfrBaseForm, AuthenticationForm):
         "invalid_login": "Identifiant ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
     }
+
+
+class JetonForm(DsfrBaseForm):
+    nom = forms.CharField(
+        label="Nom du jeton",
+        max_length=100,
+        help_text="Pour le reconnaître : l'outil ou le script qui l'utilise.",
+    )

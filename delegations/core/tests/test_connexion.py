@@ -57,7 +57,10 @@ def test_the_lock_is_per_account_and_address(compte: Any) -> None:
     client = Client()
     for _ in range(10):
         tenter(client, "/connexion/", "finance", "mauvais", REMOTE_ADDR="10.0.0.1")
-    assert tenter(client, "/connexion/", "finance", MOT_DE_PASSE, REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert (
+        tenter(client, "/connexion/", "finance", MOT_DE_PASSE, REMOTE_ADDR="10.0.0.1").status_code
+        == 429
+    )
     autre = tenter(client, "/connexion/", "finance", MOT_DE_PASSE, REMOTE_ADDR="10.0.0.2")
     assert autre.status_code == 302
 
