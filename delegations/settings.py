@@ -164,6 +164,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Issue 17: idle sessions end; django-axes last (it answers the lock-out page).
     "delegations.core.securite.SessionInactiveMiddleware",
+    "delegations.core.securite.AccesEnAttenteMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -218,6 +219,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked account+address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
     "delegations.core.auth.EmailOrUsernameBackend",
+    # ProConnect (does nothing unless PROCONNECT_ISSUER is set).
+    "delegations.core.proconnect.ProConnectBackend",
 ]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "conventions:liste"
@@ -409,6 +412,26 @@ DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")
 # The State's agent login (OpenID Connect). Unset PROCONNECT_ISSUER: local passwords only.
 PROCONNECT_ISSUER = env_str("PROCONNECT_ISSUER", "").rstrip("/")
 PROCONNECT_ORIGINE = "/".join(PROCONNECT_ISSUER.split("/")[:3]) if PROCONNECT_ISSUER else ""
+OIDC_RP_CLIENT_ID = env_str("PROCONNECT_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("PROCONNECT_CLIENT_SECRET", "")
+if PROCONNECT_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "PROCONNECT_ISSUER est défini : PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET sont "
+        "obligatoires (donnés par ProConnect à l'inscription du service)."
+    )
+# Endpoints: read from PROCONNECT_ISSUER/.well-known/openid-configuration (core.proconnect),
+# kept this many seconds.
+PROCONNECT_DECOUVERTE_SECONDES = env_int("PROCONNECT_DECOUVERTE_SECONDES", 3600, 0)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email given_name usual_name siret uid"
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's logout
+OIDC_TIMEOUT = env_int("PROCONNECT_TIMEOUT", 10, 1)
+OIDC_AUTHENTICATE_CLASS = "delegations.core.proconnect.DebutConnexion"
+OIDC_CALLBACK_CLASS = "delegations.core.proconnect.RetourConnexion"
+OIDC_OP_LOGOUT_URL_METHOD = "delegations.core.proconnect.url_deconnexion"
+LOGIN_REDIRECT_URL_FAILURE = "core:login"
 # ─── End of ProConnect ──────────────────────────────────────────────────────────────────────
 
 # ─── HTTP security (issue 17) ───────────────────────────────────────────────────────────────

@@ -62,6 +62,8 @@ class Role(models.TextChoices):
     DELEGANT = "delegant", "Agent d'une administration délégante"
     INTRAPRENEUR = "intrapreneur", "Intrapreneur"
     ADMIN = "admin", "Administrateur"
+    # Logged in by ProConnect, not yet given access by an administrator: sees nothing.
+    ATTENTE = "attente", "En attente d'accès"
 
 
 class User(AbstractUser):

@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 
 
 class EntetesSecuriteMiddleware:
@@ -73,4 +74,34 @@ class SessionInactiveMiddleware:
                 )
             elif maintenant - derniere >= PAS_ACTIVITE:
                 session[CLE_ACTIVITE] = maintenant
+        return self.get_response(request)
+
+
+class AccesEnAttenteMiddleware:
+    """A user « en attente » (ProConnect login, no role yet) reaches only the waiting page,
+    the logout and the public pages' assets: never any data by default."""
+
+    PERMIS = ("/en-attente/", "/deconnexion/", "/oidc/", "/static/", "/accessibilite/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "role", None) == "attente"
+            and not user.is_superuser
+            and not request.path.startswith(self.PERMIS)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "code": "acces_en_attente",
+                        "message": "Votre compte attend qu'un administrateur vous donne accès.",
+                    },
+                    status=403,
+                )
+            return redirect("core:en_attente")
         return self.get_response(request)

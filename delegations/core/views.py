@@ -2,20 +2,23 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from .forms import ConnexionForm, JetonForm
-from .models import JetonAPI, journaliser
+from .forms import AccesUtilisateurForm, ConnexionForm, JetonForm
+from .models import JetonAPI, Role, User, journaliser
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +27,12 @@ class ConnexionView(auth_views.LoginView):
     template_name = "core/connexion.html"
     authentication_form = ConnexionForm
     redirect_authenticated_user = True
-    extra_context = {"title": "Connexion"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The ProConnect button only when PROCONNECT_ISSUER is set.
+        return super().get_context_data(
+            title="Connexion", proconnect=bool(settings.PROCONNECT_ISSUER), **kwargs
+        )
 
 
 def accueil(request: HttpRequest) -> HttpResponse:
@@ -104,3 +112,57 @@ def revoquer_jeton(request: HttpRequest, pk: int) -> HttpResponse:
         journaliser(jeton, request.user, "jeton_api_revoque", f"Jeton d'API {jeton}")
     messages.success(request, f"Le jeton « {jeton.nom} » ({jeton.prefixe}…) est révoqué.")
     return redirect("core:profil")
+
+
+@login_required
+def en_attente(request: HttpRequest) -> HttpResponse:
+    """What a ProConnect user without any role sees: who can give them access."""
+    if getattr(request.user, "role", None) != Role.ATTENTE:
+        return redirect("core:accueil")
+    return render(request, "core/en_attente.html", {"title": "Accès en attente"})
+
+
+def _exiger_administrateur(request: HttpRequest) -> None:
+    user = request.user
+    if not (user.is_superuser or getattr(user, "role", None) == Role.ADMIN):
+        raise PermissionDenied("Seuls les administrateurs de Délégations donnent les accès.")
+
+
+@login_required
+def utilisateurs(request: HttpRequest) -> HttpResponse:
+    """Administrators: the accounts, those waiting for access first."""
+    _exiger_administrateur(request)
+    comptes = User.objects.prefetch_related("administrations").order_by(
+        Case(When(role=Role.ATTENTE, then=0), default=1), "last_name", "email"
+    )
+    return render(
+        request,
+        "core/utilisateurs.html",
+        {"title": "Utilisateurs et accès", "comptes": comptes, "attente": Role.ATTENTE},
+    )
+
+
+@login_required
+def acces_utilisateur(request: HttpRequest, pk: int) -> HttpResponse:
+    """Administrators give a role and administrations to an account (e.g. one « en attente »)."""
+    _exiger_administrateur(request)
+    compte = get_object_or_404(User, pk=pk)
+    form = AccesUtilisateurForm(request.POST or None, instance=compte)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            avant = {"role": compte.role}
+            form.save()
+            journaliser(
+                compte,
+                request.user,
+                "acces_modifie",
+                f"Rôle : {compte.get_role_display()}",
+                {"role": [avant["role"], compte.role]},
+            )
+        messages.success(request, f"Les accès de {compte.email} sont enregistrés.")
+        return redirect("core:utilisateurs")
+    return render(
+        request,
+        "core/acces_utilisateur.html",
+        {"title": f"Accès de {compte.email}", "compte": compte, "form": form},
+    )
