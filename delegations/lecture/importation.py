@@ -31,6 +31,7 @@ from delegations.conventions.ecriture import creer_avenant
 from delegations.conventions.models import Avenant, Convention
 from delegations.conventions.serializers import ConventionSerializer
 from delegations.core.errors import RegleMetierError
+from delegations.core.fichiers import nom_affiche
 
 from .extraction import ExtractionError, extract_file
 from .models import Document
@@ -212,14 +213,15 @@ def _stocker(
     document = Document(
         convention=convention,
         avenant=avenant,
-        nom_original=nom_original[:255],
+        # Shown only; the stored file is named by its SHA-256 and the deposit's checked type.
+        nom_original=nom_affiche(nom_original, extension),
         sha256=sha256,
         taille=default_storage.size(chemin),
         extraction=lu,
         importe_par=user if getattr(user, "is_authenticated", False) else None,
     )
     with default_storage.open(chemin, "rb") as flux:
-        document.fichier.save(nom_original, flux, save=False)
+        document.fichier.save(f"{sha256}{extension}", flux, save=False)
     document.save()
 
     def nettoyer() -> None:
