@@ -59,14 +59,17 @@ def fournisseur() -> Iterator[str]:
     )
     emetteur = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Node may start slowly on a loaded machine: wait up to a minute, unless it exited.
+        limite = time.monotonic() + 60
+        while True:
             try:
-                requests.get(f"{emetteur}/.well-known/openid-configuration", timeout=1)
+                requests.get(f"{emetteur}/.well-known/openid-configuration", timeout=5)
                 break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("le fournisseur OpenID de test n'a pas démarré")
+            except requests.RequestException:
+                if processus.poll() is not None or time.monotonic() > limite:
+                    sortie = processus.stdout.read().decode() if processus.stdout else ""
+                    pytest.fail(f"le fournisseur OpenID de test n'a pas démarré : {sortie[-500:]}")
+                time.sleep(0.2)
         yield emetteur
     finally:
         processus.terminate()
