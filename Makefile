@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Development mode (development secret key, plain HTTP, demo data allowed) for every target
+# here; production leaves DELEGATIONS_DEV unset (0) and sets DJANGO_SECRET_KEY.
+DELEGATIONS_DEV ?= 1
+export DELEGATIONS_DEV
 # The execution bench needs PostgreSQL: it creates and drops its own database there.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 

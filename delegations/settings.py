@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -72,13 +74,34 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+
+# ─── Production mode and secret key (issue 17) ──────────────────────────────────────────────
+# Production is the default: DELEGATIONS_DEV=1 (set by `make run`, `make test` and the CI)
+# allows the development secret key and plain HTTP. In production a missing or short secret
+# key stops start-up with a French message.
+DEV = env_bool("DELEGATIONS_DEV", False)
+SECRET_KEY_LONGUEUR_MIN = 50
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or os.environ.get("DELEGATIONS_DEV", "1") == "1":
-        # Development default only; production sets DJANGO_SECRET_KEY and DELEGATIONS_DEV=0.
-        SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105
-    else:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY est obligatoire en production.")
+if DEV:
+    # Development default only; production sets DJANGO_SECRET_KEY and DELEGATIONS_DEV=0.
+    SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-change-me"  # noqa: S105
+elif not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY est obligatoire en production (DELEGATIONS_DEV=0) : donnez une clé "
+        f"aléatoire d'au moins {SECRET_KEY_LONGUEUR_MIN} caractères, par exemple "
+        "« python -c 'import secrets; print(secrets.token_urlsafe(64))' »."
+    )
+elif (
+    len(SECRET_KEY) < SECRET_KEY_LONGUEUR_MIN
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure")
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY est trop courte ou trop simple ({len(SECRET_KEY)} caractères) : "
+        f"en production, donnez une clé aléatoire d'au moins {SECRET_KEY_LONGUEUR_MIN} "
+        "caractères."
+    )
+# ─── End of production mode ─────────────────────────────────────────────────────────────────
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -108,6 +131,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
     # Domain apps; dependency order is in ARCHITECTURE.md.
     "delegations.core",
     "delegations.taches",
@@ -125,6 +150,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue 17: Content-Security-Policy and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "delegations.core.securite.EntetesSecuriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,6 +162,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Issue 17: idle sessions end; django-axes last (it answers the lock-out page).
+    "delegations.core.securite.SessionInactiveMiddleware",
+    "delegations.core.securite.AccesEnAttenteMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "delegations.urls"
@@ -183,15 +215,45 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # the same indexes without them, which is what we want there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["delegations.core.auth.EmailOrUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked account+address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "delegations.core.auth.EmailOrUsernameBackend",
+    # ProConnect (does nothing unless PROCONNECT_ISSUER is set).
+    "delegations.core.proconnect.ProConnectBackend",
+]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "conventions:liste"
 LOGOUT_REDIRECT_URL = "core:login"
 
+# ─── Login and sessions (issue 17) ──────────────────────────────────────────────────────────
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes: after AXES_FAILURE_LIMIT failures for one account from one address, that pair is
+# locked for AXES_COOLOFF_MINUTES (login page and /admin/ alike), with a French page.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, 1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, 1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/compte_verrouille.html"
+AXES_USERNAME_CALLABLE = "delegations.core.securite.identifiant_tente"
+AXES_CLIENT_IP_CALLABLE = "delegations.core.securite.adresse_client"
+AXES_VERBOSE = False
+# Behind a reverse proxy, the header carrying the visitor's address as the proxy sets it (e.g.
+# HTTP_X_REAL_IP); otherwise every visitor has the proxy's address (REMOTE_ADDR).
+ADRESSE_CLIENT_ENTETE = env_str("ADRESSE_CLIENT_ENTETE", "")
+# A session unused for SESSION_IDLE_MINUTES ends (core.securite.SessionInactiveMiddleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, 1)
+# API keys (core.JetonAPI) expire after API_TOKEN_DAYS days.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, 1)
+# ─── End of login and sessions ──────────────────────────────────────────────────────────────
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -263,7 +325,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "delegations@beta.gouv.fr")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "delegations.core.jetons.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -278,7 +340,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API Délégations",
     "DESCRIPTION": "API des conventions de délégation de gestion (DINUM / beta.gouv.fr). "
     "Authentification par jeton : en-tête « Authorization: Token <jeton> » "
-    "(jeton obtenu par « delegations token UTILISATEUR »).",
+    "(jeton créé sur la page « Mon profil », ou par « delegations token UTILISATEUR »).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -346,12 +408,82 @@ DATAGOUV_API_URL = env_str("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1")
 DATAGOUV_API_KEY = env_str("DATAGOUV_API_KEY", "")
 DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = False
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+# ─── ProConnect (issue 17) ──────────────────────────────────────────────────────────────────
+# The State's agent login (OpenID Connect). Unset PROCONNECT_ISSUER: local passwords only.
+PROCONNECT_ISSUER = env_str("PROCONNECT_ISSUER", "").rstrip("/")
+PROCONNECT_ORIGINE = "/".join(PROCONNECT_ISSUER.split("/")[:3]) if PROCONNECT_ISSUER else ""
+OIDC_RP_CLIENT_ID = env_str("PROCONNECT_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("PROCONNECT_CLIENT_SECRET", "")
+if PROCONNECT_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "PROCONNECT_ISSUER est défini : PROCONNECT_CLIENT_ID et PROCONNECT_CLIENT_SECRET sont "
+        "obligatoires (donnés par ProConnect à l'inscription du service)."
+    )
+# Endpoints: read from PROCONNECT_ISSUER/.well-known/openid-configuration (core.proconnect),
+# kept this many seconds.
+PROCONNECT_DECOUVERTE_SECONDES = env_int("PROCONNECT_DECOUVERTE_SECONDES", 3600, 0)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email given_name usual_name siret uid"
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's logout
+OIDC_TIMEOUT = env_int("PROCONNECT_TIMEOUT", 10, 1)
+OIDC_AUTHENTICATE_CLASS = "delegations.core.proconnect.DebutConnexion"
+OIDC_CALLBACK_CLASS = "delegations.core.proconnect.RetourConnexion"
+OIDC_OP_LOGOUT_URL_METHOD = "delegations.core.proconnect.url_deconnexion"
+LOGIN_REDIRECT_URL_FAILURE = "core:login"
+# ─── End of ProConnect ──────────────────────────────────────────────────────────────────────
+
+# ─── HTTP security (issue 17) ───────────────────────────────────────────────────────────────
+# In production (DELEGATIONS_DEV=0) HTTPS is the default: redirect, HSTS, secure cookies, so
+# that `delegations check --deploy --fail-level WARNING` passes with only the secret key and
+# the allowed hosts set. Each can be turned off by its variable (e.g. a test platform).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEV)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEV else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEV)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEV)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEV)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a reverse proxy that terminates TLS: the header it sets, e.g.
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must overwrite it, never pass on
+# the client's). Then request.is_secure() and the absolute URLs (iCal) say https.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    if not _proxy_ssl_header.startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER doit nommer un en-tête tel que Django le voit, par exemple "
+            f"HTTP_X_FORWARDED_PROTO, pas « {_proxy_ssl_header} »."
+        )
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+
+# Content-Security-Policy (django-csp): scripts from our own origin only (no inline script,
+# no eval); inline styles stay allowed (DSFR components and htmx set style attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        # The logout form ends at the identity provider's end-session endpoint.
+        "form-action": [csp.SELF, *([PROCONNECT_ORIGINE] if PROCONNECT_ORIGINE else [])],
+    }
+}
+# Browser features the application never uses (core.securite.EntetesSecuriteMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# ─── End of HTTP security ───────────────────────────────────────────────────────────────────
 DSFR_MARK_OPTIONAL_FIELDS = True
 FORMS_URLFIELD_ASSUME_HTTPS = True

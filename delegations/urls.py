@@ -36,7 +36,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("redaction/", include("delegations.redaction.urls")),
     path("", include("delegations.opendata.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("admin/", admin.site.urls),
 ]
+# French error pages (delegations/templates/<code>.html); a 500 caused by an unreachable
+# database answers the 503 page.
+handler500 = "delegations.core.views.erreur_serveur"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -9,6 +9,8 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from delegations.core.tableurs import texte_csv
+
 Cellule = str | int | Decimal | dt.date | None
 FORMATS = {"xlsx": "Classeur XLSX", "ods": "Classeur ODS", "csv": "CSV (;)"}
 TYPES_MIME = {
@@ -16,11 +18,6 @@ TYPES_MIME = {
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "csv": "text/csv; charset=utf-8",
 }
-DEBUTS_FORMULE = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formule_possible(texte: str) -> bool:
-    return texte.startswith(DEBUTS_FORMULE)
 
 
 def _montant(texte: str | None) -> Decimal | None:
@@ -211,10 +208,9 @@ def _csv_texte(v: Cellule) -> str:
         return f"{v:.2f}".replace(".", ",")
     if isinstance(v, dt.date):
         return v.strftime("%d/%m/%Y")
-    texte = str(v)
-    if not isinstance(v, int) and formule_possible(texte):
-        return "'" + texte  # the usual neutralisation: the cell is read as text
-    return texte
+    if isinstance(v, int):
+        return str(v)
+    return texte_csv(str(v))
 
 
 def csv_(donnees: dict[str, Any]) -> bytes:

@@ -1,7 +1,33 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from rest_framework.authtoken.models import TokenProxy
 
-from .models import ActionLog, Administration, User
+from .models import ActionLog, Administration, JetonAPI, User
+
+# DRF's clear-text tokens are replaced by hashed API keys (JetonAPI): no clear key in the admin.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(JetonAPI)
+class JetonAPIAdmin(admin.ModelAdmin):
+    """Keys are listed by prefix; an administrator may revoke one, never read or create one."""
+
+    list_display = ("nom", "prefixe", "user", "cree_le", "expire_le", "derniere_utilisation")
+    list_filter = ("revoque_le",)
+    fields = (
+        "user",
+        "nom",
+        "prefixe",
+        "cree_le",
+        "expire_le",
+        "derniere_utilisation",
+        "revoque_le",
+    )
+    readonly_fields = ("user", "nom", "prefixe", "cree_le", "expire_le", "derniere_utilisation")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(User)

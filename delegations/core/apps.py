@@ -5,3 +5,7 @@ class CoreConfig(AppConfig):
     name = "delegations.core"
     label = "core"
     verbose_name = "Socle"
+
+    def ready(self) -> None:
+        # Signal receivers (the idle-session clock starts at login).
+        from . import securite  # noqa: F401

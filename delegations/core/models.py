@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class TimestampedModel(models.Model):
@@ -57,6 +62,8 @@ class Role(models.TextChoices):
     DELEGANT = "delegant", "Agent d'une administration délégante"
     INTRAPRENEUR = "intrapreneur", "Intrapreneur"
     ADMIN = "admin", "Administrateur"
+    # Logged in by ProConnect, not yet given access by an administrator: sees nothing.
+    ATTENTE = "attente", "En attente d'accès"
 
 
 class User(AbstractUser):
@@ -136,3 +143,62 @@ def historique(obj: models.Model) -> models.QuerySet[ActionLog]:
     return ActionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
     ).select_related("user")
+
+
+def empreinte_jeton(cle: str) -> str:
+    """SHA-256 of an API key: keys are 256 random bits, so a fast hash is enough to store them."""
+    return hashlib.sha256(cle.encode()).hexdigest()
+
+
+class JetonQuerySet(models.QuerySet["JetonAPI"]):
+    def actifs(self) -> JetonQuerySet:
+        return self.filter(revoque_le__isnull=True, expire_le__gt=timezone.now())
+
+
+class JetonAPI(models.Model):
+    """An API key of a user: only its prefix (to recognise it) and its SHA-256 are stored; the
+    key itself is shown once, when created. Expires after API_TOKEN_DAYS; revoked by its owner."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="jetons_api", verbose_name="utilisateur"
+    )
+    nom = models.CharField("nom", max_length=100)
+    prefixe = models.CharField("début du jeton", max_length=12)
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True, editable=False)
+    cree_le = models.DateTimeField("créé le", default=timezone.now)
+    expire_le = models.DateTimeField("expire le")
+    derniere_utilisation = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = JetonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-cree_le", "-id"]
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.prefixe}…)"
+
+    @classmethod
+    def creer(cls, user: User, nom: str) -> tuple[JetonAPI, str]:
+        """A new key for ``user``: the row and the clear key (to show once, never stored)."""
+        cle = secrets.token_urlsafe(32)
+        maintenant = timezone.now()
+        jeton = cls.objects.create(
+            user=user,
+            nom=nom,
+            prefixe=cle[:8],
+            empreinte=empreinte_jeton(cle),
+            cree_le=maintenant,
+            expire_le=maintenant + timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        return jeton, cle
+
+    @property
+    def statut(self) -> str:
+        if self.revoque_le is not None:
+            return "révoqué"
+        if self.expire_le <= timezone.now():
+            return "expiré"
+        return "actif"

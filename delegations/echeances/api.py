@@ -92,17 +92,17 @@ class EcheancesIcalView(DocumenteParFiltres):
     renderer_classes = [JSONRenderer, ICalRenderer]
     pagination_class = None
 
-    @extend_schema(
-        summary="Échéances au format iCalendar",
-        filters=True,
-        responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY)},
-    )
     def handle_exception(self, exc: Exception) -> Response:
         # An error is JSON, as documented, even when ``?format=ics`` chose the calendar renderer.
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
 
+    @extend_schema(
+        summary="Échéances au format iCalendar",
+        filters=True,
+        responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     def get(self, request: Request) -> HttpResponse:
         filtres = FiltresEcheances(request.query_params).parametres()
         echeances = calculer(request.user, **filtres)

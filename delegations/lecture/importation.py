@@ -26,24 +26,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse
 
 from delegations.conventions.ecriture import creer_avenant
 from delegations.conventions.models import Avenant, Convention
 from delegations.conventions.serializers import ConventionSerializer
 from delegations.core.errors import RegleMetierError
+from delegations.core.fichiers import nom_affiche, type_reel
 
 from .extraction import ExtractionError, extract_file
 from .models import Document
 
 EXTENSIONS = {".pdf", ".docx", ".txt", ".md"}
-# The type each stored document is served with (never guessed from a name the client gave).
-TYPES_MIME = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/markdown; charset=utf-8",
-}
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 ATTENTE = "imports-en-attente"
 
@@ -97,24 +90,17 @@ def verifier_extension(nom_original: str) -> str:
     return extension
 
 
-def contenu_conforme(extension: str, debut: bytes) -> bool:
-    """The first bytes match the format the extension announces (PDF header, DOCX zip with its
-    Word part, text without NUL bytes): a file's type is read from its content."""
-    if extension == ".pdf":
-        return debut.lstrip()[:5] == b"%PDF-"
-    if extension == ".docx":
-        return debut[:4] == b"PK\x03\x04"
-    return b"\x00" not in debut and not debut.startswith((b"%PDF", b"PK\x03\x04", b"\x89PNG"))
-
-
-def nom_affiche(nom_original: str, extension: str) -> str:
-    """The file name shown to users: its last part, printable, ending with the real extension.
-    Display only: stored files are named by their SHA-256."""
-    nom = re.split(r"[\\/]", nom_original or "")[-1]
-    nom = "".join(c for c in nom if c.isprintable() and c not in '<>:"|?*').strip(" .")
-    if not nom.lower().endswith(extension):
-        nom = f"{nom or 'document'}{extension}"
-    return nom[-255:]
+def contenu_conforme(extension: str, flux: BinaryIO) -> bool:
+    """The content proves the format the extension announces (``core.fichiers.type_reel``); a
+    text may also be in Latin-1 (no NUL byte, no other format's signature)."""
+    reel = type_reel(flux)
+    if extension in (".txt", ".md"):
+        if reel == ".txt":
+            return True
+        debut = flux.read(8192)
+        flux.seek(0)
+        return reel is None and b"\x00" not in debut
+    return reel == extension
 
 
 def deposer_fichier(flux: BinaryIO, nom_original: str) -> Depot:
@@ -136,7 +122,7 @@ def deposer_fichier(flux: BinaryIO, nom_original: str) -> Depot:
         if taille == 0:
             raise ExtractionError(f"Document vide : {Path(nom_original).name}")
         copie.seek(0)
-        if not contenu_conforme(extension, copie.read(4096)):
+        if not contenu_conforme(extension, copie):
             raise ExtractionError(
                 f"Le contenu du fichier ne correspond pas à son extension « {extension} » : "
                 "déposez un vrai PDF, DOCX, TXT ou Markdown."
@@ -246,6 +232,7 @@ def _stocker(
     document = Document(
         convention=convention,
         avenant=avenant,
+        # Shown only; the stored file is named by its SHA-256 and the deposit's checked type.
         nom_original=nom_affiche(nom_original, extension),
         sha256=sha256,
         taille=default_storage.size(chemin),
@@ -253,7 +240,6 @@ def _stocker(
         importe_par=user if getattr(user, "is_authenticated", False) else None,
     )
     with default_storage.open(chemin, "rb") as flux:
-        # Named by us: the SHA-256 and the extension checked at the deposit.
         document.fichier.save(f"{sha256}{extension}", flux, save=False)
     document.save()
 
@@ -312,17 +298,3 @@ def confirmer_avenant(
         )
         _stocker(sha256, extension, nom_original, donnees, user, convention, avenant)
     return avenant
-
-
-def telechargement(document: Document) -> FileResponse:
-    """A stored document as a download: attachment, the type of its checked extension."""
-    extension = Path(document.fichier.name or "").suffix.lower()
-    type_mime = TYPES_MIME.get(extension, "application/octet-stream")
-    reponse = FileResponse(
-        document.fichier.open("rb"),
-        as_attachment=True,
-        filename=nom_affiche(document.nom_original, extension),
-        content_type=type_mime,
-    )
-    reponse["X-Content-Type-Options"] = "nosniff"
-    return reponse

@@ -12,6 +12,7 @@ from delegations.conventions.forms import LignesFormSet
 from delegations.conventions.models import Convention
 from delegations.core.acces import ecriture_requise
 from delegations.core.errors import RegleMetierError
+from delegations.core.fichiers import TYPES_MIME
 from delegations.taches.models import Statut, Tache
 
 from . import importation
@@ -174,4 +175,11 @@ def confirmer(request: HttpRequest) -> HttpResponse:
 @login_required
 def telecharger(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(Document.objects.visibles_par(request.user), pk=pk)
-    return importation.telechargement(document)
+    extension = "." + str(document.fichier.name).rsplit(".", 1)[-1].lower()
+    return FileResponse(
+        document.fichier.open("rb"),
+        as_attachment=True,
+        filename=document.nom_original,
+        # The type of the checked deposit, never one guessed from the shown name.
+        content_type=TYPES_MIME.get(extension, "application/octet-stream"),
+    )

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from delegations.core.tableurs import texte_csv
+
 from .donnees import CHAMPS_CONVENTIONS, CHAMPS_ECHEANCIER, Champ, Tables, tables
 
 NOM_PAQUET = "conventions-delegation-gestion"
@@ -22,13 +24,16 @@ FICHIERS = ("conventions.csv", "echeancier.csv", "datapackage.json")
 
 
 def valeur_csv(valeur: Any) -> str:
-    """ISO dates, '.' decimals with two places, empty for missing."""
+    """ISO dates, '.' decimals with two places, empty for missing, texts that a spreadsheet
+    could take for a formula prefixed with ``'``."""
     if valeur is None:
         return ""
     if isinstance(valeur, dt.date):
         return valeur.isoformat()
     if isinstance(valeur, Decimal):
         return f"{valeur.quantize(Decimal('0.01')):f}"
+    if isinstance(valeur, str):
+        return texte_csv(valeur)  # a text such as « =1+1 » is published as text
     return str(valeur)
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
+from delegations.core.fichiers import nom_affiche, type_reel
 from delegations.core.models import Administration
 
 from . import paquet, stats
@@ -96,14 +97,18 @@ def statistiques(request: HttpRequest) -> HttpResponse:
 
 
 def document(request: HttpRequest, pk: int) -> FileResponse:
-    """The original document of a published convention or amendment (public, like the convention)."""
+    """The original document of a published convention or amendment (public, like the
+    convention), as a PDF attachment."""
     if not documents_disponibles():
         raise Http404("Document indisponible.")
-    from delegations.lecture.importation import telechargement
     from delegations.lecture.models import Document
 
-    # Public documents are PDFs only: nothing else a visitor's browser could run.
-    doc = get_object_or_404(
-        Document, pk=pk, convention__in=conventions_publiees(), fichier__iendswith=".pdf"
-    )
-    return telechargement(doc)
+    doc = get_object_or_404(Document, pk=pk, convention__in=conventions_publiees())
+    flux = doc.fichier.open("rb")
+    if type_reel(flux) != ".pdf":
+        # Public documents are PDFs only, proved by their content (never HTML, SVG or text
+        # that a browser could run).
+        flux.close()
+        raise Http404("Document indisponible.")
+    nom = nom_affiche(doc.nom_original, ".pdf")
+    return FileResponse(flux, as_attachment=True, filename=nom, content_type="application/pdf")

@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from delegations.core.tableurs import cellule_xlsx_texte
+
 from .donnees import Rapport, libelle_mouvement
 
 FORMATS = {"html": "Page web", "pdf": "PDF", "xlsx": "Classeur XLSX", "ods": "Classeur ODS"}
@@ -185,6 +187,7 @@ def xlsx(rapport: Rapport) -> bytes:
             feuille.append([float(v) if isinstance(v, Decimal) else v for v in ligne])
         for rang in feuille.iter_rows():
             for cellule in rang:
+                cellule_xlsx_texte(cellule)  # an order's « =HYPERLINK(…) » stays text
                 if isinstance(cellule.value, float):
                     cellule.number_format = '#,##0.00 "€"'
                 elif isinstance(cellule.value, dt.datetime | dt.date):

@@ -235,15 +235,14 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
-    from delegations.core.models import User
+    from delegations.core.models import JetonAPI, User
 
     call_command("migrate", verbosity=0)
     finance = User.objects.create_user(
         "banc-finance", email="banc-finance@example.org", password="banc", role="finance"
     )
-    jeton = Token.objects.create(user=finance).key
+    jeton = JetonAPI.creer(finance, "bench")[1]
     if os.environ.get("BENCH_TACHES_SCAN", "1") != "0":
         _mesurer_lecture(jeton)
     _mesurer_file(int(os.environ.get("BENCH_TACHES") or 400), 4)

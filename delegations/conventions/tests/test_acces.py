@@ -137,10 +137,11 @@ class TestApiPerimetre:
         assert api(finance).delete(f"/api/v1/conventions/{convention.pk}").status_code == 405
 
     def test_token_auth_uses_the_same_perimeter(self, convention, collegue, agent):
-        from rest_framework.authtoken.models import Token
         from rest_framework.test import APIClient
+
+        from delegations.core.models import JetonAPI
 
         for user, attendu in ((agent, 200), (collegue, 404)):
             client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {JetonAPI.creer(user, 'test')[1]}")
             assert client.get(f"/api/v1/conventions/{convention.pk}").status_code == attendu

@@ -8,11 +8,10 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from delegations.conventions.models import Convention
 from delegations.core.formats import euros
-from delegations.core.models import User
+from delegations.core.models import JetonAPI, User, empreinte_jeton
 from delegations.core.tests.factories import UserFactory
 
 
@@ -22,12 +21,12 @@ def test_token_command_prints_a_new_token_on_its_last_line():
     out = io.StringIO()
     call_command("token", "jeton", stdout=out)
     premier = out.getvalue().strip().splitlines()[-1]
-    assert Token.objects.get(user=user).key == premier
+    assert JetonAPI.objects.actifs().get(user=user).empreinte == empreinte_jeton(premier)
     out = io.StringIO()
     call_command("token", user.email, stdout=out)
     second = out.getvalue().strip().splitlines()[-1]
     assert second != premier
-    assert not Token.objects.filter(key=premier).exists()
+    assert not JetonAPI.objects.actifs().filter(empreinte=empreinte_jeton(premier)).exists()
 
 
 @pytest.mark.django_db

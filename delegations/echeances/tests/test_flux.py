@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from delegations.core.models import JetonAPI
 from delegations.core.tests.factories import ConventionFactory
 from delegations.echeances.models import JetonCalendrier
 
@@ -55,9 +55,9 @@ def test_api_filters_and_rejects_unknown_type(
 
 
 def test_ics_feed_with_api_token_is_valid_icalendar(agent: Any, convention: Any) -> None:
-    jeton = Token.objects.create(user=agent)
+    _, cle = JetonAPI.creer(agent, "agenda")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {jeton.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {cle}")
     reponse = client.get("/api/v1/echeances.ics", HTTP_ACCEPT="text/calendar")
     assert reponse.status_code == 200 and reponse["Content-Type"].startswith("text/calendar")
     evenements = _evenements(reponse.content)

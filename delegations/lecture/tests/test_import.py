@@ -443,7 +443,7 @@ class TestFichiersSurs:
         assert ".." not in document.fichier.name
         assert document.nom_original == "avenant.html.txt"
         reponse = _client(finance).get(f"/lecture/documents/{document.pk}/")
-        assert reponse["Content-Type"] == "text/plain; charset=utf-8"
+        assert reponse["Content-Type"] == "text/plain"
         assert reponse["Content-Disposition"].startswith("attachment;")
         assert reponse["X-Content-Type-Options"] == "nosniff"
 
@@ -458,7 +458,9 @@ class TestFichiersSurs:
         )
         convention = Convention.objects.get(pk=cree.json()["id"])
         appliquer_transition(convention, "signer", finance)
-        appliquer_transition(convention, "publier", finance, date_publication=convention.date_signature)
+        appliquer_transition(
+            convention, "publier", finance, date_publication=convention.date_signature
+        )
         document = Document.objects.get()
         assert Client().get(f"/conventions-publiques/documents/{document.pk}/").status_code == 404
 

@@ -12,7 +12,8 @@ def test_api_docs_page_serves_its_assets_locally(client: Any) -> None:
     assert reponse.status_code == 200
     contenu = reponse.content.decode()
     assert "cdn." not in contenu and "unpkg" not in contenu and "jsdelivr" not in contenu
-    assert "/api/v1/openapi.json" in contenu
+    assert '<script src="/api/v1/docs/?script="></script>' in contenu
+    assert "/api/v1/openapi.json" in client.get("/api/v1/docs/?script=").content.decode()
     for nom in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert nom in contenu
 

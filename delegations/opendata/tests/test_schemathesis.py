@@ -16,7 +16,6 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from delegations.core.models import JetonAPI
 from delegations.core.tests.factories import ProduitFactory, UserFactory
 from delegations.opendata.schema import documenter_erreurs
 
@@ -65,7 +65,7 @@ def _donnees() -> str:
         ecriture.certifier_service_fait(bc, montant=Decimal("500"), date=dt.date(2024, 4, 1))
     except ImportError:  # execution not installed: the register alone
         pass
-    return Token.objects.create(user=finance).key
+    return JetonAPI.creer(finance, "schemathesis")[1]
 
 
 def test_api_conforms_to_its_schema(live_server: Any) -> None:

@@ -7,7 +7,8 @@ import importlib
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -15,6 +16,11 @@ class Command(BaseCommand):
     help = "Charge les données de démonstration (fictives). Relancer ne crée pas de doublon."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEV:
+            raise CommandError(
+                "Les données de démonstration ne se chargent qu'en développement "
+                "(DELEGATIONS_DEV=1) : cette base est configurée pour la production."
+            )
         with transaction.atomic():
             for config in apps.get_app_configs():
                 if not config.name.startswith("delegations."):

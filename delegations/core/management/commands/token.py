@@ -4,13 +4,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
-from delegations.core.models import User
+from delegations.core.models import JetonAPI, User, journaliser
+
+NOM = "Ligne de commande"
 
 
 class Command(BaseCommand):
-    help = "Crée un nouveau jeton d'API pour l'utilisateur (l'ancien est révoqué) et l'affiche sur la dernière ligne."
+    help = (
+        "Crée un nouveau jeton d'API pour l'utilisateur (le précédent jeton créé par cette "
+        "commande est révoqué) et l'affiche sur la dernière ligne."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", help="identifiant ou adresse électronique")
@@ -24,7 +29,11 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"Utilisateur inconnu : « {name} ».")
         with transaction.atomic():
-            Token.objects.filter(user=user).delete()
-            token = Token.objects.create(user=user)
-        self.stdout.write(f"Jeton d'API de {user.username} (l'ancien est révoqué) :")
-        self.stdout.write(token.key)
+            JetonAPI.objects.actifs().filter(user=user, nom=NOM).update(revoque_le=timezone.now())
+            jeton, cle = JetonAPI.creer(user, NOM)
+            journaliser(jeton, None, "jeton_api_cree", f"Jeton d'API {jeton.prefixe}… (commande)")
+        self.stdout.write(
+            f"Jeton d'API de {user.username} (l'ancien est révoqué ; expire le "
+            f"{timezone.localtime(jeton.expire_le):%d/%m/%Y}) :"
+        )
+        self.stdout.write(cle)
