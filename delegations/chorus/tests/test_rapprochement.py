@@ -13,6 +13,7 @@ from delegations.chorus import services
 from delegations.chorus.models import NatureEcart
 from delegations.chorus.tests import generateur as g
 from delegations.execution.models import JOURNAL_MODELS
+from delegations.execution.situation import situation_annees
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,23 @@ def test_totals_per_year_give_the_gap_between_chorus_and_the_register(monde):
             (conv, annee), Decimal("0")
         ), (conv, annee)
     assert {(c, a) for c, a in monde.ecarts_ae} <= set(resultat.bilans)
+
+
+def test_register_totals_are_those_of_the_execution_situation(monde):
+    # computed in three grouped queries for all conventions, they must equal the per-convention
+    # figures of ``execution.situation`` (AE engagées, CP payés)
+    _journaux, resultat = services.calculer(fichiers(monde, "csv"))
+    situation = {
+        (c.pk, a["annee"]): (a["ae_engage"], a["cp_paye"])
+        for c in monde.conventions.values()
+        for a in situation_annees(c)
+    }
+    assert {(c.pk, a) for c in monde.conventions.values() for a in (2024, 2025)} <= set(
+        resultat.bilans
+    )
+    zero = (Decimal("0"), Decimal("0"))
+    for cle, bilan in resultat.bilans.items():
+        assert (bilan.ae_registre, bilan.cp_registre) == situation.get(cle, zero), cle
 
 
 def test_matched_lines_are_listed_per_convention_and_year(monde):
