@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from delegations.chorus import services
+from delegations.chorus import rapprochement, services
 from delegations.chorus.models import NatureEcart
 from delegations.chorus.tests import generateur as g
 from delegations.execution.models import JOURNAL_MODELS
@@ -146,3 +148,19 @@ def test_an_engagements_journal_alone_gives_no_payment_totals(monde):
     natures = {e["nature"] for e in resultat.ecarts}
     assert "paiement_absent" not in natures
     assert "paiement_non_comptabilise" not in natures
+
+
+def test_matching_reads_the_register_in_a_fixed_number_of_queries(monde):
+    # bulk reads per convention and year: as many queries for a fifth of the lines (a fifth of
+    # the EJs and payments) as for all of them, never one per line, EJ or payment
+    def requetes(pas: int) -> tuple[int, int]:
+        copie = g.Monde(monde.conventions, monde.lignes_51[::pas], monde.lignes_57[::pas])
+        journaux = services.lire_fichiers(fichiers(copie, "csv"))
+        with CaptureQueriesContext(connection) as capture:
+            resultat = rapprochement.rapprocher(journaux)
+        return len(capture), resultat.nb_lignes
+
+    cinquieme, lignes_cinquieme = requetes(5)
+    toutes, lignes_toutes = requetes(1)
+    assert lignes_toutes > 4 * lignes_cinquieme
+    assert toutes == cinquieme
