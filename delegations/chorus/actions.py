@@ -1,4 +1,5 @@
-"""Settle a difference: record the missing movement in one step, or explain it with a comment.
+"""Settle a difference: record the missing movement in one step, or explain it with a comment
+(an explanation can be withdrawn: the difference is open again, the withdrawal is kept).
 
 The movement goes through the execution app's public write functions (same rules, caps and
 locks as any movement); the difference is marked in the same transaction, so a refused movement
@@ -21,7 +22,7 @@ from delegations.core.models import journaliser
 from delegations.execution import ecriture
 from delegations.execution.models import Engagement, ServiceFait, Titulaire
 
-from .models import Ecart, StatutEcart
+from .models import Ecart, RetraitExplication, StatutEcart
 
 MOUVEMENTS = {
     "engagement": "Bon de commande",
@@ -67,6 +68,47 @@ def expliquer(ecart: Ecart, user: Any, commentaire: str) -> Ecart:
         {"ecart": ecart.pk, "commentaire": ecart.commentaire},
     )
     return ecart
+
+
+@transaction.atomic
+def retirer_explication(ecart: Ecart, user: Any, motif: str) -> RetraitExplication:
+    """Withdraw the explanation of a difference: it is open again (to settle or explain anew);
+    the explanation withdrawn, its author and date, and the reason stay in a
+    ``RetraitExplication``; the action is logged. A recorded movement is not withdrawn here:
+    the journal only takes a corrective movement."""
+    _ecrire(user)
+    if not (motif or "").strip():
+        raise RegleMetierError("motif_requis", "Indiquez pourquoi l'explication est retirée.")
+    ecart = Ecart.objects.select_for_update().get(pk=ecart.pk)
+    if ecart.statut != StatutEcart.EXPLIQUE:
+        raise RegleMetierError(
+            "ecart_non_explique",
+            "Cet écart n'est pas marqué comme expliqué : il n'y a pas d'explication à retirer."
+            if ecart.statut == StatutEcart.OUVERT
+            else "Un mouvement a été enregistré pour cet écart : il ne se retire pas, il se "
+            "corrige par un mouvement correctif au journal.",
+        )
+    retrait = RetraitExplication.objects.create(
+        ecart=ecart,
+        explication=ecart.commentaire,
+        explique_par=ecart.traite_par,
+        explique_le=ecart.traite_le,
+        motif=motif.strip(),
+        retire_par=user,
+    )
+    ecart.statut = StatutEcart.OUVERT
+    ecart.commentaire = ""
+    ecart.traite_par = None
+    ecart.traite_le = None
+    ecart.save(update_fields=["statut", "commentaire", "traite_par", "traite_le"])
+    journaliser(
+        ecart.rapprochement,
+        user,
+        "explication_retiree",
+        f"Explication retirée : {ecart.detail}"[:500],
+        {"ecart": ecart.pk, "explication": retrait.explication, "motif": retrait.motif},
+    )
+    return retrait
 
 
 def sf_a_payer(engagement: Engagement, montant: Decimal) -> ServiceFait | None:

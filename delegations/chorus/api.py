@@ -1,5 +1,6 @@
 """API: ``POST /api/v1/rapprochements`` (finance) runs a reconciliation and answers its result;
-GET lists and reads them within the perimeter; a difference is explained by POST."""
+GET lists and reads them within the perimeter; a difference is explained by POST, and its
+explanation withdrawn by POST (finance)."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ class EcartViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:
-        qs = Ecart.objects.select_related("traite_par")
+        qs = Ecart.objects.select_related("traite_par").prefetch_related(*services.ECARTS_LIES)
         visibles = services.conventions_visibles_ids(self.request.user)
         if visibles is not None:
             qs = qs.filter(convention_id__in=visibles)
@@ -131,3 +132,16 @@ class EcartViewSet(viewsets.GenericViewSet):
         actions.expliquer(ecart, request.user, str(donnees.get("commentaire", "")))
         ecart.refresh_from_db()
         return Response(services.ecart_json(ecart))
+
+    @extend_schema(
+        request=inline_serializer("RetraitExplication", {"motif": serializers.CharField()}),
+        responses=OpenApiTypes.OBJECT,
+        summary="Retirer l'explication d'un écart (finance) ; il redevient à traiter",
+    )
+    @action(detail=True, methods=["post"], url_path="retirer-explication")
+    def retirer_explication(self, request: Request, pk: str | None = None) -> Response:
+        ecart = get_object_or_404(self.get_queryset(), pk=pk)
+        exiger_ecriture(request.user, "Seuls les agents finance de la DINUM traitent les écarts.")
+        donnees: Any = request.data
+        actions.retirer_explication(ecart, request.user, str(donnees.get("motif", "")))
+        return Response(services.ecart_json(get_object_or_404(self.get_queryset(), pk=pk)))

@@ -1,4 +1,5 @@
-"""Forms of the CHORUS pages: upload, explain a difference, record the missing movement."""
+"""Forms of the CHORUS pages: upload, explain a difference (or withdraw the explanation), record
+the missing movement."""
 
 from __future__ import annotations
 
@@ -67,6 +68,14 @@ class RapprochementForm(DsfrBaseForm):
 class ExpliquerForm(DsfrBaseForm):
     commentaire = forms.CharField(
         label="Explication de l'écart", widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RetirerExplicationForm(DsfrBaseForm):
+    motif = forms.CharField(
+        label="Motif du retrait",
+        help_text="Pourquoi l'explication ne tient plus ; il reste dans l'historique de l'écart.",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

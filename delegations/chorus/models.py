@@ -191,3 +191,38 @@ class Ecart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_nature_display()} — {self.detail}"
+
+
+class RetraitExplication(models.Model):
+    """A finance officer withdrew the explanation of a difference: the difference is open again
+    and this record keeps what was withdrawn (the explanation, its author and date), who
+    withdrew it, when and why. Never updated nor deleted: the history of a difference is its
+    withdrawals, oldest first."""
+
+    ecart = models.ForeignKey(Ecart, on_delete=models.CASCADE, related_name="retraits")
+    explication = models.TextField("explication retirée")
+    explique_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="expliqué par",
+    )
+    explique_le = models.DateTimeField("expliqué le", null=True, blank=True)
+    motif = models.TextField("motif du retrait")
+    retire_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="retiré par",
+    )
+    retire_le = models.DateTimeField("retiré le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["ecart_id", "retire_le", "id"]
+        verbose_name = "retrait d'une explication d'écart"
+        verbose_name_plural = "retraits d'explications d'écarts"
+
+    def __str__(self) -> str:
+        return f"Explication retirée le {self.retire_le:%d/%m/%Y} ({self.ecart_id})"

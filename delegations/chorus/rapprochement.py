@@ -30,7 +30,6 @@ from django.db.models import Sum
 
 from delegations.conventions.models import Convention
 from delegations.execution.models import Engagement, Paiement, Reduction, Report
-from delegations.execution.situation import situation_annees
 
 from .fichiers import (
     AJUSTEMENT,
@@ -44,6 +43,7 @@ from .fichiers import (
     Journal,
     LigneChorus,
     normaliser,
+    sans_ramasse_miettes,
 )
 from .models import NatureEcart
 
@@ -134,9 +134,9 @@ class Resultat:
         return dict(sorted(compte.items()))
 
 
-def _ligne(ligne: LigneChorus, fichiers: dict[int, str]) -> dict[str, Any]:
+def _ligne(ligne: LigneChorus) -> dict[str, Any]:
     return {
-        "fichier": fichiers.get(id(ligne), ""),
+        "fichier": ligne.fichier,
         "ligne": ligne.numero,
         "type": ligne.type_montant,
         "montant": euros_json(ligne.montant),
@@ -169,16 +169,13 @@ class Rapprocheur:
         self.journaux = journaux
         self.convention_id = convention_id
         self.uo = code(uo or "")
-        self.fichier_de: dict[int, str] = {}
+        self._fautes: dict[tuple[int, str, str, str, str], list[tuple[str, str, str]]] = {}
         self.lignes: dict[str, list[LigneChorus]] = {ENGAGEMENTS: [], PAIEMENTS: []}
         for j in journaux:
             self.lignes[j.nature].extend(j.lignes)
         self.annees = {
             nature: {ligne.exercice for ligne in lignes} for nature, lignes in self.lignes.items()
         }
-
-    def nom_fichier(self, ligne: LigneChorus) -> str:
-        return self.fichier_de.get(id(ligne), "")
 
     # --- the register ------------------------------------------------------------------------
 
@@ -203,6 +200,9 @@ class Rapprocheur:
                 self.par_cf[cf].append(c["pk"])
 
     def _charger_commandes(self, ejs: set[str], couvertes: set[int], annees: set[int]) -> None:
+        """Orders of the covered conventions for the files' years, and every order carrying an
+        EJ of the files (another year or convention). Bulk reads: one query per 2 000
+        conventions or EJ numbers, never one per line; tuples, not model instances."""
         champs = (
             "pk",
             "convention_id",
@@ -214,46 +214,62 @@ class Rapprocheur:
             "titulaire__nom",
             "titulaire__siret",
         )
-        lignes: dict[int, dict[str, Any]] = {}
-        for paquet in _paquets(sorted(ejs)):
-            for o in Engagement.objects.filter(numero_ej__in=paquet).values(*champs):
-                lignes[o["pk"]] = o
+        annees_triees = sorted(annees)
+        lignes: dict[int, tuple[Any, ...]] = {}
         for paquet in _paquets(sorted(couvertes)):
             for o in Engagement.objects.filter(
-                convention_id__in=paquet, annee__in=sorted(annees)
-            ).values(*champs):
-                lignes[o["pk"]] = o
+                convention_id__in=paquet, annee__in=annees_triees
+            ).values_list(*champs):
+                lignes[o[0]] = o
+        deja = Engagement.objects.all()
+        if couvertes and len(couvertes) <= PAQUET:  # the rows read above are not read again
+            deja = deja.exclude(convention_id__in=sorted(couvertes), annee__in=annees_triees)
+        for paquet in _paquets(sorted(ejs)):
+            for o in deja.filter(numero_ej__in=paquet).values_list(*champs):
+                lignes[o[0]] = o
+        # Reductions: the covered orders' through their convention, the others' by id.
         reduit: dict[int, Decimal] = {}
-        for paquet in _paquets(sorted(lignes)):
-            for r in (
-                Reduction.objects.filter(engagement_id__in=paquet)
-                .values("engagement_id")
+        autres = sorted(
+            pk for pk, o in lignes.items() if o[1] not in couvertes or o[2] not in annees
+        )
+        requetes = [
+            Reduction.objects.filter(
+                engagement__convention_id__in=paquet, engagement__annee__in=annees_triees
+            )
+            for paquet in _paquets(sorted(couvertes))
+        ] + [Reduction.objects.filter(engagement_id__in=paquet) for paquet in _paquets(autres)]
+        for qs in requetes:
+            for engagement_id, somme in (
+                qs.values("engagement_id")
                 .annotate(s=Sum("montant"))
                 .order_by()
+                .values_list("engagement_id", "s")
             ):
-                reduit[r["engagement_id"]] = r["s"] or ZERO
+                reduit[engagement_id] = somme or ZERO
         self.commandes: dict[int, Commande] = {}
         self.par_ej: dict[str, list[Commande]] = defaultdict(list)
         self.commandes_par_annee: dict[tuple[int, int], list[Commande]] = defaultdict(list)
-        for pk, o in sorted(lignes.items()):
+        for pk, conv, annee, reference, numero_ej, jour, mt, nom, siret in sorted(lignes.values()):
             c = Commande(
                 pk,
-                o["convention_id"],
-                o["annee"],
-                o["reference"],
-                o["numero_ej"] or "",
-                o["date"],
-                o["montant"],
+                conv,
+                annee,
+                reference,
+                numero_ej or "",
+                jour,
+                mt,
                 reduit.get(pk, ZERO),
-                o["titulaire__nom"] or "",
-                o["titulaire__siret"] or "",
+                nom or "",
+                siret or "",
             )
             self.commandes[pk] = c
-            self.commandes_par_annee[(c.convention_id, c.annee)].append(c)
+            self.commandes_par_annee[(conv, annee)].append(c)
             if c.numero_ej:
                 self.par_ej[code(c.numero_ej)].append(c)
 
     def _charger_paiements(self, couvertes: set[int], annees: set[int]) -> None:
+        """Payments of the payments journal's years: those of the covered conventions, and those
+        of the other orders carrying an EJ of the files (by order id: a handful)."""
         champs = (
             "pk",
             "convention_id",
@@ -264,36 +280,32 @@ class Rapprocheur:
             "reference",
             "numero_piece",
         )
-        lignes: dict[int, dict[str, Any]] = {}
-        ids_commandes = [c.id for c in self.commandes.values() if c.numero_ej]
-        for paquet in _paquets(ids_commandes):
-            for p in Paiement.objects.filter(service_fait__engagement_id__in=paquet).values(
-                *champs
-            ):
-                lignes[p["pk"]] = p
+        annees_triees = sorted(annees)
+        lignes: dict[int, tuple[Any, ...]] = {}
+        autres = sorted(
+            c.id
+            for c in self.commandes.values()
+            if c.numero_ej and c.convention_id not in couvertes
+        )
+        requetes = [
+            Paiement.objects.filter(convention_id__in=paquet, annee__in=annees_triees)
+            for paquet in _paquets(sorted(couvertes))
+        ] + [
+            Paiement.objects.filter(service_fait__engagement_id__in=paquet, annee__in=annees_triees)
+            for paquet in _paquets(autres)
+        ]
         if annees:
-            for paquet in _paquets(sorted(couvertes)):
-                for p in Paiement.objects.filter(
-                    convention_id__in=paquet, annee__in=sorted(annees)
-                ).values(*champs):
-                    lignes[p["pk"]] = p
+            for qs in requetes:
+                for p in qs.values_list(*champs):
+                    lignes[p[0]] = p
         self.paiements: dict[int, PaiementRegistre] = {}
         self.paiements_par_commande: dict[int, list[PaiementRegistre]] = defaultdict(list)
         self.paiements_par_annee: dict[tuple[int, int], list[PaiementRegistre]] = defaultdict(list)
-        for pk, p in sorted(lignes.items()):
-            pr = PaiementRegistre(
-                pk,
-                p["convention_id"],
-                p["annee"],
-                p["service_fait__engagement_id"],
-                p["montant"],
-                p["date"],
-                p["reference"],
-                p["numero_piece"] or "",
-            )
+        for pk, conv, annee, engagement_id, mt, jour, reference, piece in sorted(lignes.values()):
+            pr = PaiementRegistre(pk, conv, annee, engagement_id, mt, jour, reference, piece or "")
             self.paiements[pk] = pr
-            self.paiements_par_annee[(pr.convention_id, pr.annee)].append(pr)
-            self.paiements_par_commande[pr.engagement_id].append(pr)
+            self.paiements_par_annee[(conv, annee)].append(pr)
+            self.paiements_par_commande[engagement_id].append(pr)
 
     # --- attachment ----------------------------------------------------------------------------
 
@@ -331,9 +343,6 @@ class Rapprocheur:
     # --- run ---------------------------------------------------------------------------------
 
     def executer(self) -> Resultat:
-        for j in self.journaux:
-            for ligne in j.lignes:
-                self.fichier_de[id(ligne)] = j.nom
         self._charger_conventions()
         toutes = self.lignes[ENGAGEMENTS] + self.lignes[PAIEMENTS]
         ejs = {code(ligne.ej) for ligne in toutes if ligne.ej}
@@ -361,12 +370,25 @@ class Rapprocheur:
             PAIEMENTS: defaultdict(list),
         }
         mouvements: list[tuple[int | None, LigneChorus]] = []
+        # The convention of a line depends on its EJ and imputation only: found once for each
+        # distinct combination (a 100 000-line journal holds a few thousand).
+        deja_vues: dict[tuple[bool, str, str, str, str], tuple[int | None, str]] = {}
         for nature, lignes in self.lignes.items():
             for ligne in lignes:
                 if self.uo and code(ligne.centre_financier) != self.uo:
                     resultat.hors_perimetre += 1
                     continue
-                conv, raison = self._convention_de(ligne)
+                cle = (
+                    ligne.type_montant in TYPES_IMPUTATION,
+                    ligne.ej,
+                    ligne.centre_financier,
+                    ligne.activite,
+                    ligne.centre_de_cout,
+                )
+                trouvee = deja_vues.get(cle)
+                if trouvee is None:
+                    trouvee = deja_vues[cle] = self._convention_de(ligne)
+                conv, raison = trouvee
                 if ligne.type_montant in TYPES_IMPUTATION:
                     mouvements.append((conv, ligne))
                 if conv is None or conv not in self.conventions:
@@ -374,7 +396,7 @@ class Rapprocheur:
                         resultat.nb_non_rattachees += 1
                         if len(resultat.non_rattachees) < NON_RATTACHEES_MAX:
                             resultat.non_rattachees.append(
-                                {**_ligne(ligne, self.fichier_de), "ej": ligne.ej, "raison": raison}
+                                {**_ligne(ligne), "ej": ligne.ej, "raison": raison}
                             )
                     else:
                         resultat.hors_perimetre += 1
@@ -386,7 +408,7 @@ class Rapprocheur:
         for conv in couvertes:
             for annee in self.annees[ENGAGEMENTS] | self.annees[PAIEMENTS]:
                 cles.add((conv, annee))
-        totaux = self._totaux_registre({c for c, _a in cles})
+        totaux = self._totaux_registre({c for c, _a in cles}, {a for _c, a in cles})
         for conv, annee in sorted(cles):
             bilan = Bilan(conv, annee)
             ae, cp = totaux.get((conv, annee), (ZERO, ZERO))
@@ -426,14 +448,29 @@ class Rapprocheur:
         return ""
 
     def _totaux_registre(
-        self, conventions: set[int]
+        self, conventions: set[int], annees: set[int]
     ) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
-        """AE committed and CP paid per year, by the execution app's own definitions."""
-        totaux: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
-        for conv in Convention.objects.filter(pk__in=sorted(conventions)).order_by("pk"):
-            for a in situation_annees(conv):
-                totaux[(conv.pk, a["annee"])] = (a["ae_engage"], a["cp_paye"])
-        return totaux
+        """AE committed and CP paid per convention and year, by ``execution.situation``'s
+        definitions (AE engagées = orders of the year − reductions of the year; CP payés =
+        payments of the year), in three grouped queries for all the conventions at once."""
+        engage: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+        paye: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+        annees_triees = sorted(annees)
+        for paquet in _paquets(sorted(conventions)):
+            for modele, cible, signe in (
+                (Engagement, engage, 1),
+                (Reduction, engage, -1),
+                (Paiement, paye, 1),
+            ):
+                for conv, annee, somme in (
+                    modele.objects.filter(convention_id__in=paquet, annee__in=annees_triees)
+                    .values("convention_id", "annee")
+                    .annotate(s=Sum("montant"))
+                    .order_by()
+                    .values_list("convention_id", "annee", "s")
+                ):
+                    cible[(conv, annee)] += signe * (somme or ZERO)
+        return {cle: (engage[cle], paye[cle]) for cle in set(engage) | set(paye)}
 
     # --- differences -------------------------------------------------------------------------
 
@@ -461,35 +498,54 @@ class Rapprocheur:
             "montant_chorus": montant_chorus,
             "montant_registre": montant_registre,
             "detail": detail[:500],
-            "lignes": [_ligne(x, self.fichier_de) for x in list(lignes)[:LIGNES_PAR_ECART]],
+            "lignes": [_ligne(x) for x in list(lignes)[:LIGNES_PAR_ECART]],
             "proposition": proposition or {},
         }
         bilan.ecarts.append(ecart)
         return ecart
 
+    def _fautes_imputation(
+        self, convention_id: int, df: str, act: str, cc: str, cf: str
+    ) -> list[tuple[str, str, str]]:
+        """(what, value in CHORUS, the convention's) for each part of an imputation that is not
+        the convention's; computed once per convention and distinct imputation."""
+        cle = (convention_id, df, act, cc, cf)
+        fautes = self._fautes.get(cle)
+        if fautes is not None:
+            return fautes
+        conv = self.conventions[convention_id]
+        fautes = []
+        for libelle, valeur, attendu in (
+            ("domaine fonctionnel", df, conv["domaine_fonctionnel"]),
+            ("activité", act, conv["activite"]),
+            ("centre de coût", cc, conv["centre_de_cout"]),
+        ):
+            if attendu and valeur and valeur != attendu and code(attendu) != code(valeur):
+                fautes.append((libelle, valeur, attendu))
+        code_cf = code(cf)
+        if code_cf and code_cf not in {
+            code(conv["centre_financier"]),
+            code(conv["unite_operationnelle"]),
+        }:
+            attendu = conv["centre_financier"] or conv["unite_operationnelle"]
+            fautes.append(("centre financier", cf, attendu))
+        self._fautes[cle] = fautes
+        return fautes
+
     def _imputation(self, bilan: Bilan, lignes: list[LigneChorus], piece: str) -> None:
-        conv = self.conventions[bilan.convention_id]
         ecarts: dict[str, tuple[str, str]] = {}
         fautives: list[LigneChorus] = []
-        df, act, cc = conv["domaine_fonctionnel"], conv["activite"], conv["centre_de_cout"]
-        cfs = conv.setdefault(
-            "_cfs", {code(conv["centre_financier"]), code(conv["unite_operationnelle"])}
-        )
         for ligne in lignes:
             if ligne.type_montant in TYPES_IMPUTATION:
                 continue
-            for libelle, valeur, attendu in (
-                ("domaine fonctionnel", ligne.domaine_fonctionnel, df),
-                ("activité", ligne.activite, act),
-                ("centre de coût", ligne.centre_de_cout, cc),
+            for libelle, valeur, attendu in self._fautes_imputation(
+                bilan.convention_id,
+                ligne.domaine_fonctionnel,
+                ligne.activite,
+                ligne.centre_de_cout,
+                ligne.centre_financier,
             ):
-                if attendu and valeur and valeur != attendu and code(attendu) != code(valeur):
-                    ecarts.setdefault(libelle, (valeur, attendu))
-                    fautives.append(ligne)
-            cf = code(ligne.centre_financier)
-            if cf and cf not in cfs:
-                attendu = conv["centre_financier"] or conv["unite_operationnelle"]
-                ecarts.setdefault("centre financier", (ligne.centre_financier, attendu))
+                ecarts.setdefault(libelle, (valeur, attendu))
                 fautives.append(ligne)
         if not ecarts:
             return
@@ -765,25 +821,23 @@ class Rapprocheur:
                 for p in self.paiements_par_commande.get(c.id, [])
                 if p.annee == bilan.annee and not p.rapproche
             ]
-            restantes = []
+            par_piece: dict[str, list[PaiementRegistre]] = defaultdict(list)
+            for candidat in candidats:
+                if candidat.numero_piece:
+                    par_piece[code(candidat.numero_piece)].append(candidat)
+            restantes: list[LigneChorus] = []
             for ligne in groupe:  # 1. same payment document number
-                p = next(
-                    (
-                        p
-                        for p in candidats
-                        if not p.rapproche
-                        and p.numero_piece
-                        and code(p.numero_piece) == code(ligne.numero_piece)
-                    ),
+                meme_piece = next(
+                    (x for x in par_piece.get(code(ligne.numero_piece), ()) if not x.rapproche),
                     None,
                 )
-                if p is None:
+                if meme_piece is None:
                     restantes.append(ligne)
                     continue
-                p.rapproche = True
-                self._paiement_rapproche(bilan, ligne, p)
+                meme_piece.rapproche = True
+                self._paiement_rapproche(bilan, ligne, meme_piece)
             for cle in ("date", "montant"):  # 2. same amount (and date), no document number yet
-                encore = []
+                encore: list[LigneChorus] = []
                 for ligne in restantes:
                     p = next(
                         (
@@ -954,4 +1008,5 @@ class Rapprocheur:
 def rapprocher(
     journaux: list[Journal], convention_id: int | None = None, uo: str | None = None
 ) -> Resultat:
-    return Rapprocheur(journaux, convention_id=convention_id, uo=uo).executer()
+    with sans_ramasse_miettes():
+        return Rapprocheur(journaux, convention_id=convention_id, uo=uo).executer()

@@ -186,7 +186,23 @@ def ecart_json(e: Ecart) -> dict[str, Any]:
         "traite_par": e.traite_par.email if e.traite_par_id and e.traite_par else None,
         "traite_le": e.traite_le.isoformat() if e.traite_le else None,
         "mouvement": e.mouvement,
+        # explanations withdrawn (oldest first): prefetch ``retraits__retire_par`` and
+        # ``retraits__explique_par`` for lists
+        "retraits": [
+            {
+                "explication": r.explication,
+                "explique_par": r.explique_par.email if r.explique_par else None,
+                "explique_le": r.explique_le.isoformat() if r.explique_le else None,
+                "motif": r.motif,
+                "retire_par": r.retire_par.email,
+                "retire_le": r.retire_le.isoformat(),
+            }
+            for r in e.retraits.all()
+        ],
     }
+
+
+ECARTS_LIES = ("retraits__retire_par", "retraits__explique_par")
 
 
 def representation(rapprochement: Rapprochement, user: Any) -> dict[str, Any]:
@@ -194,7 +210,11 @@ def representation(rapprochement: Rapprochement, user: Any) -> dict[str, Any]:
     visibles = conventions_visibles_ids(user)
     stocke = rapprochement.resultat
     ecarts: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
-    qs = rapprochement.ecarts.select_related("traite_par").order_by("convention_id", "annee", "id")
+    qs = (
+        rapprochement.ecarts.select_related("traite_par")
+        .prefetch_related(*ECARTS_LIES)
+        .order_by("convention_id", "annee", "id")
+    )
     if visibles is not None:
         qs = qs.filter(convention_id__in=visibles)
     for e in qs:
@@ -258,7 +278,7 @@ def comparer(actuel: Rapprochement, precedent: Rapprochement, user: Any) -> dict
     visibles = conventions_visibles_ids(user)
 
     def ecarts(r: Rapprochement) -> dict[str, Ecart]:
-        qs = r.ecarts.all()
+        qs = r.ecarts.select_related("traite_par").prefetch_related(*ECARTS_LIES)
         if visibles is not None:
             qs = qs.filter(convention_id__in=visibles)
         return {e.cle: e for e in qs.order_by("id")}

@@ -10,5 +10,10 @@ urlpatterns = [
     path("<int:pk>/comparaison/", views.comparaison, name="comparaison"),
     path("<int:pk>/export.<str:format>", views.exporter, name="export"),
     path("ecarts/<int:pk>/expliquer/", views.expliquer, name="expliquer"),
+    path(
+        "ecarts/<int:pk>/retirer-explication/",
+        views.retirer_explication,
+        name="retirer_explication",
+    ),
     path("ecarts/<int:pk>/regulariser/", views.regulariser, name="regulariser"),
 ]

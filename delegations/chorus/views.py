@@ -21,7 +21,7 @@ from delegations.core.errors import RegleMetierError
 from delegations.execution.models import Engagement
 
 from . import actions, exports, services
-from .forms import ExpliquerForm, RapprochementForm, RegulariserForm
+from .forms import ExpliquerForm, RapprochementForm, RegulariserForm, RetirerExplicationForm
 from .models import BilanConvention, Ecart, NatureEcart, Rapprochement, StatutEcart
 
 PAR_PAGE = 25
@@ -126,7 +126,9 @@ def nouveau(request: HttpRequest) -> HttpResponse:
 def _ecarts(
     request: HttpRequest, rapprochement: Rapprochement, visibles: set[int] | None
 ) -> QuerySet[Ecart]:
-    qs = rapprochement.ecarts.select_related("convention", "traite_par")
+    qs = rapprochement.ecarts.select_related("convention", "traite_par").prefetch_related(
+        "retraits__retire_par", "retraits__explique_par"
+    )
     if visibles is not None:
         qs = qs.filter(convention_id__in=visibles)
     p = request.GET
@@ -220,7 +222,7 @@ def exporter(request: HttpRequest, pk: int, format: str) -> HttpResponse:
 
 
 def _ecart(request: HttpRequest, pk: int) -> Ecart:
-    qs = Ecart.objects.select_related("rapprochement", "convention")
+    qs = Ecart.objects.select_related("rapprochement", "convention", "traite_par")
     visibles = _visibles(request)
     if visibles is not None:
         qs = qs.filter(convention_id__in=visibles)
@@ -254,6 +256,39 @@ def expliquer(request: HttpRequest, pk: int) -> HttpResponse:
             "retour": _retour(ecart),
             "bouton": "Marquer comme expliqué",
             "breadcrumb_data": _fil("Expliquer un écart", ecart.rapprochement),
+        },
+    )
+
+
+@login_required
+def retirer_explication(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirmation page, then withdrawal of an explanation (finance): the difference is open
+    again, the explanation withdrawn stays in its history."""
+    ecart = _ecart(request, pk)
+    exiger_ecriture(request.user, ECRITURE)
+    if ecart.statut != StatutEcart.EXPLIQUE:
+        messages.error(request, "Cet écart n'est pas marqué comme expliqué : rien à retirer.")
+        return redirect(_retour(ecart))
+    form = RetirerExplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.retirer_explication(ecart, request.user, form.cleaned_data["motif"])
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Explication retirée : l'écart est de nouveau à traiter.")
+            return redirect(_retour(ecart))
+    return render(
+        request,
+        "chorus/ecart_formulaire.html",
+        {
+            "title": "Retirer l'explication d'un écart",
+            "ecart": ecart,
+            "form": form,
+            "retour": _retour(ecart),
+            "bouton": "Retirer l'explication",
+            "retrait": True,
+            "breadcrumb_data": _fil("Retirer l'explication", ecart.rapprochement),
         },
     )
 

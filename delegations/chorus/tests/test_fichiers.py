@@ -125,6 +125,28 @@ def test_amounts_as_exports_write_them(texte, attendu):
     assert fichiers.montant(texte) == D(attendu)
 
 
+@pytest.mark.parametrize(
+    ("nombre", "attendu"), [(19000.5, "19000.50"), (2.675, "2.67"), (-0.004, "0.00"), (12, "12.00")]
+)
+def test_spreadsheet_numbers_are_rounded_to_the_cent(nombre, attendu):
+    assert fichiers.montant(nombre) == D(attendu)
+
+
+def test_amount_type_code_under_a_longer_heading_is_read():
+    modele = [(e, c) for e, c in g.ENTETES_51 if not e.startswith("Type de montant")]
+    modele.append(("Type de montant (code)", "type"))
+    journal = fichiers.lire("jp51.csv", g.csv_journal([_ligne(type="150")], modele, total=False))
+    assert journal.nature == "engagements"
+    assert journal.colonnes.reconnues["type_montant"] == "Type de montant (code)"
+    assert [ligne.type_montant for ligne in journal.lignes] == ["150"]
+
+
+def test_an_unreadable_year_is_named_in_french():
+    contenu = g.csv_journal([_ligne(exercice="vingt")], g.entetes(g.ENTETES_51), total=False)
+    with pytest.raises(FichierIllisible, match="exercice comptable illisible « vingt »"):
+        fichiers.lire("jp51.csv", contenu)
+
+
 def test_a_file_that_is_not_a_journal_is_refused_in_french():
     with pytest.raises(FichierIllisible, match="n'est pas un journal CHORUS reconnu"):
         fichiers.lire("notes.csv", "nom;prénom\nDupont;Jean\n".encode())

@@ -8,11 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from delegations.chorus import services
+from delegations.chorus import rapprochement, services
 from delegations.chorus.models import NatureEcart
 from delegations.chorus.tests import generateur as g
 from delegations.execution.models import JOURNAL_MODELS
+from delegations.execution.situation import situation_annees
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +88,23 @@ def test_totals_per_year_give_the_gap_between_chorus_and_the_register(monde):
     assert {(c, a) for c, a in monde.ecarts_ae} <= set(resultat.bilans)
 
 
+def test_register_totals_are_those_of_the_execution_situation(monde):
+    # computed in three grouped queries for all conventions, they must equal the per-convention
+    # figures of ``execution.situation`` (AE engagées, CP payés)
+    _journaux, resultat = services.calculer(fichiers(monde, "csv"))
+    situation = {
+        (c.pk, a["annee"]): (a["ae_engage"], a["cp_paye"])
+        for c in monde.conventions.values()
+        for a in situation_annees(c)
+    }
+    assert {(c.pk, a) for c in monde.conventions.values() for a in (2024, 2025)} <= set(
+        resultat.bilans
+    )
+    zero = (Decimal("0"), Decimal("0"))
+    for cle, bilan in resultat.bilans.items():
+        assert (bilan.ae_registre, bilan.cp_registre) == situation.get(cle, zero), cle
+
+
 def test_matched_lines_are_listed_per_convention_and_year(monde):
     _journaux, resultat = services.calculer(fichiers(monde, "csv"))
     ej = [r for b in resultat.bilans.values() for r in b.rapprochees if r["type"] == "ej"]
@@ -128,3 +148,19 @@ def test_an_engagements_journal_alone_gives_no_payment_totals(monde):
     natures = {e["nature"] for e in resultat.ecarts}
     assert "paiement_absent" not in natures
     assert "paiement_non_comptabilise" not in natures
+
+
+def test_matching_reads_the_register_in_a_fixed_number_of_queries(monde):
+    # bulk reads per convention and year: as many queries for a fifth of the lines (a fifth of
+    # the EJs and payments) as for all of them, never one per line, EJ or payment
+    def requetes(pas: int) -> tuple[int, int]:
+        copie = g.Monde(monde.conventions, monde.lignes_51[::pas], monde.lignes_57[::pas])
+        journaux = services.lire_fichiers(fichiers(copie, "csv"))
+        with CaptureQueriesContext(connection) as capture:
+            resultat = rapprochement.rapprocher(journaux)
+        return len(capture), resultat.nb_lignes
+
+    cinquieme, lignes_cinquieme = requetes(5)
+    toutes, lignes_toutes = requetes(1)
+    assert lignes_toutes > 4 * lignes_cinquieme
+    assert toutes == cinquieme
