@@ -52,13 +52,44 @@ def _en_attente() -> tuple[set[int], set[int]]:
 def marquer(conventions: Iterable[Any] = (), produits: Iterable[Any] = ()) -> None:
     """Note that these conventions' (products') deadlines must be recomputed at commit."""
     attente_c, attente_p = _en_attente()
-    nouvelles = {int(i) for i in conventions if i is not None} - attente_c
-    nouveaux = {int(i) for i in produits if i is not None} - attente_p
-    if not (nouvelles or nouveaux):
+    attente_c.update(int(i) for i in conventions if i is not None)
+    attente_p.update(int(i) for i in produits if i is not None)
+    if attente_c or attente_p:
+        au_commit(appliquer)
+
+
+class _Rappel:
+    """One callback at commit; knows whether it ran."""
+
+    def __init__(self, fonction: Any) -> None:
+        self.fonction, self.fait = fonction, False
+
+    def __call__(self) -> None:
+        self.fait = True
+        self.fonction()
+
+
+_prevus = threading.local()
+
+
+def au_commit(fonction: Any) -> None:
+    """Run ``fonction`` once when the current transaction commits, however many changes ask for
+    it (a rolled-back transaction drops its callbacks: what it left pending is applied by the
+    next one)."""
+    connexion = transaction.get_connection()
+    prevu = getattr(_prevus, "rappels", {}).get(fonction)
+    if (
+        prevu is not None
+        and not prevu.fait
+        and connexion.in_atomic_block
+        and any(r[1] is prevu for r in connexion.run_on_commit)
+    ):
         return
-    attente_c |= nouvelles
-    attente_p |= nouveaux
-    transaction.on_commit(appliquer)
+    rappel = _Rappel(fonction)
+    if not hasattr(_prevus, "rappels"):
+        _prevus.rappels = {}
+    _prevus.rappels[fonction] = rappel
+    transaction.on_commit(rappel)
 
 
 def appliquer() -> None:
