@@ -346,6 +346,11 @@ DATAGOUV_API_URL = env_str("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1")
 DATAGOUV_API_KEY = env_str("DATAGOUV_API_KEY", "")
 DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")
 
+# --- t16 (national scale): public pages and API limited per address (requests per minute,
+# counted in the default cache; 0 turns the limit off). See delegations/core/limites.py.
+LIMITE_PUBLIQUE_PAR_MINUTE = env_int("LIMITE_PUBLIQUE_PAR_MINUTE", 120, 0)
+# --- end t16
+
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     CSRF_COOKIE_HTTPONLY = False

@@ -51,7 +51,7 @@ def tableau(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(echeances, TAILLE_PAGE)
     paginator.count = sum(compte.values())  # already counted: no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = [(e, e.gravite(aujourd_hui)) for e in page.object_list]
+    page.object_list = [(e, e.gravite(aujourd_hui)) for e in page.object_list]  # type: ignore[misc]
     jeton = JetonCalendrier.objects.filter(user=request.user).first()  # type: ignore[misc]
     url_secrete = (
         request.build_absolute_uri(reverse("echeances:ical_secret", args=[jeton.jeton]))

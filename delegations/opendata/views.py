@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
+from delegations.core.limites import limite_par_adresse
 from delegations.core.models import Administration
 
 from . import paquet, publication
@@ -30,6 +31,7 @@ from .models import Publication
 PAR_PAGE = 20
 
 
+@limite_par_adresse
 def conventions(request: HttpRequest) -> HttpResponse:
     publiees = conventions_publiees()
     qs = FiltresPubliques(request.GET, queryset=pour_publication(publiees)).qs
@@ -57,6 +59,7 @@ def conventions(request: HttpRequest) -> HttpResponse:
     )
 
 
+@limite_par_adresse
 def convention(request: HttpRequest, pk: int) -> HttpResponse:
     conv = get_object_or_404(pour_publication(conventions_publiees()), pk=pk)
     ligne = ligne_convention(conv)
@@ -108,6 +111,7 @@ def _en_preparation() -> HttpResponse:
     return reponse
 
 
+@limite_par_adresse
 @cache_control(max_age=300, public=True)
 @condition(etag_func=_etag, last_modified_func=_date)
 def paquet_zip(request: HttpRequest) -> HttpResponse:
@@ -121,6 +125,7 @@ def paquet_zip(request: HttpRequest) -> HttpResponse:
     return reponse
 
 
+@limite_par_adresse
 @cache_control(max_age=300, public=True)
 @condition(etag_func=_etag, last_modified_func=_date)
 def fichier(request: HttpRequest, nom: str) -> HttpResponse:
@@ -137,6 +142,7 @@ def fichier(request: HttpRequest, nom: str) -> HttpResponse:
     return reponse
 
 
+@limite_par_adresse
 @cache_control(max_age=300, public=True)
 @condition(etag_func=_etag, last_modified_func=_date)
 def statistiques(request: HttpRequest) -> HttpResponse:
@@ -148,6 +154,7 @@ def statistiques(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/stats.html", {"title": "Statistiques", "contenu": contenu})
 
 
+@limite_par_adresse
 def document(request: HttpRequest, pk: int) -> FileResponse:
     """The original document of a published convention or amendment (public, like the convention)."""
     if not documents_disponibles():
