@@ -39,7 +39,7 @@ class EcritureFinance(permissions.BasePermission):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, exceptions.Throttled):
-        attente = int(exc.wait or 60)
+        attente = int(getattr(exc, "wait", None) or 60)
         reponse = Response(
             {
                 "code": "trop_de_requetes",

@@ -53,9 +53,9 @@ def reponse_429(request: HttpRequest, attente: int) -> HttpResponse:
     return reponse
 
 
-def limite_par_adresse(vue: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def limite_par_adresse(vue: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(vue)
-    def limitee(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def limitee(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         attente = depasse(request)
         if attente:
             return reponse_429(request, attente)
