@@ -349,6 +349,15 @@ DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")
 # --- t16 (national scale): public pages and API limited per address (requests per minute,
 # counted in the default cache; 0 turns the limit off). See delegations/core/limites.py.
 LIMITE_PUBLIQUE_PAR_MINUTE = env_int("LIMITE_PUBLIQUE_PAR_MINUTE", 120, 0)
+# The counters are shared by every process and machine: a table of the database (created by
+# the migration opendata/0002), never a process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limites": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "delegations_limites",
+    },
+}
 # --- end t16
 
 if not DEBUG:

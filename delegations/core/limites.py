@@ -2,8 +2,9 @@
 
 ``limite_par_adresse`` wraps a page (French 429 page, ``templates/429.html``);
 ``LimitePublique`` is the same limit as a DRF throttle (429 ``{"code", "message"}``).
-The counters live in the ``default`` cache: set a shared cache (``CACHES``) when several
-machines serve the site, else each process counts its own requests.
+The counters live in the ``limites`` cache, a database table shared by every process and
+machine (``CACHES`` in the settings; its ``incr`` is not atomic: under concurrent requests a
+few more may pass, never fewer).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from rest_framework.throttling import BaseThrottle
@@ -34,6 +35,7 @@ def depasse(request: Any, groupe: str = "public") -> int:
     maintenant = time.time()
     fenetre = int(maintenant // FENETRE)
     cle = f"limite:{groupe}:{_adresse(request)}:{fenetre}"
+    cache = caches["limites"]
     cache.add(cle, 0, FENETRE + 5)
     try:
         nombre = cache.incr(cle)

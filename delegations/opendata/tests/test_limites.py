@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def limite(settings: Any) -> None:
-    cache.clear()
+    caches["limites"].clear()
     settings.LIMITE_PUBLIQUE_PAR_MINUTE = 3
 
 
