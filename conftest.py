@@ -36,6 +36,13 @@ def _media_temporaire(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _sans_limite_publique(settings: Any) -> None:
+    """The per-address limit of public URLs is off unless a test turns it on (all tests share
+    one address and one cache)."""
+    settings.LIMITE_PUBLIQUE_PAR_MINUTE = 0
+
+
 @pytest.fixture
 def dinum(db: None) -> Any:
     return AdministrationFactory(nom="Direction interministérielle du numérique", sigle="DINUM")

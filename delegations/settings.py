@@ -449,6 +449,26 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEV else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEV)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEV)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEV)
+# --- t16 (national scale): public pages and API limited per address (requests per minute,
+# counted in the default cache; 0 turns the limit off). See delegations/core/limites.py.
+LIMITE_PUBLIQUE_PAR_MINUTE = env_int("LIMITE_PUBLIQUE_PAR_MINUTE", 120, 0)
+# The counters are shared by every process and machine: a table of the database (created by
+# the migration opendata/0002), never a process's memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limites": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "delegations_limites",
+    },
+}
+# --- end t16
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    CSRF_COOKIE_HTTPONLY = False
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind a reverse proxy that terminates TLS: the header it sets, e.g.
 # SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must overwrite it, never pass on

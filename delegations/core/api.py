@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import permissions, status
+from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +38,17 @@ class EcritureFinance(permissions.BasePermission):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, exceptions.Throttled):
+        attente = int(getattr(exc, "wait", None) or 60)
+        reponse = Response(
+            {
+                "code": "trop_de_requetes",
+                "message": f"Trop de requêtes depuis votre adresse : réessayez dans {attente} s.",
+            },
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
+        reponse["Retry-After"] = str(attente)
+        return reponse
     if isinstance(exc, RegleMetierError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

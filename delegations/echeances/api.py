@@ -18,9 +18,10 @@ from rest_framework.response import Response
 
 from delegations.conventions.models import Convention
 
-from .calcul import Gravite, TypeEcheance, calculer
+from .calcul import Gravite, TypeEcheance
 from .filtres import FiltresEcheances
-from .ical import calendrier
+from .ical import calendrier, pour_le_flux
+from .stockage import lister
 
 
 class EcheanceSerializer(serializers.Serializer):
@@ -45,7 +46,7 @@ class EcheanceSerializer(serializers.Serializer):
 
 class DocumenteParFiltres(GenericAPIView):
     """The deadlines' query string, read by ``FiltresEcheances`` (see there) and documented in
-    the schema through django-filter's backend; ``calculer`` applies it, not the backend."""
+    the schema through django-filter's backend; ``stockage.lister`` applies it, not the backend."""
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = FiltresEcheances
@@ -61,9 +62,9 @@ class EcheancesView(ListModelMixin, DocumenteParFiltres):
     serializer_class = EcheanceSerializer
 
     def get_queryset(self) -> Any:
-        # Deadlines are computed, not stored: a sorted list stands for the queryset.
+        # The stored deadlines (``stockage``), in date order: overdue first however old.
         filtres = FiltresEcheances(self.request.query_params).parametres()
-        return calculer(self.request.user, self._aujourd_hui, **filtres)
+        return lister(self.request.user, **filtres)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "aujourd_hui": self._aujourd_hui}
@@ -105,7 +106,7 @@ class EcheancesIcalView(DocumenteParFiltres):
     )
     def get(self, request: Request) -> HttpResponse:
         filtres = FiltresEcheances(request.query_params).parametres()
-        echeances = calculer(request.user, **filtres)
+        echeances = pour_le_flux(lister(request.user, **filtres), filtres)
         reponse = HttpResponse(calendrier(echeances), content_type="text/calendar; charset=utf-8")
         reponse["Content-Disposition"] = 'inline; filename="echeances.ics"'
         return reponse

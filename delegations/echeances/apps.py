@@ -6,3 +6,8 @@ class EcheancesConfig(AppConfig):
     label = "echeances"
     verbose_name = "Échéances"
     menu = [("À faire", "echeances:tableau", False)]
+
+    def ready(self) -> None:
+        from .stockage import connecter
+
+        connecter()

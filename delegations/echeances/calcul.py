@@ -290,18 +290,90 @@ def seuil_mission() -> Decimal:
     return Decimal(str(getattr(settings, "SEUIL_MISSION", "1000000")))
 
 
-def _conventions(user: Any) -> list[Convention]:
+def conventions_actives(conventions: models.QuerySet[Convention]) -> list[Convention]:
+    """The conventions that have deadlines, with what the rules read (constant query count)."""
     from delegations.conventions.models import Avenant
 
     return list(
-        Convention.objects.visibles_par(user)
-        .filter(statut__in=STATUTS_ACTIFS)
-        .prefetch_related(
+        conventions.filter(statut__in=STATUTS_ACTIFS).prefetch_related(
             "echeancier",
             "produits",
             Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")),
         )
     )
+
+
+def _conventions(user: Any) -> list[Convention]:
+    return conventions_actives(Convention.objects.visibles_par(user))
+
+
+def comites_mission(ids: Iterable[int]) -> dict[int, dt.date]:
+    """The last interministerial committee of each convention (one query)."""
+    return dict(
+        Comite.objects.filter(convention_id__in=list(ids), type=TypeComite.INTERMINISTERIEL)
+        .values("convention_id")
+        .annotate(d=Max("date"))
+        .values_list("convention_id", "d")
+    )
+
+
+def echeances_des_conventions(
+    conventions: Sequence[Convention], aujourd_hui: dt.date, types: set[str] | None = None
+) -> list[Echeance]:
+    """The deadlines that belong to each convention (every rule but the product committee)."""
+    types = types or set(TypeEcheance.values)
+    par_id = {c.pk: c for c in conventions}
+    resultat: list[Echeance] = []
+    for conv in conventions:
+        if TypeEcheance.FIN_CONVENTION in types:
+            resultat += echeance_fin(conv)
+        if TypeEcheance.PREAVIS in types:
+            resultat += echeance_preavis(conv)
+        if types & {TypeEcheance.CLOTURE_ENGAGEMENTS, TypeEcheance.CLOTURE_PAIEMENTS}:
+            resultat += echeances_cloture(conv, aujourd_hui)
+        if TypeEcheance.COMPTE_RENDU in types:
+            resultat += echeances_compte_rendu(conv, aujourd_hui)
+    if TypeEcheance.COMITE in types and par_id:
+        derniers = comites_mission(par_id)
+        for conv in conventions:
+            if conv.pk in derniers or conv.totaux_consolides[0] >= seuil_mission():
+                if conv.statut in STATUTS_PREAVIS:
+                    resultat += echeance_comite_mission(
+                        conv, prevision_epuisement(conv, aujourd_hui), derniers.get(conv.pk)
+                    )
+    if TypeEcheance.OBLIGATION in types and par_id:
+        obligations = Obligation.objects.filter(
+            convention_id__in=list(par_id), echeance__isnull=False
+        ).ouvertes()
+        for obligation in obligations:
+            obligation.convention = par_id[obligation.convention_id]
+            resultat += echeance_obligation(obligation)
+    return resultat
+
+
+def produits_avec_comites(
+    produits: models.QuerySet[Produit], conventions: models.QuerySet[Convention]
+) -> models.QuerySet[Produit]:
+    """Products with their last product committee and, as ``actives``, those of ``conventions``
+    that fund them and can still hold one."""
+    return produits.annotate(
+        dernier_comite=Max("comites__date", filter=Q(comites__type=TypeComite.PRODUIT))
+    ).prefetch_related(
+        "phases",
+        Prefetch(
+            "conventions",
+            queryset=conventions.filter(statut__in=STATUTS_PREAVIS).prefetch_related("avenants"),
+            to_attr="actives",
+        ),
+    )
+
+
+def echeances_des_produits(produits: Iterable[Produit]) -> list[Echeance]:
+    """Product committees of products read through ``produits_avec_comites``."""
+    resultat: list[Echeance] = []
+    for prod in produits:
+        resultat += echeance_comite_produit(prod, prod.dernier_comite, prod.actives)  # type: ignore[attr-defined]
+    return resultat
 
 
 def calculer(
@@ -314,63 +386,21 @@ def calculer(
     produit: int | None = None,
     types: Iterable[str] | None = None,
 ) -> list[Echeance]:
-    """Every deadline in the user's perimeter, sorted by date (a constant number of queries,
-    plus the execution forecast for mission conventions)."""
+    """Every deadline in the user's perimeter, sorted by date, computed from the data (a constant
+    number of queries, plus the execution forecast for mission conventions). It reads the whole
+    perimeter: pages read the stored deadlines (``stockage``), this is their reference."""
     aujourd_hui = aujourd_hui or timezone.localdate()
     types = set(types or []) or set(TypeEcheance.values)
     conventions = _conventions(user)
     par_id = {c.pk: c for c in conventions}
-    resultat: list[Echeance] = []
-
-    for conv in conventions:
-        if TypeEcheance.FIN_CONVENTION in types:
-            resultat += echeance_fin(conv)
-        if TypeEcheance.PREAVIS in types:
-            resultat += echeance_preavis(conv)
-        if types & {TypeEcheance.CLOTURE_ENGAGEMENTS, TypeEcheance.CLOTURE_PAIEMENTS}:
-            resultat += echeances_cloture(conv, aujourd_hui)
-        if TypeEcheance.COMPTE_RENDU in types:
-            resultat += echeances_compte_rendu(conv, aujourd_hui)
-
+    resultat = echeances_des_conventions(conventions, aujourd_hui, types)
     if TypeEcheance.COMITE in types:
-        comites_mission = dict(
-            Comite.objects.filter(convention_id__in=par_id, type=TypeComite.INTERMINISTERIEL)
-            .values("convention_id")
-            .annotate(d=Max("date"))
-            .values_list("convention_id", "d")
-        )
-        for conv in conventions:
-            if conv.pk in comites_mission or conv.totaux_consolides[0] >= seuil_mission():
-                if conv.statut in STATUTS_PREAVIS:
-                    resultat += echeance_comite_mission(
-                        conv, prevision_epuisement(conv, aujourd_hui), comites_mission.get(conv.pk)
-                    )
-        produits = (
-            Produit.objects.visibles_par(user)
-            .annotate(
-                dernier_comite=Max("comites__date", filter=Q(comites__type=TypeComite.PRODUIT))
-            )
-            .prefetch_related(
-                "phases",
-                Prefetch(
-                    "conventions",
-                    queryset=Convention.objects.filter(
-                        statut__in=STATUTS_PREAVIS, pk__in=list(par_id)
-                    ).prefetch_related("avenants"),
-                    to_attr="actives",
-                ),
+        resultat += echeances_des_produits(
+            produits_avec_comites(
+                Produit.objects.visibles_par(user),
+                Convention.objects.filter(pk__in=list(par_id)),
             )
         )
-        for prod in produits:
-            resultat += echeance_comite_produit(prod, prod.dernier_comite, prod.actives)  # type: ignore[attr-defined]
-
-    if TypeEcheance.OBLIGATION in types:
-        obligations = Obligation.objects.filter(
-            convention_id__in=list(par_id), echeance__isnull=False
-        ).ouvertes()
-        for obligation in obligations:
-            obligation.convention = par_id[obligation.convention_id]
-            resultat += echeance_obligation(obligation)
 
     resultat = [e for e in resultat if e.type in types]
     if convention is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,8 +12,18 @@ from icalendar import Calendar, Event
 
 from .calcul import Echeance
 
+FLUX_PASSE = 30  # days of past deadlines in a feed, unless ``du`` says otherwise
+FLUX_MAX = 2000  # deadlines per feed, first by date: filters narrow it
 
-def calendrier(echeances: Iterable[Echeance], nom: str = "Délégations — échéances") -> bytes:
+
+def pour_le_flux(echeances: Any, filtres: dict[str, Any] | None = None) -> Any:
+    """What an agenda receives: from 30 days back (or ``du``), at most ``FLUX_MAX`` deadlines."""
+    if not (filtres or {}).get("du"):
+        echeances = echeances.filter(date__gte=timezone.localdate() - dt.timedelta(days=FLUX_PASSE))
+    return echeances[:FLUX_MAX]
+
+
+def calendrier(echeances: Iterable[Echeance] | Any, nom: str = "Délégations — échéances") -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//DINUM//Delegations//FR")
     cal.add("version", "2.0")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,13 +15,24 @@ from django.views.decorators.http import require_GET
 
 from delegations.core.errors import RegleMetierError
 
-from .calcul import Gravite, TypeEcheance, calculer
+from .calcul import PROCHE_JOURS, TypeEcheance
 from .filtres import FiltresEcheances
-from .ical import calendrier
+from .ical import calendrier, pour_le_flux
 from .models import JetonCalendrier
+from .stockage import lister
 
-FENETRE_PASSEE = 60  # days of past deadlines shown by default
 FENETRE_FUTURE = 365
+TAILLE_PAGE = 50
+
+
+def compter_par_gravite(echeances: QuerySet[Any], aujourd_hui: dt.date) -> dict[str, int]:
+    """Overdue, within 30 days, later: one aggregate query."""
+    proche = aujourd_hui + dt.timedelta(days=PROCHE_JOURS)
+    return echeances.order_by().aggregate(
+        depassee=Count("pk", filter=Q(date__lt=aujourd_hui)),
+        proche=Count("pk", filter=Q(date__gte=aujourd_hui, date__lte=proche)),
+        plus_tard=Count("pk", filter=Q(date__gt=proche)),
+    )
 
 
 @login_required
@@ -31,12 +44,14 @@ def tableau(request: HttpRequest) -> HttpResponse:
     except RegleMetierError as exc:
         messages.error(request, exc.message)
         filtres = FiltresEcheances({}).parametres()
-    filtres["du"] = filtres["du"] or aujourd_hui - dt.timedelta(days=FENETRE_PASSEE)
+    # Overdue deadlines come first however old (date order); the future stops at a year.
     filtres["au"] = filtres["au"] or aujourd_hui + dt.timedelta(days=FENETRE_FUTURE)
-    echeances = calculer(request.user, aujourd_hui, **filtres)
-    lignes = [(e, e.gravite(aujourd_hui)) for e in echeances]
-    compte = {g: sum(1 for _, gr in lignes if gr == g) for g in Gravite.values}
-    page = Paginator(lignes, 50).get_page(request.GET.get("page"))
+    echeances = lister(request.user, **filtres)
+    compte = compter_par_gravite(echeances, aujourd_hui)
+    paginator = Paginator(echeances, TAILLE_PAGE)
+    paginator.count = sum(compte.values())  # already counted: no second COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = [(e, e.gravite(aujourd_hui)) for e in page.object_list]  # type: ignore[misc]
     jeton = JetonCalendrier.objects.filter(user=request.user).first()  # type: ignore[misc]
     url_secrete = (
         request.build_absolute_uri(reverse("echeances:ical_secret", args=[jeton.jeton]))
@@ -98,7 +113,7 @@ def ical_secret(request: HttpRequest, jeton: str) -> HttpResponse:
     if ligne is None or not ligne.user.is_active:
         raise Http404("Adresse de calendrier inconnue ou révoquée.")
     reponse = HttpResponse(
-        calendrier(calculer(ligne.user)), content_type="text/calendar; charset=utf-8"
+        calendrier(pour_le_flux(lister(ligne.user))), content_type="text/calendar; charset=utf-8"
     )
     reponse["Content-Disposition"] = 'inline; filename="echeances.ics"'
     reponse["Cache-Control"] = "private, max-age=900"

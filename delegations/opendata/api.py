@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from delegations.conventions.models import Convention
 from delegations.core.filtres import FiltresDeListe
+from delegations.core.limites import LimitePublique
 
 from .donnees import (
     CHAMPS_CONVENTIONS,
@@ -100,6 +101,7 @@ class ConventionsPubliquesView(generics.ListAPIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    throttle_classes = [LimitePublique]
     serializer_class = ConventionPubliqueSerializer
     filter_backends = [FiltresDeListe]
     filterset_class = FiltresPubliques
@@ -124,6 +126,7 @@ class ConventionPubliqueView(generics.RetrieveAPIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    throttle_classes = [LimitePublique]
     serializer_class = ConventionPubliqueSerializer
 
     @extend_schema(

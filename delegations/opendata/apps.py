@@ -9,3 +9,8 @@ class OpendataConfig(AppConfig):
         ("Conventions publiées", "opendata:conventions", True),
         ("Statistiques", "opendata:stats", True),
     ]
+
+    def ready(self) -> None:
+        from .publication import connecter
+
+        connecter()

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
 
 from delegations.core.fichiers import nom_affiche, type_reel
+from delegations.core.limites import limite_par_adresse
 from delegations.core.models import Administration
 
-from . import paquet, stats
+from . import paquet, publication
 from .donnees import (
     conventions_publiees,
     documents_disponibles,
@@ -21,10 +27,12 @@ from .donnees import (
     pour_publication,
 )
 from .filtres import STATUTS_PUBLICS, FiltresPubliques
+from .models import Publication
 
 PAR_PAGE = 20
 
 
+@limite_par_adresse
 def conventions(request: HttpRequest) -> HttpResponse:
     publiees = conventions_publiees()
     qs = FiltresPubliques(request.GET, queryset=pour_publication(publiees)).qs
@@ -52,6 +60,7 @@ def conventions(request: HttpRequest) -> HttpResponse:
     )
 
 
+@limite_par_adresse
 def convention(request: HttpRequest, pk: int) -> HttpResponse:
     conv = get_object_or_404(pour_publication(conventions_publiees()), pk=pk)
     ligne = ligne_convention(conv)
@@ -74,28 +83,79 @@ def convention(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
+    publication = publication_servie(request)
+    return f'"{publication.version}"' if publication else None
+
+
+def _date(request: HttpRequest, *args: Any, **kwargs: Any) -> dt.datetime | None:
+    publication = publication_servie(request)
+    return publication.publiee_le if publication else None
+
+
+def publication_servie(request: HttpRequest) -> Publication | None:
+    """The newest publication, read once per request; none yet: one is asked for."""
+    if not hasattr(request, "_publication"):
+        request._publication = publication.derniere()  # type: ignore[attr-defined]
+        if request._publication is None:  # type: ignore[attr-defined]
+            publication.demander()
+    return request._publication  # type: ignore[attr-defined,no-any-return]
+
+
+def _en_preparation() -> HttpResponse:
+    reponse = HttpResponse(
+        "Les données ouvertes sont en cours de préparation : revenez dans quelques minutes.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    reponse["Retry-After"] = "120"
+    return reponse
+
+
+@limite_par_adresse
 @cache_control(max_age=300, public=True)
+@condition(etag_func=_etag, last_modified_func=_date)
 def paquet_zip(request: HttpRequest) -> HttpResponse:
-    reponse = HttpResponse(paquet.archive(), content_type="application/zip")
+    servie = publication_servie(request)
+    if servie is None:
+        return _en_preparation()
+    reponse = HttpResponse(
+        publication.lire(servie, publication.FICHIER_ZIP), content_type="application/zip"
+    )
     reponse["Content-Disposition"] = f'attachment; filename="{paquet.NOM_PAQUET}.zip"'
     return reponse
 
 
+@limite_par_adresse
 @cache_control(max_age=300, public=True)
+@condition(etag_func=_etag, last_modified_func=_date)
 def fichier(request: HttpRequest, nom: str) -> HttpResponse:
     if nom not in paquet.FICHIERS:
         raise Http404("Fichier inconnu.")
-    contenu = paquet.contenus()[nom]
+    servie = publication_servie(request)
+    if servie is None:
+        return _en_preparation()
     type_mime = "application/json" if nom.endswith(".json") else "text/csv"
-    reponse = HttpResponse(contenu, content_type=f"{type_mime}; charset=utf-8")
+    reponse = HttpResponse(
+        publication.lire(servie, nom), content_type=f"{type_mime}; charset=utf-8"
+    )
     reponse["Content-Disposition"] = f'inline; filename="{nom}"'
     return reponse
 
 
+@limite_par_adresse
+@cache_control(max_age=300, public=True)
+@condition(etag_func=_etag, last_modified_func=_date)
 def statistiques(request: HttpRequest) -> HttpResponse:
-    return render(request, "opendata/stats.html", {"title": "Statistiques", **stats.statistiques()})
+    """Served from the last publication: no request reads the whole register."""
+    servie = publication_servie(request)
+    contenu = (
+        mark_safe(publication.lire(servie, publication.FICHIER_STATS).decode()) if servie else ""
+    )  # noqa: S308 -- rendered by our template
+    return render(request, "opendata/stats.html", {"title": "Statistiques", "contenu": contenu})
 
 
+@limite_par_adresse
 def document(request: HttpRequest, pk: int) -> FileResponse:
     """The original document of a published convention or amendment (public, like the
     convention), as a PDF attachment."""

@@ -117,11 +117,18 @@ def test_dashboard_shows_the_perimeter_sorted_by_date(
 
 
 def test_dashboard_query_count_does_not_grow_with_conventions(
-    client: Any, agent: Any, administration: Any, dinum: Any
+    client: Any,
+    agent: Any,
+    administration: Any,
+    dinum: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     def creer(n: int) -> None:
-        for _ in range(n):
-            ConventionFactory(delegant=administration, delegataire=dinum, compte_rendu=["mensuel"])
+        with django_capture_on_commit_callbacks(execute=True):  # deadlines stored at commit
+            for _ in range(n):
+                ConventionFactory(
+                    delegant=administration, delegataire=dinum, compte_rendu=["mensuel"]
+                )
 
     def compter() -> int:
         with CaptureQueriesContext(connection) as ctx:

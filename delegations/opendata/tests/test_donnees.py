@@ -19,6 +19,7 @@ from delegations.conventions.models import Statut
 from delegations.core.tests.factories import ProduitFactory
 from delegations.opendata import paquet
 from delegations.opendata.donnees import conventions_publiees, tables
+from delegations.opendata.publication import publier
 
 from .factories import ConventionBrouillonFactory, ConventionPublieeFactory, ConventionSigneeFactory
 
@@ -132,8 +133,15 @@ def test_command_writes_the_three_files(tmp_path: Path) -> None:
 
 def test_zip_download_holds_the_package(client: object) -> None:
     ConventionPublieeFactory(reference="PUB-Z")
+    assert client.get("/donnees/datapackage.zip").status_code == 503  # type: ignore[attr-defined]
+    publier()  # the task queued by the change
     reponse = client.get("/donnees/datapackage.zip")  # type: ignore[attr-defined]
     assert reponse.status_code == 200
+    assert reponse["Last-Modified"]
+    inchange = client.get(  # type: ignore[attr-defined]
+        "/donnees/datapackage.zip", HTTP_IF_NONE_MATCH=reponse["ETag"]
+    )
+    assert inchange.status_code == 304
     with zipfile.ZipFile(io.BytesIO(reponse.content)) as zf:
         noms = sorted(n.split("/")[-1] for n in zf.namelist())
         assert noms == ["conventions.csv", "datapackage.json", "echeancier.csv"]

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from delegations.core.tests.factories import ProduitFactory
 from delegations.execution import ecriture
+from delegations.opendata.publication import publier
 from delegations.opendata.stats import statistiques
 from delegations.rapports.models import Nature, Transmission
 
@@ -21,10 +22,31 @@ D = Decimal
 
 def test_stats_page_is_public_with_charts(client: Any) -> None:
     ConventionPublieeFactory()
+    publier()  # the task queued by the change
     reponse = client.get("/stats/")
     assert reponse.status_code == 200
     contenu = reponse.content.decode()
     assert "<svg" in contenu and "Produits financés par phase" in contenu
+
+
+def test_stats_page_reads_no_convention_and_answers_304_when_unchanged(client: Any) -> None:
+    ConventionPublieeFactory()
+    publier()
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get("/stats/")
+    assert not [q for q in requetes.captured_queries if "conventions_convention" in q["sql"]]
+    assert client.get("/stats/", HTTP_IF_NONE_MATCH=reponse["ETag"]).status_code == 304
+
+
+def test_stats_page_before_any_publication_asks_for_one(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from delegations.taches.models import Tache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.get("/stats/")
+    assert reponse.status_code == 200 and "en cours de préparation" in reponse.content.decode()
+    assert Tache.objects.filter(cle="opendata:publication").count() == 1
 
 
 def test_stats_count_only_published_conventions_and_their_amounts() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from delegations.core.errors import RegleMetierError
-from delegations.opendata import datagouv, paquet
+from delegations.opendata import datagouv, paquet, publication
 from delegations.opendata.donnees import tables
 
 
@@ -25,10 +25,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Envoyer ou remplacer les ressources du jeu de données sur data.gouv.fr.",
         )
+        parser.add_argument(
+            "--servir",
+            action="store_true",
+            help="Produire les fichiers servis par /stats/ et /donnees/ (chaque nuit).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["servir"]:
+            servie = publication.publier()
+            self.stdout.write(
+                f"Données ouvertes et statistiques servies : version {servie.version} "
+                f"({servie.conventions} ligne(s) de conventions)."
+            )
+            if not options["outdir"] and not options["publier"]:
+                return
         if not options["outdir"] and not options["publier"]:
-            raise CommandError("Indiquez un dossier de sortie (OUTDIR) ou --publier.")
+            raise CommandError("Indiquez un dossier de sortie (OUTDIR), --publier ou --servir.")
         donnees = tables()
         fichiers = paquet.contenus(donnees)
         if options["outdir"]:

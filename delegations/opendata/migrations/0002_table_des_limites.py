@@ -1,0 +1,16 @@
+"""The table of the per-address counters of public URLs (cache alias ``limites``)."""
+
+from typing import Any
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def creer(apps: Any, schema_editor: Any) -> None:
+    call_command("createcachetable", "limites", database=schema_editor.connection.alias)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("opendata", "0001_publication")]
+
+    operations = [migrations.RunPython(creer, migrations.RunPython.noop)]

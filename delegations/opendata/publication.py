@@ -1,0 +1,126 @@
+"""Public statistics and the open data package, produced off the request and served as files.
+
+``publier`` reads the register once (the cost grows with it) and writes the data package, its
+three files and the statistics' HTML to the default storage (local disk or the shared S3 bucket)
+under a new version; the public URLs then only read the newest ``Publication`` row and a file,
+with ``ETag``/``Last-Modified`` (304 when unchanged).
+
+It runs as a task queued when the register changes (signals connected by
+``OpendataConfig.ready``; one task waits at a time) and from ``delegations opendata --publier``
+(every night: what is published depends on the day)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import paquet, stats
+from .donnees import tables
+from .models import Publication
+
+FICHIER_STATS = "stats.html"
+FICHIER_ZIP = f"{paquet.NOM_PAQUET}.zip"
+GARDEES = 3  # versions kept on storage
+
+
+def publier() -> Publication:
+    """Produce every public file under a new version and record it."""
+    donnees = tables()
+    fichiers = dict(paquet.contenus(donnees))
+    fichiers[FICHIER_ZIP] = paquet.archive(donnees)
+    fichiers[FICHIER_STATS] = render_to_string(
+        "opendata/_stats.html", stats.statistiques()
+    ).encode()
+    empreinte = hashlib.sha256()
+    for nom in sorted(fichiers):
+        empreinte.update(nom.encode() + b"\0" + fichiers[nom])
+    version = empreinte.hexdigest()[:32]
+    existante = Publication.objects.filter(version=version).first()
+    if existante is not None:
+        return existante  # nothing changed: same files, same ETag
+    publication = Publication(
+        version=version, publiee_le=timezone.now(), conventions=len(donnees.conventions)
+    )
+    for nom, contenu in fichiers.items():
+        chemin = publication.chemin(nom)
+        if default_storage.exists(chemin):
+            default_storage.delete(chemin)
+        default_storage.save(chemin, ContentFile(contenu))
+    publication.save()
+    for ancienne in Publication.objects.order_by("-publiee_le", "-id")[GARDEES:]:
+        for nom in fichiers:
+            default_storage.delete(ancienne.chemin(nom))
+        ancienne.delete()
+    return publication
+
+
+def derniere() -> Publication | None:
+    return Publication.objects.order_by("-publiee_le", "-id").first()
+
+
+def lire(publication: Publication, nom: str) -> bytes:
+    with default_storage.open(publication.chemin(nom), "rb") as fichier:
+        contenu: bytes = fichier.read()
+    return contenu
+
+
+# --- produced on change -----------------------------------------------------------------------
+def demander() -> None:
+    """Queue one publication task at commit (the same key is not queued twice while it waits)."""
+    from delegations.echeances.stockage import au_commit
+
+    au_commit(_lancer)
+
+
+def _lancer() -> None:
+    from delegations.taches.registre import lancer
+
+    from .taches import publier_donnees
+
+    lancer(publier_donnees, None, cle="opendata:publication")
+
+
+def _sur_changement(sender: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        demander()
+
+
+MODELES = (
+    ("conventions", "Convention"),
+    ("conventions", "Avenant"),
+    ("conventions", "LigneEcheancier"),
+    ("conventions", "LigneAvenant"),
+    ("produits", "PhaseHistorique"),
+    ("execution", "Engagement"),
+    ("execution", "Paiement"),
+    ("execution", "Reduction"),
+    ("rapports", "Transmission"),
+)
+
+
+def connecter() -> None:
+    from django.apps import apps
+
+    for app, nom in MODELES:
+        if not apps.is_installed(f"delegations.{app}"):
+            continue
+        modele = apps.get_model(app, nom)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _sur_changement, sender=modele, dispatch_uid=f"opendata_{nom}_{id(signal)}"
+            )
+    convention = apps.get_model("conventions", "Convention")
+    m2m_changed.connect(
+        _sur_changement, sender=convention.produits.through, dispatch_uid="opendata_financement"
+    )
+    # A purchase order inserted by the database function (PostgreSQL) saves no model: its
+    # action log entry is seen instead.
+    post_save.connect(
+        _sur_changement, sender=apps.get_model("core", "ActionLog"), dispatch_uid="opendata_log"
+    )
