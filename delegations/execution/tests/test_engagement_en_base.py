@@ -24,7 +24,7 @@ from delegations.conventions.models import (
 )
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory
-from delegations.execution import ecriture
+from delegations.execution import mouvements, soldes
 from delegations.execution.models import (
     Engagement,
     LigneBudget,
@@ -50,7 +50,7 @@ def _exiger_postgres() -> None:
 def _appel_direct(convention_id: int, montant: str, reference: str) -> tuple[int | None, str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            ecriture.SQL_ENGAGER,
+            mouvements.SQL_ENGAGER,
             [
                 convention_id,
                 2024,
@@ -96,9 +96,11 @@ def test_database_answers_an_unknown_convention_without_writing_anything(db):
 def test_duplicate_reference_is_refused_by_the_database_in_french(convention):
     _exiger_postgres()
     mad(convention, ae="1000.00", cp="1")
-    ecriture.engager(convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL")
+    mouvements.engager(convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL")
     with pytest.raises(RegleMetierError) as exc:
-        ecriture.engager(convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL")
+        mouvements.engager(
+            convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL"
+        )
     assert exc.value.code == "reference_existante"
     assert "EJ-DBL" in exc.value.message
     # The caller's transaction is still usable (the failure was rolled back to a savepoint).
@@ -110,7 +112,7 @@ def test_order_returned_by_the_database_is_the_stored_row(convention):
     mad(convention, ae="1000.00", cp="1")
     produit = ProduitFactory()
     convention.produits.add(produit)
-    eng = ecriture.engager(
+    eng = mouvements.engager(
         convention,
         montant=D("12.34"),
         date=dt.date(2024, 3, 1),
@@ -308,7 +310,7 @@ def _construire(s: dict) -> dict:
         date = borne + decalage if borne else dt.date(2024, 6, 3)
     montant = s["montant"]
     if isinstance(montant, str):
-        e = ecriture.etat(conv.pk, 2024)
+        e = soldes.etat(conv.pk, 2024)
         reste = min(e.ae_disponible, e.ae_plafond_echeancier) - e.ae_engage
         if montant == "moitie":
             reste = (reste / 2).quantize(D("0.01"))
@@ -336,8 +338,8 @@ def _issue(chemin: str, commande: dict) -> tuple[str, str]:
         with transaction.atomic():
             conv = type(commande["convention"]).objects.get(pk=commande["convention"].pk)
             # The Python path is the one SQLite takes; here it runs on the same PostgreSQL base.
-            with mock.patch.object(ecriture, "_fonction_en_base", return_value=chemin == "base"):
-                ecriture.engager(**{**commande, "convention": conv})
+            with mock.patch.object(mouvements, "fonction_en_base", return_value=chemin == "base"):
+                mouvements.engager(**{**commande, "convention": conv})
             raise _Annuler
     except _Annuler:
         return ("accepte", "")

@@ -219,10 +219,10 @@ def test_situation_page_personas(client, convention, agent, collegue):
 
 
 def test_availability_form_says_that_execution_resumes(client, convention, finance):
-    from delegations.execution import ecriture
+    from delegations.execution import mouvements
 
     mad(convention, ae="100", cp="1")
-    ecriture.informer_delegant(
+    mouvements.informer_delegant(
         convention, annee=2024, date=dt.date(2024, 6, 1), suspendre=True, user=finance
     )
     client.force_login(finance)

@@ -11,7 +11,7 @@ from delegations.conventions.ecriture import appliquer_transition, creer_avenant
 from delegations.conventions.models import Statut
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import historique
-from delegations.execution import ecriture
+from delegations.execution import mouvements
 from delegations.execution.models import Engagement, InformationDelegant
 from delegations.execution.situation import situation_convention
 
@@ -143,7 +143,7 @@ def test_commitment_refused_when_convention_terminated(convention, finance):
 def test_commitment_uses_the_credits_of_its_own_year(convention):
     mad(convention)
     with refus("annee_incoherente"):
-        ecriture.engager(
+        mouvements.engager(
             convention, annee=2025, montant=D("10"), date=dt.date(2024, 3, 1), reference=ref()
         )
 
@@ -222,7 +222,7 @@ def test_payment_after_cutoff_requires_a_justification_or_is_blocked(convention,
 def test_service_fait_refused_above_the_order_net_of_reductions(convention):
     mad(convention)
     eng = commande(convention, "10000")
-    ecriture.reduire(eng, montant=D("2000"), date=dt.date(2024, 3, 2))
+    mouvements.reduire(eng, montant=D("2000"), date=dt.date(2024, 3, 2))
     service_fait(eng, "5000")
     with refus("service_fait_depasse_commande") as r:
         service_fait(eng, "3000.01")
@@ -288,7 +288,7 @@ def test_payment_consumes_cp_of_the_payment_year(convention):
 def test_carry_over_makes_unused_credits_available_next_year(convention):
     mad(convention, annee=2024, ae="100000", cp="80000")
     commande(convention, "70000")
-    ecriture.reporter(
+    mouvements.reporter(
         convention,
         annee=2024,
         ae=D("30000"),
@@ -310,7 +310,7 @@ def test_carry_over_refused_above_what_is_unused(convention):
     mad(convention)
     commande(convention, "90000")
     with refus("report_depasse_reste"):
-        ecriture.reporter(
+        mouvements.reporter(
             convention,
             annee=2024,
             ae=D("10000.01"),
@@ -319,7 +319,7 @@ def test_carry_over_refused_above_what_is_unused(convention):
             reference="D-1",
         )
     with refus("reference_requise"):
-        ecriture.reporter(
+        mouvements.reporter(
             convention, annee=2024, ae=D("1"), cp=D("0"), date=dt.date(2024, 12, 20), reference=""
         )
 
@@ -329,7 +329,7 @@ def test_reduction_frees_ae_of_the_order_year(convention):
     eng = commande(convention, "10000")
     with refus("credits_insuffisants"):
         commande(convention, "4000")
-    ecriture.reduire(eng, montant=D("4000"), date=dt.date(2024, 4, 1), motif="Moins de jours")
+    mouvements.reduire(eng, montant=D("4000"), date=dt.date(2024, 4, 1), motif="Moins de jours")
     commande(convention, "4000")
 
 
@@ -338,7 +338,7 @@ def test_reduction_refused_above_the_uncertified_remainder(convention):
     eng = commande(convention, "10000")
     service_fait(eng, "7000")
     with refus("reduction_depasse_reste"):
-        ecriture.reduire(eng, montant=D("3000.01"), date=dt.date(2024, 4, 1))
+        mouvements.reduire(eng, montant=D("3000.01"), date=dt.date(2024, 4, 1))
 
 
 # --- credits short: the délégant is informed ------------------------------------------------
@@ -346,7 +346,7 @@ def test_reduction_refused_above_the_uncertified_remainder(convention):
 
 def test_informing_the_delegant_records_a_dated_event_and_may_suspend(convention, finance):
     mad(convention, ae="100", cp="1")
-    info = ecriture.informer_delegant(
+    info = mouvements.informer_delegant(
         convention,
         annee=2024,
         date=dt.date(2024, 6, 1),
@@ -370,7 +370,7 @@ def test_informing_the_delegant_records_a_dated_event_and_may_suspend(convention
 
 
 def _suspendre_faute_de_credits(convention, finance):
-    ecriture.informer_delegant(
+    mouvements.informer_delegant(
         convention, annee=2024, date=dt.date(2024, 6, 1), suspendre=True, user=finance
     )
     convention.refresh_from_db()

@@ -20,8 +20,7 @@ from hypothesis.stateful import (
 
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ConventionFactory
-from delegations.execution import ecriture
-from delegations.execution.ecriture import etat
+from delegations.execution import mouvements
 from delegations.execution.models import (
     Engagement,
     MiseADisposition,
@@ -31,6 +30,7 @@ from delegations.execution.models import (
     ServiceFait,
 )
 from delegations.execution.situation import situation_convention
+from delegations.execution.soldes import etat
 
 ANNEES = st.sampled_from([2024, 2025, 2026])
 MONTANTS = st.integers(min_value=1, max_value=12_000_000).map(lambda c: Decimal(c) / 100)
@@ -69,7 +69,7 @@ class Journal(RuleBasedStateMachine):
     @rule(annee=ANNEES, ae=MONTANTS, cp=MONTANTS)
     def mettre_a_disposition(self, annee, ae, cp):
         self._essayer(
-            ecriture.mettre_a_disposition,
+            mouvements.mettre_a_disposition,
             self.convention,
             annee=annee,
             ae=ae,
@@ -81,7 +81,7 @@ class Journal(RuleBasedStateMachine):
     @rule(target=engagements, annee=ANNEES, montant=MONTANTS)
     def engager(self, annee, montant):
         return self._essayer(
-            ecriture.engager,
+            mouvements.engager,
             self.convention,
             montant=montant,
             date=dt.date(annee, 3, 1),
@@ -93,7 +93,7 @@ class Journal(RuleBasedStateMachine):
         if eng is None:
             return None
         return self._essayer(
-            ecriture.certifier_service_fait,
+            mouvements.certifier_service_fait,
             eng,
             montant=montant,
             date=dt.date(eng.annee, 4, 1),
@@ -106,19 +106,19 @@ class Journal(RuleBasedStateMachine):
         if sf is None:
             return
         self._essayer(
-            ecriture.payer, sf, montant=montant, date=dt.date(annee, 5, 1), reference=self._ref()
+            mouvements.payer, sf, montant=montant, date=dt.date(annee, 5, 1), reference=self._ref()
         )
 
     @rule(eng=engagements, montant=MONTANTS)
     def reduire(self, eng, montant):
         if eng is None:
             return
-        self._essayer(ecriture.reduire, eng, montant=montant, date=dt.date(eng.annee, 6, 1))
+        self._essayer(mouvements.reduire, eng, montant=montant, date=dt.date(eng.annee, 6, 1))
 
     @rule(annee=st.sampled_from([2024, 2025]), ae=MONTANTS, cp=MONTANTS)
     def reporter(self, annee, ae, cp):
         self._essayer(
-            ecriture.reporter,
+            mouvements.reporter,
             self.convention,
             annee=annee,
             ae=ae,

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ProduitFactory
-from delegations.execution import ecriture
+from delegations.execution import mouvements
 from delegations.execution.models import (
     Engagement,
     MiseADisposition,
@@ -42,7 +42,7 @@ def convention_executee(convention: Any) -> Any:
     produit = ProduitFactory(nom="Guichet Test")
     convention.produits.add(produit)
     titulaire = Titulaire.objects.create(nom="Prestataire Fictif")
-    ecriture.mettre_a_disposition(
+    mouvements.mettre_a_disposition(
         convention,
         annee=2024,
         ae=D("100000"),
@@ -50,7 +50,7 @@ def convention_executee(convention: Any) -> Any:
         date=dt.date(2024, 2, 1),
         reference="MAD-2024",
     )
-    bc = ecriture.engager(
+    bc = mouvements.engager(
         convention,
         montant=D("42000"),
         reference="BC-1",
@@ -59,11 +59,11 @@ def convention_executee(convention: Any) -> Any:
         titulaire=titulaire,
         objet="Équipe produit",
     )
-    ecriture.engager(
+    mouvements.engager(
         convention, montant=D("8000"), reference="BC-2", date=dt.date(2024, 5, 6), objet="Design"
     )
-    sf = ecriture.certifier_service_fait(bc, montant=D("21000"), date=dt.date(2024, 5, 2))
-    ecriture.payer(sf, montant=D("21000"), date=dt.date(2024, 5, 20), reference="F-1")
+    sf = mouvements.certifier_service_fait(bc, montant=D("21000"), date=dt.date(2024, 5, 2))
+    mouvements.payer(sf, montant=D("21000"), date=dt.date(2024, 5, 20), reference="F-1")
     return convention
 
 
@@ -135,7 +135,7 @@ def _appliquer(convention: Any, operations: list[tuple[Any, ...]]) -> None:
     for n, (nature, a, b, c) in enumerate(operations):
         try:
             if nature == "mad":
-                ecriture.mettre_a_disposition(
+                mouvements.mettre_a_disposition(
                     convention,
                     annee=a,
                     ae=D(b),
@@ -146,21 +146,23 @@ def _appliquer(convention: Any, operations: list[tuple[Any, ...]]) -> None:
             elif nature == "engager":
                 date = dt.date(a, 1, 20) + dt.timedelta(days=c)
                 commandes.append(
-                    ecriture.engager(convention, montant=D(b), reference=f"BC-{n}", date=date)
+                    mouvements.engager(convention, montant=D(b), reference=f"BC-{n}", date=date)
                 )
             elif nature in ("sf", "reduire") and commandes:
                 bc = commandes[a % len(commandes)]
                 montant = (bc.montant * b / 100).quantize(D("0.01")) or D("0.01")
                 date = bc.date + dt.timedelta(days=c)
                 if nature == "sf":
-                    services.append(ecriture.certifier_service_fait(bc, montant=montant, date=date))
+                    services.append(
+                        mouvements.certifier_service_fait(bc, montant=montant, date=date)
+                    )
                 else:
-                    ecriture.reduire(bc, montant=montant, date=date)
+                    mouvements.reduire(bc, montant=montant, date=date)
             elif nature == "payer" and services:
                 sf = services[a % len(services)]
                 montant = (sf.montant * b / 100).quantize(D("0.01")) or D("0.01")
                 date = min(sf.date + dt.timedelta(days=c), dt.date(sf.date.year, 11, 30))
-                ecriture.payer(sf, montant=montant, date=max(date, sf.date), reference=f"F-{n}")
+                mouvements.payer(sf, montant=montant, date=max(date, sf.date), reference=f"F-{n}")
         except RegleMetierError:
             continue  # a refused movement is not in the ledger
 
