@@ -376,3 +376,40 @@ def test_database_function_and_python_path_agree_on_the_period_in_force(db, s):
 def test_database_function_and_python_path_agree_on_the_caps_and_references(db, s):
     _exiger_postgres()
     _comparer(s)
+
+
+def _chiffres_de_la_fonction(convention_id: int) -> tuple[str, list]:
+    """What the database function read for 2024, from an order it must refuse (too large)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            mouvements.SQL_ENGAGER,
+            [convention_id, 2024, dt.date(2024, 3, 1), D("10") ** 12, "EJ-SONDE", "Sonde"]
+            + [None, None, None, "", None, timezone.now()],
+        )
+        identifiant, code, *chiffres = cursor.fetchone()
+    assert identifiant is None
+    return code, chiffres
+
+
+@REGLAGES
+@given(s=journaux_quelconques())
+def test_database_function_lock_statement_and_grouped_sums_read_the_same_balances(db, s):
+    """The three readings of a year's terms (the PL/pgSQL function, the statement the write path
+    runs under the lock, the GROUP BY queries of the situation and the reports) agree."""
+    _exiger_postgres()
+    with transaction.atomic():
+        conv = _construire(s)["convention"]
+        code, chiffres = _chiffres_de_la_fonction(conv.pk)
+        fonction = mouvements.etat_de_la_fonction(conv, 2024, code, chiffres)
+        sous_verrou = soldes.etat(conv.pk, 2024)
+        groupes = soldes.soldes_par_annee(conv)[2024]
+        fin_du_registre = type(conv).objects.get(pk=conv.pk).date_fin_effective
+        transaction.set_rollback(True)
+    assert soldes.Solde(**{t: getattr(sous_verrou, t) for t in soldes.TERMES}) == groupes
+    for terme in ("ae_prevu", "mad_ae", "report_entrant_ae", "report_sortant_ae"):
+        assert getattr(fonction, terme) == getattr(groupes, terme), terme
+    assert fonction.ae_engage == groupes.ae_engage
+    assert fonction.ae_disponible == groupes.ae_disponible
+    assert fonction.ae_plafond_echeancier == groupes.ae_plafond_echeancier
+    assert fonction.date_fin_effective == fin_du_registre
+    assert sous_verrou.date_fin_effective == fin_du_registre

@@ -81,7 +81,7 @@ def test_htmx_flow_order_service_fait_payment(client, convention, chaine, financ
     eng, _sf = chaine
     client.force_login(finance)
     page = client.get(f"/execution/bons-de-commande/{eng.pk}/").content.decode()
-    assert "40.0 %" in page or "40,0" in page
+    assert "(40,0 %)" in page
     partiel = client.get(
         f"/execution/bons-de-commande/{eng.pk}/service-fait/", HTTP_HX_REQUEST="true"
     )

@@ -24,6 +24,7 @@ from delegations.execution.models import (
     MiseADisposition,
     Paiement,
     Reduction,
+    Report,
     ServiceFait,
     Titulaire,
 )
@@ -171,6 +172,50 @@ def _somme(qs: Any, champ: str = "montant") -> Decimal:
     return qs.aggregate(s=Sum(champ))["s"] or D("0")
 
 
+def _jusqu_au(
+    modele: Any, convention: Any, fin: dt.date, annee: int, champ: str = "montant"
+) -> Decimal:
+    """The sum of one kind of movement of the convention's year, dated up to ``fin``."""
+    qs = modele.objects.filter(convention_id=convention.pk, annee=annee, date__lte=fin)
+    return _somme(qs, champ)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(operations=OPERATIONS, mois=st.integers(1, 12), annee=st.sampled_from([2024, 2025]))
+def test_report_yearly_figures_equal_the_situation_for_the_same_convention_and_year(
+    convention: Any, operations: list[tuple[Any, ...]], mois: int, annee: int
+) -> None:
+    with transaction.atomic():
+        _appliquer(convention, operations)
+        # The term report counts every movement: its years are the situation's, figure for figure.
+        situation = situation_convention(convention, dt.date(2027, 3, 1))["annees"]
+        terme = construire(convention, "terme", aujourd_hui=dt.date(2027, 3, 1))
+        par_annee = {ligne["annee"]: ligne for ligne in terme.annees}
+        for ligne in situation:
+            assert {k: par_annee[ligne["annee"]][k] for k in ligne} == ligne
+        # A monthly report counts the movements dated up to the end of its month.
+        mensuel = construire(
+            convention, "mensuel", dt.date(annee, mois, 1), aujourd_hui=dt.date(2027, 3, 1)
+        )
+        fin = mensuel.fin
+        for ligne in mensuel.annees:
+            a = ligne["annee"]
+            disponible = (
+                _jusqu_au(MiseADisposition, convention, fin, a, "ae")
+                + _jusqu_au(Report, convention, fin, a - 1, "ae")
+                - _jusqu_au(Report, convention, fin, a, "ae")
+            )
+            assert ligne["ae_disponible"] == disponible
+            assert ligne["ae_engage"] == _jusqu_au(Engagement, convention, fin, a) - _jusqu_au(
+                Reduction, fin, a
+            )
+            assert ligne["cp_paye"] == _jusqu_au(Paiement, convention, fin, a)
+            assert ligne["certifie"] == _jusqu_au(ServiceFait, convention, fin, a)
+        transaction.set_rollback(True)
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -252,7 +297,7 @@ def test_ods_cells_are_typed(convention_executee: Any) -> None:
         contenu = zf.read("content.xml").decode()
     assert 'office:value-type="float" office:value="42000' in contenu
     assert 'office:value-type="date" office:date-value="2024-03-04"' in contenu
-    assert 'office:value-type="float" office:value="42000.00"' in contenu or "42000" in contenu
+    assert 'office:value-type="float" office:value="42000.00"' in contenu
 
 
 def test_report_lists_committees_and_their_decisions(convention_executee: Any) -> None:
