@@ -208,9 +208,8 @@ def test_report_yearly_figures_equal_the_situation_for_the_same_convention_and_y
                 - _jusqu_au(Report, convention, fin, a, "ae")
             )
             assert ligne["ae_disponible"] == disponible
-            assert ligne["ae_engage"] == _jusqu_au(Engagement, convention, fin, a) - _jusqu_au(
-                Reduction, fin, a
-            )
+            engage = _jusqu_au(Engagement, convention, fin, a)
+            assert ligne["ae_engage"] == engage - _jusqu_au(Reduction, convention, fin, a)
             assert ligne["cp_paye"] == _jusqu_au(Paiement, convention, fin, a)
             assert ligne["certifie"] == _jusqu_au(ServiceFait, convention, fin, a)
         transaction.set_rollback(True)
