@@ -19,7 +19,7 @@ from django.utils import timezone
 from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import journaliser
-from delegations.execution import ecriture
+from delegations.execution import mouvements as ecriture
 from delegations.execution.models import Engagement, ServiceFait, Titulaire
 
 from .models import Ecart, RetraitExplication, StatutEcart

@@ -59,6 +59,13 @@ class Statut(models.TextChoices):
     TERMINEE = "terminee", "Terminée"
 
 
+class MotifSuspension(models.TextChoices):
+    """Why the execution is suspended: only a lack of credits is lifted by the execution itself."""
+
+    CREDITS_INSUFFISANTS = "credits_insuffisants", "Crédits insuffisants — délégant informé"
+    AUTRE = "autre", "Autre motif"
+
+
 class PriseEffet(models.TextChoices):
     SIGNATURE = "signature", "À la signature"
     PUBLICATION = "publication", "À la publication"
@@ -247,6 +254,9 @@ class Convention(TimestampedModel):
 
     statut = FSMField("statut", max_length=20, choices=Statut.choices, default=Statut.BROUILLON)
     date_preavis = models.DateField("préavis de résiliation donné le", null=True, blank=True)
+    motif_suspension = models.CharField(
+        "motif de la suspension", max_length=30, choices=MotifSuspension.choices, blank=True
+    )
 
     objects = ConventionQuerySet.as_manager()
 
@@ -335,12 +345,22 @@ class Convention(TimestampedModel):
     def avenants_ordonnes(self) -> list[Avenant]:
         return sorted(self.avenants.all(), key=lambda a: a.numero)
 
-    @property
-    def date_fin_consolidee(self) -> dt.date | None:
-        """End date after amendments; else the base end date; else start + duration."""
+    def derniere_fin_avenant(self) -> dt.date | None:
+        """End date set by the last amendment that sets one."""
         for avenant in reversed(self.avenants_ordonnes()):
             if avenant.date_fin:
                 return avenant.date_fin
+        return None
+
+    @property
+    def date_fin_consolidee(self) -> dt.date | None:
+        """End date after amendments; else the base end date; else start + duration."""
+        return self.date_fin_consolidee_selon(self.derniere_fin_avenant())
+
+    def date_fin_consolidee_selon(self, fin_avenant: dt.date | None) -> dt.date | None:
+        """``date_fin_consolidee`` given the last amended end date (read by the caller)."""
+        if fin_avenant:
+            return fin_avenant
         if self.date_fin:
             return self.date_fin
         debut = self.date_prise_effet
@@ -356,7 +376,11 @@ class Convention(TimestampedModel):
 
     @property
     def date_fin_effective(self) -> dt.date | None:
-        fin = self.date_fin_consolidee
+        return self.date_fin_effective_selon(self.derniere_fin_avenant())
+
+    def date_fin_effective_selon(self, fin_avenant: dt.date | None) -> dt.date | None:
+        """``date_fin_effective`` given the last amended end date (read by the caller)."""
+        fin = self.date_fin_consolidee_selon(fin_avenant)
         resiliation = self.date_fin_resiliation
         if self.statut == Statut.RESILIEE and resiliation:
             return min(fin, resiliation) if fin else resiliation
@@ -430,13 +454,16 @@ class Convention(TimestampedModel):
         self.date_publication = date_publication
 
     @transition(field=statut, source=[Statut.SIGNEE, Statut.PUBLIEE], target=Statut.SUSPENDUE)
-    def suspendre(self, motif: str = "") -> None:
-        """``motif`` is kept in the action log, where the apps downstream may read it."""
+    def suspendre(self, motif: str = "", code: str = MotifSuspension.AUTRE) -> None:
+        """``motif`` (free text) is kept in the action log; ``code`` (``MotifSuspension``) on the
+        convention, where the execution reads whether it may resume by itself."""
+        self.motif_suspension = MotifSuspension(code)
 
     @transition(
         field=statut, source=Statut.SUSPENDUE, target=RETURN_VALUE(Statut.SIGNEE, Statut.PUBLIEE)
     )
     def reprendre(self, motif: str = "") -> str:
+        self.motif_suspension = ""
         return Statut.PUBLIEE if self.date_publication else Statut.SIGNEE
 
     @transition(

@@ -1,4 +1,4 @@
-"""API of the journal: POST records a movement through ``ecriture`` (rules → 400 {code, message}),
+"""API of the journal: POST records a movement through ``mouvements`` (rules → 400 {code, message}),
 GET lists movements of the user's perimeter. Journal rows are never changed: PUT, PATCH and DELETE
 answer 405, except PATCH of an order's ``numero_ej`` or a payment's ``numero_piece`` (a CHORUS
 reference, never an amount: ``references``)."""
@@ -24,7 +24,7 @@ from delegations.core.acces import peut_ecrire
 from delegations.core.api import EcritureFinance
 from delegations.produits.models import Produit
 
-from . import ecriture, references
+from . import mouvements, references
 from . import serializers as s
 from .models import (
     Engagement,
@@ -95,7 +95,7 @@ class MiseADispositionViewSet(JournalViewSet):
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         convention = _convention(request, data.pop("convention"))
-        return ecriture.mettre_a_disposition(convention, user=request.user, **data)
+        return mouvements.mettre_a_disposition(convention, user=request.user, **data)
 
 
 @extend_schema_view(
@@ -121,7 +121,7 @@ class EngagementViewSet(JournalViewSet):
         convention = _convention(request, data.pop("convention"))
         produit_id = data.pop("produit", None)
         produit = get_object_or_404(Produit, pk=produit_id) if produit_id else None
-        return ecriture.engager(convention, produit=produit, user=request.user, **data)
+        return mouvements.engager(convention, produit=produit, user=request.user, **data)
 
     @extend_schema(
         request=s.NumeroEjEntree,
@@ -174,7 +174,7 @@ class ServiceFaitViewSet(JournalViewSet):
         )
         if peut_ecrire(request.user):
             data.pop("commentaire", None)
-            sf = ecriture.certifier_service_fait(engagement, user=request.user, **data)
+            sf = mouvements.certifier_service_fait(engagement, user=request.user, **data)
             return Response(
                 s.ServiceFaitSerializer(sf, context={"request": request}).data,
                 status=status.HTTP_201_CREATED,
@@ -183,7 +183,7 @@ class ServiceFaitViewSet(JournalViewSet):
             raise PermissionDenied(
                 "Seul l'intrapreneur du produit de ce bon de commande peut proposer un service fait."
             )
-        prop = ecriture.proposer_service_fait(engagement, user=request.user, **data)
+        prop = mouvements.proposer_service_fait(engagement, user=request.user, **data)
         return Response(
             s.PropositionSerializer(prop, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -207,7 +207,7 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def valider(self, request: Request, pk: str | None = None) -> Response:
         prop = get_object_or_404(self.get_queryset().select_related("engagement"), pk=pk)
-        sf = ecriture.valider_proposition(prop, request.user)
+        sf = mouvements.valider_proposition(prop, request.user)
         return Response(
             s.ServiceFaitSerializer(sf, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -223,7 +223,7 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         prop = get_object_or_404(self.get_queryset().select_related("engagement"), pk=pk)
         entree = s.RejetEntree(data=request.data)
         entree.is_valid(raise_exception=True)
-        ecriture.rejeter_proposition(prop, request.user, entree.validated_data["motif"])
+        mouvements.rejeter_proposition(prop, request.user, entree.validated_data["motif"])
         return Response(s.PropositionSerializer(prop, context={"request": request}).data)
 
 
@@ -250,7 +250,7 @@ class PaiementViewSet(JournalViewSet):
             dans_le_perimetre(ServiceFait.objects.select_related("engagement"), request.user),
             pk=data.pop("service_fait"),
         )
-        return ecriture.payer(sf, user=request.user, **data)
+        return mouvements.payer(sf, user=request.user, **data)
 
     @extend_schema(
         request=s.NumeroPieceEntree,
@@ -279,7 +279,7 @@ class ReportViewSet(JournalViewSet):
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         convention = _convention(request, data.pop("convention"))
-        return ecriture.reporter(convention, user=request.user, **data)
+        return mouvements.reporter(convention, user=request.user, **data)
 
 
 @extend_schema_view(
@@ -299,7 +299,7 @@ class ReductionViewSet(JournalViewSet):
         engagement = get_object_or_404(
             dans_le_perimetre(Engagement.objects.all(), request.user), pk=data.pop("engagement")
         )
-        return ecriture.reduire(engagement, user=request.user, **data)
+        return mouvements.reduire(engagement, user=request.user, **data)
 
 
 @extend_schema_view(
@@ -317,7 +317,7 @@ class InformationDelegantViewSet(JournalViewSet):
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         convention = _convention(request, data.pop("convention"))
-        return ecriture.informer_delegant(convention, user=request.user, **data)
+        return mouvements.informer_delegant(convention, user=request.user, **data)
 
 
 class TitulaireViewSet(

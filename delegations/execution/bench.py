@@ -89,7 +89,7 @@ def _ecrivain(args: tuple[Any, ...]) -> tuple[float, float, int, int]:
 
     from delegations.conventions.models import Convention
     from delegations.core.errors import RegleMetierError
-    from delegations.execution import ecriture
+    from delegations.execution import mouvements
 
     connections.close_all()
     objets = list(Convention.objects.filter(pk__in=conventions))
@@ -133,7 +133,7 @@ def _ecrivain(args: tuple[Any, ...]) -> tuple[float, float, int, int]:
     else:
         for i in range(n):
             try:
-                ecriture.engager(
+                mouvements.engager(
                     objets[i % len(objets)],
                     montant=Decimal("1.00"),
                     date=date,

@@ -10,7 +10,7 @@ from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import User
 
-from . import ecriture
+from . import mouvements
 from .models import Marche, MiseADisposition, Titulaire
 
 REFERENCES = ["DEMO-2023-04", "DEMO-2024-05", "DEMO-2025-06", "DEMO-2026-09"]
@@ -45,7 +45,7 @@ def charger(stdout: Any) -> None:
             if jour > aujourd_hui or jour.year != annee or ligne.ae <= 0:
                 continue
             try:
-                ecriture.mettre_a_disposition(
+                mouvements.mettre_a_disposition(
                     convention,
                     annee=annee,
                     ae=_arrondi(ligne.ae * Decimal("0.6")),
@@ -55,7 +55,7 @@ def charger(stdout: Any) -> None:
                     user=finance,
                 )
                 titulaire = alpha if i % 2 == 0 else beta
-                eng = ecriture.engager(
+                eng = mouvements.engager(
                     convention,
                     annee=annee,
                     montant=_arrondi(ligne.ae * Decimal("0.4")),
@@ -74,7 +74,7 @@ def charger(stdout: Any) -> None:
                         annee, 11, 30
                     ):
                         break
-                    sf = ecriture.certifier_service_fait(
+                    sf = mouvements.certifier_service_fait(
                         eng,
                         montant=_arrondi(eng.montant / 6),
                         date=date_sf,
@@ -82,7 +82,7 @@ def charger(stdout: Any) -> None:
                         periode_debut=date_sf - dt.timedelta(days=30),
                         periode_fin=date_sf,
                     )
-                    ecriture.payer(
+                    mouvements.payer(
                         sf,
                         montant=sf.montant,
                         date=date_sf + dt.timedelta(days=20),

@@ -1,4 +1,4 @@
-"""DSFR forms to record movements; they only collect values, ``ecriture`` applies the rules."""
+"""DSFR forms to record movements; they only collect values, ``mouvements`` applies the rules (``regles``)."""
 
 from __future__ import annotations
 

@@ -44,9 +44,9 @@ from delegations.core.errors import RegleMetierError
 from delegations.core.formats import euros
 from delegations.produits.models import Produit
 
-from . import ecriture
-from .ecriture import _somme
+from . import mouvements
 from .models import Engagement, Marche, Paiement, ServiceFait, Titulaire
+from .soldes import somme
 
 COLONNES: dict[str, dict[str, tuple[str, ...]]] = {
     "engagements": {
@@ -296,7 +296,7 @@ def _engagement(v: dict[str, str], conventions: Any, user: Any) -> str:
     jour = date(v["date"])
     annee = int(v["annee"]) if v.get("annee", "").strip().isdigit() else jour.year
     m = montant(v["montant"])
-    eng = ecriture.engager(
+    eng = mouvements.engager(
         convention,
         annee=annee,
         montant=m,
@@ -327,7 +327,7 @@ def _paiement(v: dict[str, str], conventions: Any, user: Any) -> str:
         sf = None
         candidats = (
             ServiceFait.objects.filter(engagement=engagement)
-            .annotate(paye=_somme(Paiement.objects.filter(service_fait=OuterRef("pk")), "montant"))
+            .annotate(paye=somme(Paiement.objects.filter(service_fait=OuterRef("pk")), "montant"))
             .order_by("date", "id")
         )
         for candidat in candidats:
@@ -340,7 +340,7 @@ def _paiement(v: dict[str, str], conventions: Any, user: Any) -> str:
             f"Aucun service fait du bon de commande {engagement.reference} ne couvre "
             f"{euros(m)} restant à payer : certifiez le service fait d'abord.",
         )
-    p = ecriture.payer(
+    p = mouvements.payer(
         sf,
         montant=m,
         date=date(v["date"]),

@@ -7,7 +7,7 @@ row of a journal table. Rows are never updated nor deleted: ``save()`` refuses u
 CHORUS reference set later on an order (``numero_ej``) or a payment (``numero_piece``): a
 reference, never an amount, written by ``references.py`` and logged (migration 0005 lets the
 trigger accept an UPDATE that changes that column alone). Every write goes
-through ``execution/ecriture.py``, which locks the budget line (``LigneBudget``) first.
+through ``execution/mouvements.py``, which locks the budget line (``LigneBudget``) first.
 """
 
 from __future__ import annotations

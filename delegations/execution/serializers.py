@@ -1,4 +1,4 @@
-"""API shapes of the journal: input serializers validate types, the rules live in ``ecriture``."""
+"""API shapes of the journal: input serializers validate types, the rules live in ``regles``, the writes in ``mouvements``."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ecriture import reprendre_si_suspendue_faute_de_credits
+from .mouvements import reprendre_si_suspendue_faute_de_credits
 
 
 def reprise_apres_avenant(sender: Any, avenant: Any, user: Any, **kwargs: Any) -> None:

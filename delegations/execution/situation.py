@@ -5,9 +5,7 @@ GROUP BY queries whatever the number of movements.
 
 Definitions
 - AE prévues / CP prévus: the consolidated schedule (base schedule, amendments replacing years).
-- AE disponibles: made available for the year + carried over from the year before − carried over
-  to the next year; same for CP.
-- AE engagées: orders of the year − reductions of those orders; CP payés: payments of the year.
+- AE disponibles, AE engagées, CP payés, restants: ``soldes.Solde`` (the one formula).
 - Burn rate (``rythme_mensuel``): service fait certified over the last three months, divided by 3
   (what the teams actually consumed, not when orders or invoices fall).
 - Envelope: total consolidated AE of the convention; it runs out when the service fait certified
@@ -27,59 +25,21 @@ from django.db.models.functions import Coalesce
 from delegations.conventions.models import Convention, ajouter_mois
 
 from .models import Engagement, MiseADisposition, Paiement, Reduction, Report, ServiceFait
+from .soldes import echeancier, soldes_par_annee
 
 ZERO = Decimal("0.00")
 JOURS_PAR_MOIS = Decimal("30.4375")
 
 
-def _par_annee(qs: Any, *champs: str) -> dict[int, tuple[Decimal, ...]]:
-    lignes = qs.order_by().values("annee").annotate(**{f"s_{c}": Sum(c) for c in champs})
-    return {ligne["annee"]: tuple(ligne[f"s_{c}"] or ZERO for c in champs) for ligne in lignes}
-
-
-def _echeancier(convention: Convention) -> dict[int, tuple[Decimal, Decimal]]:
-    """Consolidated schedule through the register's own rule (bounded queries, no N+1)."""
-    conv = Convention.objects.prefetch_related("echeancier", "avenants__lignes").get(
-        pk=convention.pk
-    )
-    return {ligne.annee: (ligne.ae, ligne.cp) for ligne in conv.echeancier_consolide()}
-
-
-def situation_annees(convention: Convention) -> list[dict[str, Any]]:
-    c = convention.pk
-    prevu = _echeancier(convention)
-    mad = _par_annee(MiseADisposition.objects.filter(convention_id=c), "ae", "cp")
-    reports = _par_annee(Report.objects.filter(convention_id=c), "ae", "cp")
-    engage = _par_annee(Engagement.objects.filter(convention_id=c), "montant")
-    reduit = _par_annee(Reduction.objects.filter(convention_id=c), "montant")
-    paye = _par_annee(Paiement.objects.filter(convention_id=c), "montant")
-    annees = sorted(
-        set(prevu) | set(mad) | set(engage) | set(paye) | set(reports) | {a + 1 for a in reports}
-    )
-    resultat = []
-    for annee in annees:
-        ae_prevu, cp_prevu = prevu.get(annee, (ZERO, ZERO))
-        m_ae, m_cp = mad.get(annee, (ZERO, ZERO))
-        rin_ae, rin_cp = reports.get(annee - 1, (ZERO, ZERO))
-        rout_ae, rout_cp = reports.get(annee, (ZERO, ZERO))
-        ae_disponible = m_ae + rin_ae - rout_ae
-        cp_disponible = m_cp + rin_cp - rout_cp
-        ae_engage = engage.get(annee, (ZERO,))[0] - reduit.get(annee, (ZERO,))[0]
-        cp_paye = paye.get(annee, (ZERO,))[0]
-        resultat.append(
-            {
-                "annee": annee,
-                "ae_prevu": ae_prevu,
-                "ae_disponible": ae_disponible,
-                "ae_engage": ae_engage,
-                "ae_restant": ae_disponible - ae_engage,
-                "cp_prevu": cp_prevu,
-                "cp_disponible": cp_disponible,
-                "cp_paye": cp_paye,
-                "cp_restant": cp_disponible - cp_paye,
-            }
-        )
-    return resultat
+def situation_annees(
+    convention: Convention, jusqu_au: dt.date | None = None, *, certifie: bool = False
+) -> list[dict[str, Any]]:
+    """Each year's balances (``soldes.Solde.ligne``), with the movements dated up to ``jusqu_au``
+    when given; ``certifie`` adds the service fait certified in the year."""
+    soldes = soldes_par_annee(convention, jusqu_au, certifie=certifie)
+    if not certifie:
+        return [s.ligne(annee) for annee, s in soldes.items()]
+    return [{**s.ligne(annee), "certifie": s.certifie} for annee, s in soldes.items()]
 
 
 def _consommation(convention: Convention, aujourd_hui: dt.date) -> tuple[Decimal, Decimal]:
@@ -135,7 +95,7 @@ def situation_convention(
 
 def epuisement_prevu(convention: Convention, aujourd_hui: dt.date | None = None) -> dt.date | None:
     aujourd_hui = aujourd_hui or dt.date.today()
-    enveloppe = sum((ae for ae, _cp in _echeancier(convention).values()), ZERO)
+    enveloppe = sum((ae for ae, _cp in echeancier(convention).values()), ZERO)
     consomme, recent = _consommation(convention, aujourd_hui)
     return _prevision(
         enveloppe, consomme, (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP), aujourd_hui

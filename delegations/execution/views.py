@@ -3,6 +3,7 @@ list movements with filters, validate intrapreneurs' proposals, import CSV/XLSX.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from delegations.produits.models import Produit
 from delegations.taches.models import Statut as StatutTache
 from delegations.taches.models import Tache
 
-from . import ecriture, forms, importation, references
+from . import forms, importation, mouvements, references
 from .models import (
     Engagement,
     MiseADisposition,
@@ -35,6 +36,7 @@ from .models import (
     Titulaire,
 )
 from .perimetre import conventions_visibles, dans_le_perimetre, peut_proposer_service_fait
+from .soldes import ZERO, etat_commande
 from .taches import appliquer_import, lancer_import, lancer_simulation, simuler_import
 
 PAR_PAGE = 25
@@ -187,7 +189,7 @@ def mise_a_disposition(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.MiseADispositionForm(request.POST or None)
 
     def enregistrer(donnees: dict[str, Any]) -> Any:
-        mise = ecriture.mettre_a_disposition(convention, user=request.user, **donnees)
+        mise = mouvements.mettre_a_disposition(convention, user=request.user, **donnees)
         if convention.statut == Statut.SUSPENDUE and not (
             Convention.objects.filter(pk=pk, statut=Statut.SUSPENDUE).exists()
         ):
@@ -218,7 +220,7 @@ def engagement_creer(request: HttpRequest, pk: int) -> HttpResponse:
         convention,
         form,
         "Nouveau bon de commande",
-        lambda d: ecriture.engager(convention, user=request.user, **d),
+        lambda d: mouvements.engager(convention, user=request.user, **d),
         "Bon de commande enregistré.",
         reverse("conventions:detail", args=[pk]) + "#execution",
         extra={"lien_information": reverse("execution:informer", args=[pk])},
@@ -235,7 +237,7 @@ def report_creer(request: HttpRequest, pk: int) -> HttpResponse:
         convention,
         form,
         "Report de crédits sur l'année suivante",
-        lambda d: ecriture.reporter(convention, user=request.user, **d),
+        lambda d: mouvements.reporter(convention, user=request.user, **d),
         "Report enregistré.",
         reverse("conventions:detail", args=[pk]) + "#execution",
     )
@@ -251,7 +253,7 @@ def informer(request: HttpRequest, pk: int) -> HttpResponse:
         convention,
         form,
         "Crédits insuffisants — délégant informé",
-        lambda d: ecriture.informer_delegant(convention, user=request.user, **d),
+        lambda d: mouvements.informer_delegant(convention, user=request.user, **d),
         "Information du délégant enregistrée.",
         reverse("conventions:detail", args=[pk]) + "#execution",
     )
@@ -267,13 +269,13 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("date", "id")
     )
     reductions = list(Reduction.objects.filter(engagement=eng).order_by("date", "id"))
-    net = eng.montant - sum((r.montant for r in reductions), ecriture.ZERO)
-    cumul = ecriture.ZERO
+    net = eng.montant - sum((r.montant for r in reductions), ZERO)
+    cumul = ZERO
     for sf in services:
         cumul += sf.montant
         sf.cumul = cumul  # type: ignore[attr-defined]
-        sf.pourcentage = (cumul * 100 / net).quantize(ecriture.Decimal("0.1")) if net else None  # type: ignore[attr-defined]
-        sf.paye = sum((p.montant for p in sf.paiements.all()), ecriture.ZERO)  # type: ignore[attr-defined]
+        sf.pourcentage = (cumul * 100 / net).quantize(Decimal("0.1")) if net else None  # type: ignore[attr-defined]
+        sf.paye = sum((p.montant for p in sf.paiements.all()), ZERO)  # type: ignore[attr-defined]
     propositions = PropositionServiceFait.objects.filter(
         engagement=eng, service_fait__isnull=True, rejet__isnull=True
     )
@@ -288,7 +290,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "net": net,
             "certifie": cumul,
             "reste": net - cumul,
-            "pourcentage": (cumul * 100 / net).quantize(ecriture.Decimal("0.1")) if net else None,
+            "pourcentage": (cumul * 100 / net).quantize(Decimal("0.1")) if net else None,
             "solde": any(sf.total for sf in services),
             "propositions": propositions,
             "peut_proposer": peut_proposer_service_fait(request.user, eng),
@@ -304,12 +306,12 @@ def service_fait_creer(request: HttpRequest, pk: int) -> HttpResponse:
     if proposer and not peut_proposer_service_fait(request.user, eng):
         raise PermissionDenied("Seul l'intrapreneur du produit peut proposer un service fait.")
     form = forms.ServiceFaitForm(request.POST or None, request.FILES or None)
-    net, certifie, _ = ecriture._etat_commande(eng)
+    net, certifie, _ = etat_commande(eng)
 
     def enregistrer(d: dict[str, Any]) -> Any:
         if proposer:
-            return ecriture.proposer_service_fait(eng, user=request.user, **d)
-        return ecriture.certifier_service_fait(eng, user=request.user, **d)
+            return mouvements.proposer_service_fait(eng, user=request.user, **d)
+        return mouvements.certifier_service_fait(eng, user=request.user, **d)
 
     return _formulaire(
         request,
@@ -324,9 +326,7 @@ def service_fait_creer(request: HttpRequest, pk: int) -> HttpResponse:
             "net": net,
             "certifie": certifie,
             "reste": net - certifie,
-            "pourcentage": (certifie * 100 / net).quantize(ecriture.Decimal("0.1"))
-            if net
-            else None,
+            "pourcentage": (certifie * 100 / net).quantize(Decimal("0.1")) if net else None,
         },
     )
 
@@ -346,7 +346,7 @@ def paiement_creer(request: HttpRequest, pk: int) -> HttpResponse:
         sf.engagement.convention,
         form,
         f"Paiement du service fait du {sf.date:%d/%m/%Y}",
-        lambda d: ecriture.payer(sf, user=request.user, **d),
+        lambda d: mouvements.payer(sf, user=request.user, **d),
         "Paiement enregistré.",
         reverse("execution:engagement", args=[sf.engagement_id]),
     )
@@ -360,7 +360,7 @@ def reduction_creer(request: HttpRequest, pk: int) -> HttpResponse:
 
     def enregistrer(d: dict[str, Any]) -> Any:
         d.pop("confirmation", None)
-        return ecriture.reduire(eng, user=request.user, **d)
+        return mouvements.reduire(eng, user=request.user, **d)
 
     return _formulaire(
         request,
@@ -453,13 +453,13 @@ def proposition_decider(request: HttpRequest, pk: int, decision: str) -> HttpRes
     prop = get_object_or_404(_propositions_en_attente(request).select_related("engagement"), pk=pk)
     try:
         if decision == "valider":
-            ecriture.valider_proposition(prop, request.user)
+            mouvements.valider_proposition(prop, request.user)
             messages.success(request, "Service fait validé et enregistré.")
         else:
             form = forms.RejetForm(request.POST)
             if not form.is_valid():
                 raise RegleMetierError("motif_requis", "Indiquez le motif du rejet.")
-            ecriture.rejeter_proposition(prop, request.user, form.cleaned_data["motif"])
+            mouvements.rejeter_proposition(prop, request.user, form.cleaned_data["motif"])
             messages.success(request, "Proposition rejetée.")
     except RegleMetierError as exc:
         messages.error(request, exc.message)

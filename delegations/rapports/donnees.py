@@ -1,15 +1,16 @@
 """The figures of a report to the délégant, computed from the execution journal (the ledger).
 
-Every spending figure is a sum of the movements returned by ``execution.situation.depenses``
-dated up to the end of the period, so the report equals the ledger's sums by construction
-(a property test checks it). Without the execution app, the report shows the schedule alone.
+The yearly balances are the execution app's (``execution.situation.situation_annees``, the one
+formula of ``execution.soldes``) counting the movements dated up to the end of the period; the
+other spending figures are sums of the movements returned by ``execution.situation.depenses``
+dated up to that day (property tests check both against the ledger). Without the execution app,
+the report shows the schedule alone.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -117,47 +118,23 @@ def _agreger(mouvements: list[dict[str, Any]], cle: str) -> list[dict[str, Any]]
     return [lignes[k] for k in sorted(lignes, key=lambda x: (str(x) == "Non renseigné", str(x)))]
 
 
-def situation_annuelle(
-    convention: Convention, mouvements: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Per year: schedule, availability, committed, paid (the execution app's definitions)."""
-    prevu = {ligne.annee: (ligne.ae, ligne.cp) for ligne in convention.echeancier_consolide()}
-    s: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for m in mouvements:
-        a, n = m["annee"], m["nature"]
-        if n == "mise_a_disposition":
-            s[a]["ae_disponible"] += m["montant_ae"]
-            s[a]["cp_disponible"] += m["montant_cp"]
-        elif n == "report":
-            s[a]["ae_disponible"] -= m["montant_ae"]
-            s[a]["cp_disponible"] -= m["montant_cp"]
-            s[a + 1]["ae_disponible"] += m["montant_ae"]
-            s[a + 1]["cp_disponible"] += m["montant_cp"]
-        elif n in ("engagement", "reduction"):
-            s[a]["ae_engage"] += m["montant_ae"]
-        elif n == "service_fait":
-            s[a]["certifie"] += m["montant"]
-        elif n == "paiement":
-            s[a]["cp_paye"] += m["montant_cp"]
-    lignes = []
-    for annee in sorted(set(prevu) | set(s)):
-        v = s[annee]
-        ae_prevu, cp_prevu = prevu.get(annee, (ZERO, ZERO))
-        lignes.append(
-            {
-                "annee": annee,
-                "ae_prevu": ae_prevu,
-                "ae_disponible": v["ae_disponible"],
-                "ae_engage": v["ae_engage"],
-                "ae_restant": v["ae_disponible"] - v["ae_engage"],
-                "cp_prevu": cp_prevu,
-                "cp_disponible": v["cp_disponible"],
-                "cp_paye": v["cp_paye"],
-                "cp_restant": v["cp_disponible"] - v["cp_paye"],
-                "certifie": v["certifie"],
-            }
-        )
-    return lignes
+def echeancier_seul(convention: Convention) -> list[dict[str, Any]]:
+    """Per year without the execution app: the schedule, nothing available, committed or paid."""
+    return [
+        {
+            "annee": ligne.annee,
+            "ae_prevu": ligne.ae,
+            "ae_disponible": ZERO,
+            "ae_engage": ZERO,
+            "ae_restant": ZERO,
+            "cp_prevu": ligne.cp,
+            "cp_disponible": ZERO,
+            "cp_paye": ZERO,
+            "cp_restant": ZERO,
+            "certifie": ZERO,
+        }
+        for ligne in convention.echeancier_consolide()
+    ]
 
 
 def _mois_entre(debut: dt.date, fin: dt.date) -> Decimal:
@@ -341,7 +318,8 @@ def construire(
     )
     rapport.mouvements = mouvements
     rapport.mouvements_periode = [m for m in mouvements if m["date"] >= debut]
-    rapport.annees = situation_annuelle(convention, mouvements)
+    annees = sources.annees(convention, fin)
+    rapport.annees = echeancier_seul(convention) if annees is None else annees
     rapport.totaux = {
         k: sum((a[k] for a in rapport.annees), ZERO)
         for k in (

@@ -44,6 +44,15 @@ def situation(convention: Convention, aujourd_hui: dt.date | None = None) -> dic
     return dict(module.situation_convention(convention, aujourd_hui=aujourd_hui))
 
 
+def annees(convention: Convention, jusqu_au: dt.date) -> list[dict[str, Any]] | None:
+    """Each year's balances counting the movements dated up to ``jusqu_au`` (the execution app's
+    formula, with the service fait certified), or None when execution is absent."""
+    module = _module("delegations.execution.situation")
+    if module is None or not hasattr(module, "situation_annees"):
+        return None
+    return list(module.situation_annees(convention, jusqu_au, certifie=True))
+
+
 def depenses(convention: Convention) -> list[dict[str, Any]] | None:
     """The spending movements (orders, service fait, payments…), or None when execution is absent."""
     module = _module("delegations.execution.situation")

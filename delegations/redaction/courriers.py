@@ -343,7 +343,7 @@ def _apres_envoi(courrier: Courrier) -> None:
     convention, user, p = courrier.convention, courrier.cree_par, courrier.parametres
     aujourd_hui = timezone.localdate()
     if courrier.nature == NatureCourrier.CREDITS_INSUFFISANTS:
-        from delegations.execution.ecriture import informer_delegant
+        from delegations.execution.mouvements import informer_delegant
 
         informer_delegant(
             convention,

@@ -8,7 +8,7 @@ from typing import Any
 
 import factory
 
-from delegations.execution import ecriture
+from delegations.execution import mouvements
 from delegations.execution.models import Marche, Titulaire
 
 D = Decimal
@@ -40,7 +40,7 @@ def ref(prefixe: str = "EJ") -> str:
 def mad(
     convention: Any, annee: int = 2024, ae: str = "100000", cp: str = "80000", **kw: Any
 ) -> Any:
-    return ecriture.mettre_a_disposition(
+    return mouvements.mettre_a_disposition(
         convention,
         annee=annee,
         ae=D(ae),
@@ -54,7 +54,7 @@ def mad(
 def commande(
     convention: Any, montant: str = "10000", date: dt.date = dt.date(2024, 3, 1), **kw: Any
 ) -> Any:
-    return ecriture.engager(
+    return mouvements.engager(
         convention,
         montant=D(montant),
         date=date,
@@ -67,13 +67,13 @@ def commande(
 def service_fait(
     engagement: Any, montant: str = "5000", date: dt.date | None = None, **kw: Any
 ) -> Any:
-    return ecriture.certifier_service_fait(
+    return mouvements.certifier_service_fait(
         engagement, montant=D(montant), date=date or engagement.date, **kw
     )
 
 
 def paiement(sf: Any, montant: str = "5000", date: dt.date | None = None, **kw: Any) -> Any:
-    return ecriture.payer(
+    return mouvements.payer(
         sf,
         montant=D(montant),
         date=date or sf.date,

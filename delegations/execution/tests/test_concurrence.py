@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.db.models import Sum
 
 from delegations.core.errors import RegleMetierError
-from delegations.execution import ecriture
+from delegations.execution import mouvements
 from delegations.execution.models import Engagement, Paiement
 
 from .factories import commande, mad, service_fait
@@ -60,7 +60,7 @@ def test_concurrent_orders_never_exceed_available_ae_to_the_cent(convention):
     mad(convention, ae="10000.05", cp="1")
     # 24 requests of 1 000,01 € for 10 000,05 €: exactly 9 fit (9 000,09 €), the 10th would exceed.
     acceptes, refuses = _en_parallele(
-        lambda i: ecriture.engager(
+        lambda i: mouvements.engager(
             convention,
             montant=Decimal("1000.01"),
             date=dt.date(2024, 3, 1),
@@ -81,7 +81,7 @@ def test_concurrent_payments_never_exceed_available_cp(convention):
     mad(convention, ae="100000", cp="5000")
     sf = service_fait(commande(convention, "50000"), "50000")
     acceptes, refuses = _en_parallele(
-        lambda i: ecriture.payer(
+        lambda i: mouvements.payer(
             sf, montant=Decimal("700"), date=dt.date(2024, 6, 1), reference=f"FAC-{i}"
         )
     )

@@ -24,7 +24,7 @@ from delegations.conventions.models import (
 )
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory
-from delegations.execution import ecriture
+from delegations.execution import mouvements, soldes
 from delegations.execution.models import (
     Engagement,
     LigneBudget,
@@ -50,7 +50,7 @@ def _exiger_postgres() -> None:
 def _appel_direct(convention_id: int, montant: str, reference: str) -> tuple[int | None, str]:
     with connection.cursor() as cursor:
         cursor.execute(
-            ecriture.SQL_ENGAGER,
+            mouvements.SQL_ENGAGER,
             [
                 convention_id,
                 2024,
@@ -96,9 +96,11 @@ def test_database_answers_an_unknown_convention_without_writing_anything(db):
 def test_duplicate_reference_is_refused_by_the_database_in_french(convention):
     _exiger_postgres()
     mad(convention, ae="1000.00", cp="1")
-    ecriture.engager(convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL")
+    mouvements.engager(convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL")
     with pytest.raises(RegleMetierError) as exc:
-        ecriture.engager(convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL")
+        mouvements.engager(
+            convention, montant=D("10"), date=dt.date(2024, 3, 1), reference="EJ-DBL"
+        )
     assert exc.value.code == "reference_existante"
     assert "EJ-DBL" in exc.value.message
     # The caller's transaction is still usable (the failure was rolled back to a savepoint).
@@ -110,7 +112,7 @@ def test_order_returned_by_the_database_is_the_stored_row(convention):
     mad(convention, ae="1000.00", cp="1")
     produit = ProduitFactory()
     convention.produits.add(produit)
-    eng = ecriture.engager(
+    eng = mouvements.engager(
         convention,
         montant=D("12.34"),
         date=dt.date(2024, 3, 1),
@@ -308,7 +310,7 @@ def _construire(s: dict) -> dict:
         date = borne + decalage if borne else dt.date(2024, 6, 3)
     montant = s["montant"]
     if isinstance(montant, str):
-        e = ecriture.etat(conv.pk, 2024)
+        e = soldes.etat(conv.pk, 2024)
         reste = min(e.ae_disponible, e.ae_plafond_echeancier) - e.ae_engage
         if montant == "moitie":
             reste = (reste / 2).quantize(D("0.01"))
@@ -336,8 +338,8 @@ def _issue(chemin: str, commande: dict) -> tuple[str, str]:
         with transaction.atomic():
             conv = type(commande["convention"]).objects.get(pk=commande["convention"].pk)
             # The Python path is the one SQLite takes; here it runs on the same PostgreSQL base.
-            with mock.patch.object(ecriture, "_fonction_en_base", return_value=chemin == "base"):
-                ecriture.engager(**{**commande, "convention": conv})
+            with mock.patch.object(mouvements, "fonction_en_base", return_value=chemin == "base"):
+                mouvements.engager(**{**commande, "convention": conv})
             raise _Annuler
     except _Annuler:
         return ("accepte", "")
@@ -374,3 +376,40 @@ def test_database_function_and_python_path_agree_on_the_period_in_force(db, s):
 def test_database_function_and_python_path_agree_on_the_caps_and_references(db, s):
     _exiger_postgres()
     _comparer(s)
+
+
+def _chiffres_de_la_fonction(convention_id: int) -> tuple[str, list]:
+    """What the database function read for 2024, from an order it must refuse (too large)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            mouvements.SQL_ENGAGER,
+            [convention_id, 2024, dt.date(2024, 3, 1), D("10") ** 12, "EJ-SONDE", "Sonde"]
+            + [None, None, None, "", None, timezone.now()],
+        )
+        identifiant, code, *chiffres = cursor.fetchone()
+    assert identifiant is None
+    return code, chiffres
+
+
+@REGLAGES
+@given(s=journaux_quelconques())
+def test_database_function_lock_statement_and_grouped_sums_read_the_same_balances(db, s):
+    """The three readings of a year's terms (the PL/pgSQL function, the statement the write path
+    runs under the lock, the GROUP BY queries of the situation and the reports) agree."""
+    _exiger_postgres()
+    with transaction.atomic():
+        conv = _construire(s)["convention"]
+        code, chiffres = _chiffres_de_la_fonction(conv.pk)
+        fonction = mouvements.etat_de_la_fonction(conv, 2024, code, chiffres)
+        sous_verrou = soldes.etat(conv.pk, 2024)
+        groupes = soldes.soldes_par_annee(conv)[2024]
+        fin_du_registre = type(conv).objects.get(pk=conv.pk).date_fin_effective
+        transaction.set_rollback(True)
+    assert soldes.Solde(**{t: getattr(sous_verrou, t) for t in soldes.TERMES}) == groupes
+    for terme in ("ae_prevu", "mad_ae", "report_entrant_ae", "report_sortant_ae"):
+        assert getattr(fonction, terme) == getattr(groupes, terme), terme
+    assert fonction.ae_engage == groupes.ae_engage
+    assert fonction.ae_disponible == groupes.ae_disponible
+    assert fonction.ae_plafond_echeancier == groupes.ae_plafond_echeancier
+    assert fonction.date_fin_effective == fin_du_registre
+    assert sous_verrou.date_fin_effective == fin_du_registre

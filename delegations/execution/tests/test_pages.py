@@ -81,7 +81,7 @@ def test_htmx_flow_order_service_fait_payment(client, convention, chaine, financ
     eng, _sf = chaine
     client.force_login(finance)
     page = client.get(f"/execution/bons-de-commande/{eng.pk}/").content.decode()
-    assert "40.0 %" in page or "40,0" in page
+    assert "(40,0 %)" in page
     partiel = client.get(
         f"/execution/bons-de-commande/{eng.pk}/service-fait/", HTTP_HX_REQUEST="true"
     )
@@ -219,10 +219,10 @@ def test_situation_page_personas(client, convention, agent, collegue):
 
 
 def test_availability_form_says_that_execution_resumes(client, convention, finance):
-    from delegations.execution import ecriture
+    from delegations.execution import mouvements
 
     mad(convention, ae="100", cp="1")
-    ecriture.informer_delegant(
+    mouvements.informer_delegant(
         convention, annee=2024, date=dt.date(2024, 6, 1), suspendre=True, user=finance
     )
     client.force_login(finance)

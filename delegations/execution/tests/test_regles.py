@@ -8,10 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from delegations.conventions.ecriture import appliquer_transition, creer_avenant
-from delegations.conventions.models import Statut
+from delegations.conventions.models import MotifSuspension, Statut
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import historique
-from delegations.execution import ecriture
+from delegations.execution import mouvements
 from delegations.execution.models import Engagement, InformationDelegant
 from delegations.execution.situation import situation_convention
 
@@ -29,18 +29,9 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-def refus(code: str):
-    class _Ctx:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, typ, exc, tb):
-            assert typ is RegleMetierError, f"attendu {code}, reçu {typ}"
-            assert exc.code == code, exc.message
-            self.message = exc.message.replace("\u202f", " ").replace("\xa0", " ")
-            return True
-
-    return _Ctx()
+def texte(exc: pytest.ExceptionInfo[RegleMetierError]) -> str:
+    """The refusal's message with ordinary spaces (French number formatting uses narrow ones)."""
+    return exc.value.message.replace("\u202f", " ").replace("\xa0", " ")
 
 
 # --- availability ---------------------------------------------------------------------------
@@ -48,9 +39,10 @@ def refus(code: str):
 
 def test_availability_refused_above_consolidated_schedule(convention):
     mad(convention, ae="60000", cp="40000")
-    with refus("mise_a_disposition_depasse_echeancier") as r:
+    with pytest.raises(RegleMetierError) as r:
         mad(convention, ae="40000.01", cp="0")
-    assert "100 000,00" in r.message and "60 000,00" in r.message
+    assert r.value.code == "mise_a_disposition_depasse_echeancier"
+    assert "100 000,00" in texte(r) and "60 000,00" in texte(r)
 
 
 def test_availability_follows_the_amended_schedule(convention, finance):
@@ -63,15 +55,17 @@ def test_availability_follows_the_amended_schedule(convention, finance):
         lignes=[(2024, D("150000"), D("80000"))],
     )
     mad(convention, ae="150000", cp="80000")
-    with refus("mise_a_disposition_depasse_echeancier"):
+    with pytest.raises(RegleMetierError) as exc:
         mad(convention, ae="0.01", cp="0")
+    assert exc.value.code == "mise_a_disposition_depasse_echeancier"
 
 
 def test_availability_refused_on_a_draft_convention(convention):
     convention.statut = Statut.BROUILLON
     convention.save()
-    with refus("convention_brouillon"):
+    with pytest.raises(RegleMetierError) as exc:
         mad(convention)
+    assert exc.value.code == "convention_brouillon"
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -80,17 +74,19 @@ def test_availability_refused_on_a_draft_convention(convention):
 def test_commitment_refused_when_ae_exhausted(convention):
     mad(convention, ae="20500", cp="0.01")
     commande(convention, "12000")
-    with refus("credits_insuffisants") as r:
+    with pytest.raises(RegleMetierError) as r:
         commande(convention, "12000")
-    assert "12 000,00 € demandés" in r.message
-    assert "8 500,00 € d'AE disponibles pour 2024" in r.message
-    assert convention.reference in r.message
+    assert r.value.code == "credits_insuffisants"
+    assert "12 000,00 € demandés" in texte(r)
+    assert "8 500,00 € d'AE disponibles pour 2024" in texte(r)
+    assert convention.reference in texte(r)
     commande(convention, "8500")  # exactly what is left is accepted, to the cent
 
 
 def test_commitment_refused_without_any_availability(convention):
-    with refus("credits_insuffisants"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "1")
+    assert exc.value.code == "credits_insuffisants"
 
 
 def test_commitment_refused_above_the_schedule_when_an_amendment_lowers_it(convention, finance):
@@ -103,21 +99,24 @@ def test_commitment_refused_above_the_schedule_when_an_amendment_lowers_it(conve
         date_fin=None,
         lignes=[(2024, D("50000"), D("10"))],
     )
-    with refus("ae_hors_echeancier") as r:
+    with pytest.raises(RegleMetierError) as r:
         commande(convention, "60000")
-    assert "50 000,00" in r.message
+    assert r.value.code == "ae_hors_echeancier"
+    assert "50 000,00" in texte(r)
 
 
 def test_commitment_refused_before_the_convention_takes_effect(convention):
     mad(convention)
-    with refus("convention_pas_en_vigueur") as r:
+    with pytest.raises(RegleMetierError) as r:
         commande(convention, "10", date=dt.date(2024, 1, 10))
-    assert "15/01/2024" in r.message
+    assert r.value.code == "convention_pas_en_vigueur"
+    assert "15/01/2024" in texte(r)
 
 
 def test_commitment_refused_after_the_convention_ends(convention):
-    with refus("convention_pas_en_vigueur"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10", date=dt.date(2027, 1, 4))
+    assert exc.value.code == "convention_pas_en_vigueur"
 
 
 @pytest.mark.parametrize(
@@ -129,52 +128,60 @@ def test_commitment_refused_when_convention_suspended_or_ended(
     mad(convention)
     appliquer_transition(convention, transition, finance)
     convention.refresh_from_db()
-    with refus(code):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10")
+    assert exc.value.code == code
 
 
 def test_commitment_refused_when_convention_terminated(convention, finance):
     mad(convention)
     appliquer_transition(convention, "resilier", finance, date_preavis=dt.date(2024, 2, 1))
-    with refus("convention_resiliee"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10")
+    assert exc.value.code == "convention_resiliee"
 
 
 def test_commitment_uses_the_credits_of_its_own_year(convention):
     mad(convention)
-    with refus("annee_incoherente"):
-        ecriture.engager(
+    with pytest.raises(RegleMetierError) as exc:
+        mouvements.engager(
             convention, annee=2025, montant=D("10"), date=dt.date(2024, 3, 1), reference=ref()
         )
+    assert exc.value.code == "annee_incoherente"
 
 
 def test_commitment_reference_is_unique(convention):
     mad(convention)
     commande(convention, "10", reference="EJ-UNIQUE")
-    with refus("reference_existante"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10", reference="EJ-UNIQUE")
+    assert exc.value.code == "reference_existante"
 
 
 def test_commitment_product_must_be_funded_by_the_convention(convention):
     from delegations.core.tests.factories import ProduitFactory
 
     mad(convention)
-    with refus("produit_hors_convention"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10", produit=ProduitFactory())
+    assert exc.value.code == "produit_hors_convention"
 
 
 def test_commitment_contractor_must_hold_the_framework_contract(convention):
     mad(convention)
-    with refus("titulaire_hors_marche"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10", titulaire=TitulaireFactory(), marche=MarcheFactory())
+    assert exc.value.code == "titulaire_hors_marche"
 
 
 def test_amounts_must_be_positive_with_two_decimals(convention):
     mad(convention)
-    with refus("montant_invalide"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "0")
-    with refus("montant_invalide"):
+    assert exc.value.code == "montant_invalide"
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10.001")
+    assert exc.value.code == "montant_invalide"
 
 
 # --- year-end cut-offs ----------------------------------------------------------------------
@@ -183,9 +190,10 @@ def test_amounts_must_be_positive_with_two_decimals(convention):
 def test_order_after_cutoff_requires_a_justification_in_warning_mode(convention, settings):
     settings.CLOTURE_MODE = "avertir"
     mad(convention)
-    with refus("cloture_engagements_justification") as r:
+    with pytest.raises(RegleMetierError) as r:
         commande(convention, "10", date=dt.date(2024, 12, 13))
-    assert "12/12/2024" in r.message
+    assert r.value.code == "cloture_engagements_justification"
+    assert "12/12/2024" in texte(r)
     eng = commande(
         convention,
         "10",
@@ -200,20 +208,23 @@ def test_order_after_cutoff_is_blocked_in_blocking_mode(convention, settings):
     settings.CLOTURE_MODE = "bloquer"
     settings.CLOTURE_ENGAGEMENTS = (1, 12)
     mad(convention)
-    with refus("cloture_engagements"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10", date=dt.date(2024, 12, 2), justification="peu importe")
+    assert exc.value.code == "cloture_engagements"
 
 
 def test_payment_after_cutoff_requires_a_justification_or_is_blocked(convention, settings):
     settings.CLOTURE_MODE = "avertir"
     mad(convention)
     sf = service_fait(commande(convention, "100"), "100")
-    with refus("cloture_paiements_justification"):
+    with pytest.raises(RegleMetierError) as exc:
         paiement(sf, "10", date=dt.date(2024, 12, 1))
+    assert exc.value.code == "cloture_paiements_justification"
     paiement(sf, "10", date=dt.date(2024, 12, 1), justification="Facture arrivée en retard")
     settings.CLOTURE_MODE = "bloquer"
-    with refus("cloture_paiements"):
+    with pytest.raises(RegleMetierError) as exc:
         paiement(sf, "10", date=dt.date(2024, 12, 1), justification="x")
+    assert exc.value.code == "cloture_paiements"
 
 
 # --- service fait ---------------------------------------------------------------------------
@@ -222,19 +233,21 @@ def test_payment_after_cutoff_requires_a_justification_or_is_blocked(convention,
 def test_service_fait_refused_above_the_order_net_of_reductions(convention):
     mad(convention)
     eng = commande(convention, "10000")
-    ecriture.reduire(eng, montant=D("2000"), date=dt.date(2024, 3, 2))
+    mouvements.reduire(eng, montant=D("2000"), date=dt.date(2024, 3, 2))
     service_fait(eng, "5000")
-    with refus("service_fait_depasse_commande") as r:
+    with pytest.raises(RegleMetierError) as r:
         service_fait(eng, "3000.01")
-    assert "2 999,99" not in r.message and "3 000,00" in r.message
+    assert r.value.code == "service_fait_depasse_commande"
+    assert "2 999,99" not in texte(r) and "3 000,00" in texte(r)
     service_fait(eng, "3000")
 
 
 def test_total_service_fait_requires_a_deliverable(convention):
     mad(convention)
     eng = commande(convention, "1000")
-    with refus("livrable_requis"):
+    with pytest.raises(RegleMetierError) as exc:
         service_fait(eng, "1000", total=True)
+    assert exc.value.code == "livrable_requis"
     service_fait(eng, "1000", total=True, livrable=SimpleUploadedFile("pv.pdf", b"%PDF-1.4 fictif"))
 
 
@@ -242,15 +255,17 @@ def test_total_service_fait_closes_the_order(convention):
     mad(convention)
     eng = commande(convention, "1000")
     service_fait(eng, "400", total=True, livrable_url="https://exemple.gouv.fr/livrable")
-    with refus("commande_soldee"):
+    with pytest.raises(RegleMetierError) as exc:
         service_fait(eng, "100")
+    assert exc.value.code == "commande_soldee"
 
 
 def test_service_fait_cannot_precede_the_order(convention):
     mad(convention)
     eng = commande(convention, "1000")
-    with refus("date_anterieure"):
+    with pytest.raises(RegleMetierError) as exc:
         service_fait(eng, "100", date=dt.date(2024, 2, 1))
+    assert exc.value.code == "date_anterieure"
 
 
 # --- payments -------------------------------------------------------------------------------
@@ -260,8 +275,9 @@ def test_payment_refused_above_the_service_fait(convention):
     mad(convention)
     sf = service_fait(commande(convention, "1000"), "600")
     paiement(sf, "500")
-    with refus("paiement_depasse_service_fait"):
+    with pytest.raises(RegleMetierError) as exc:
         paiement(sf, "100.01")
+    assert exc.value.code == "paiement_depasse_service_fait"
     paiement(sf, "100")
 
 
@@ -269,9 +285,10 @@ def test_payment_refused_when_cp_available_are_exhausted(convention):
     mad(convention, ae="100000", cp="1000")
     sf = service_fait(commande(convention, "5000"), "5000")
     paiement(sf, "800")
-    with refus("credits_insuffisants") as r:
+    with pytest.raises(RegleMetierError) as r:
         paiement(sf, "300")
-    assert "200,00 € de CP disponibles pour 2024" in r.message
+    assert r.value.code == "credits_insuffisants"
+    assert "200,00 € de CP disponibles pour 2024" in texte(r)
 
 
 def test_payment_consumes_cp_of_the_payment_year(convention):
@@ -288,7 +305,7 @@ def test_payment_consumes_cp_of_the_payment_year(convention):
 def test_carry_over_makes_unused_credits_available_next_year(convention):
     mad(convention, annee=2024, ae="100000", cp="80000")
     commande(convention, "70000")
-    ecriture.reporter(
+    mouvements.reporter(
         convention,
         annee=2024,
         ae=D("30000"),
@@ -302,15 +319,16 @@ def test_carry_over_makes_unused_credits_available_next_year(convention):
     assert lignes[2024]["ae_disponible"] == D("70000") and lignes[2024]["ae_restant"] == 0
     assert lignes[2025]["ae_disponible"] == D("30000")
     commande(convention, "30000", date=dt.date(2025, 1, 10))
-    with refus("credits_insuffisants"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "0.01", date=dt.date(2025, 1, 10))
+    assert exc.value.code == "credits_insuffisants"
 
 
 def test_carry_over_refused_above_what_is_unused(convention):
     mad(convention)
     commande(convention, "90000")
-    with refus("report_depasse_reste"):
-        ecriture.reporter(
+    with pytest.raises(RegleMetierError) as exc:
+        mouvements.reporter(
             convention,
             annee=2024,
             ae=D("10000.01"),
@@ -318,18 +336,21 @@ def test_carry_over_refused_above_what_is_unused(convention):
             date=dt.date(2024, 12, 20),
             reference="D-1",
         )
-    with refus("reference_requise"):
-        ecriture.reporter(
+    assert exc.value.code == "report_depasse_reste"
+    with pytest.raises(RegleMetierError) as exc:
+        mouvements.reporter(
             convention, annee=2024, ae=D("1"), cp=D("0"), date=dt.date(2024, 12, 20), reference=""
         )
+    assert exc.value.code == "reference_requise"
 
 
 def test_reduction_frees_ae_of_the_order_year(convention):
     mad(convention, ae="10000", cp="1")
     eng = commande(convention, "10000")
-    with refus("credits_insuffisants"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "4000")
-    ecriture.reduire(eng, montant=D("4000"), date=dt.date(2024, 4, 1), motif="Moins de jours")
+    assert exc.value.code == "credits_insuffisants"
+    mouvements.reduire(eng, montant=D("4000"), date=dt.date(2024, 4, 1), motif="Moins de jours")
     commande(convention, "4000")
 
 
@@ -337,8 +358,9 @@ def test_reduction_refused_above_the_uncertified_remainder(convention):
     mad(convention)
     eng = commande(convention, "10000")
     service_fait(eng, "7000")
-    with refus("reduction_depasse_reste"):
-        ecriture.reduire(eng, montant=D("3000.01"), date=dt.date(2024, 4, 1))
+    with pytest.raises(RegleMetierError) as exc:
+        mouvements.reduire(eng, montant=D("3000.01"), date=dt.date(2024, 4, 1))
+    assert exc.value.code == "reduction_depasse_reste"
 
 
 # --- credits short: the délégant is informed ------------------------------------------------
@@ -346,7 +368,7 @@ def test_reduction_refused_above_the_uncertified_remainder(convention):
 
 def test_informing_the_delegant_records_a_dated_event_and_may_suspend(convention, finance):
     mad(convention, ae="100", cp="1")
-    info = ecriture.informer_delegant(
+    info = mouvements.informer_delegant(
         convention,
         annee=2024,
         date=dt.date(2024, 6, 1),
@@ -360,8 +382,9 @@ def test_informing_the_delegant_records_a_dated_event_and_may_suspend(convention
     assert info.montant_disponible == D("100")
     assert InformationDelegant.objects.count() == 1
     assert historique(convention).filter(action="credits_insuffisants").exists()
-    with refus("convention_suspendue"):
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10")
+    assert exc.value.code == "convention_suspendue"
     # Finance may also resume by hand, before any new credit.
     appliquer_transition(convention, "reprendre", finance)
     mad(convention, ae="5000", cp="0")
@@ -370,11 +393,12 @@ def test_informing_the_delegant_records_a_dated_event_and_may_suspend(convention
 
 
 def _suspendre_faute_de_credits(convention, finance):
-    ecriture.informer_delegant(
+    mouvements.informer_delegant(
         convention, annee=2024, date=dt.date(2024, 6, 1), suspendre=True, user=finance
     )
     convention.refresh_from_db()
     assert convention.statut == Statut.SUSPENDUE
+    assert convention.motif_suspension == MotifSuspension.CREDITS_INSUFFISANTS
 
 
 def _avenant_de_hausse(convention, finance):
@@ -396,6 +420,7 @@ def test_execution_resumes_by_itself_after_new_availability_when_suspended_for_l
     mad(convention, ae="5000", cp="0", reference="MAD-REPRISE")
     convention.refresh_from_db()
     assert convention.statut == Statut.SIGNEE
+    assert convention.motif_suspension == ""
     reprise = historique(convention).filter(action="reprendre").get()
     assert "MAD-REPRISE" in reprise.changes["motif"]
     commande(convention, "5000")
@@ -415,10 +440,15 @@ def test_execution_resumes_by_itself_after_an_amendment_when_suspended_for_lack_
 
 def test_a_suspension_for_another_reason_is_not_lifted_by_new_credits(convention, finance):
     mad(convention, ae="100", cp="1")
-    appliquer_transition(convention, "suspendre", finance)
+    appliquer_transition(
+        convention, "suspendre", finance, motif="crédits insuffisants — délégant informé"
+    )
     mad(convention, ae="5000", cp="0")
     _avenant_de_hausse(convention, finance)
     convention.refresh_from_db()
+    # The reason is a code, not the words of the motif: typed by hand, they lift nothing.
     assert convention.statut == Statut.SUSPENDUE
-    with refus("convention_suspendue"):
+    assert convention.motif_suspension == MotifSuspension.AUTRE
+    with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10")
+    assert exc.value.code == "convention_suspendue"

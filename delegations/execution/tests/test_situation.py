@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from delegations.execution import ecriture
+from delegations.execution import mouvements
 from delegations.execution.situation import (
     depenses,
     epuisement_prevu,
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def test_situation_per_year_sums_the_journal(convention):
     mad(convention, annee=2024, ae="100000", cp="50000")
     eng = commande(convention, "30000")
-    ecriture.reduire(eng, montant=D("5000"), date=dt.date(2024, 4, 1))
+    mouvements.reduire(eng, montant=D("5000"), date=dt.date(2024, 4, 1))
     paiement(service_fait(eng, "20000"), "15000")
     s = situation_convention(convention, dt.date(2024, 5, 1))
     a = {x["annee"]: x for x in s["annees"]}
@@ -69,8 +69,8 @@ def test_depenses_lists_every_movement_with_the_public_keys(convention):
     )
     sf = service_fait(eng, "500")
     paiement(sf, "500")
-    ecriture.reduire(eng, montant=D("100"), date=dt.date(2024, 3, 2))
-    ecriture.reporter(
+    mouvements.reduire(eng, montant=D("100"), date=dt.date(2024, 3, 2))
+    mouvements.reporter(
         convention, annee=2024, ae=D("10"), cp=D("10"), date=dt.date(2024, 12, 20), reference="DEC"
     )
     lignes = depenses(convention)

@@ -45,9 +45,9 @@ def _donnees() -> str:
     produit = ProduitFactory()
     conv = ConventionPublieeFactory(produits=[produit], phases=["construction"])
     try:
-        from delegations.execution import ecriture
+        from delegations.execution import mouvements
 
-        ecriture.mettre_a_disposition(
+        mouvements.mettre_a_disposition(
             conv,
             annee=2024,
             ae=Decimal("100000"),
@@ -55,14 +55,14 @@ def _donnees() -> str:
             date=dt.date(2024, 2, 1),
             reference="MAD-ST",
         )
-        bc = ecriture.engager(
+        bc = mouvements.engager(
             conv,
             montant=Decimal("1000"),
             reference="BC-ST",
             date=dt.date(2024, 3, 1),
             produit=produit,
         )
-        ecriture.certifier_service_fait(bc, montant=Decimal("500"), date=dt.date(2024, 4, 1))
+        mouvements.certifier_service_fait(bc, montant=Decimal("500"), date=dt.date(2024, 4, 1))
     except ImportError:  # execution not installed: the register alone
         pass
     return JetonAPI.creer(finance, "schemathesis")[1]

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from delegations.core.tests.factories import ProduitFactory
-from delegations.execution import ecriture
+from delegations.execution import mouvements
 from delegations.opendata.publication import publier
 from delegations.opendata.stats import statistiques
 from delegations.rapports.models import Nature, Transmission
@@ -59,12 +59,12 @@ def test_stats_count_only_published_conventions_and_their_amounts() -> None:
     ConventionBrouillonFactory(
         date_publication=dt.date(2024, 2, 1), phases=["investigation"], produits=[ProduitFactory()]
     )
-    ecriture.mettre_a_disposition(
+    mouvements.mettre_a_disposition(
         conv, annee=2024, ae=D("100000"), cp=D("80000"), date=dt.date(2024, 2, 1), reference="MAD-1"
     )
-    bc = ecriture.engager(conv, montant=D("30000"), reference="BC-1", date=dt.date(2024, 3, 15))
-    sf = ecriture.certifier_service_fait(bc, montant=D("10000"), date=dt.date(2024, 5, 1))
-    ecriture.payer(sf, montant=D("10000"), date=dt.date(2024, 6, 1), reference="F-1")
+    bc = mouvements.engager(conv, montant=D("30000"), reference="BC-1", date=dt.date(2024, 3, 15))
+    sf = mouvements.certifier_service_fait(bc, montant=D("10000"), date=dt.date(2024, 5, 1))
+    mouvements.payer(sf, montant=D("10000"), date=dt.date(2024, 6, 1), reference="F-1")
     s = statistiques(aujourd_hui)
     assert s["nombre_publiees"] == 2 and s["nombre_en_vigueur"] == 2
     annee_2024 = next(a for a in s["par_annee"] if a["annee"] == 2024)

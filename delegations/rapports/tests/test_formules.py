@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from delegations.execution import ecriture
+from delegations.execution import mouvements as ecriture
 from delegations.rapports import exports
 from delegations.rapports.donnees import construire
 

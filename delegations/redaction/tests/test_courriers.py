@@ -264,8 +264,12 @@ def test_every_letter_page_opens_for_finance(
     reponse = client.get(url)
     assert reponse.status_code == 200
     texte = html.unescape(reponse.content.decode())
-    if nature in (NatureCourrier.PREAVIS, NatureCourrier.COPIE_CBCM):
-        assert "Enregistrez d'abord" in texte or "Déposez d'abord" in texte
+    prealable = {
+        NatureCourrier.PREAVIS: "Enregistrez d'abord",
+        NatureCourrier.COPIE_CBCM: "Déposez d'abord",
+    }
+    if nature in prealable:
+        assert prealable[nature] in texte
     else:
         assert "Envoyer le courrier" in texte
 
