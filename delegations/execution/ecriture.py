@@ -98,9 +98,9 @@ def _somme(qs: models.QuerySet[Any], champ: str) -> Coalesce:
 
 def _prevu(annee: int, champ: str) -> Coalesce:
     """Consolidated schedule of one year: the last amendment setting the year, else the base line."""
-    avenant = LigneAvenant.objects.filter(avenant__convention=OuterRef("pk"), annee=annee).order_by(
-        "-avenant__numero"
-    )
+    avenant = LigneAvenant.objects.filter(
+        avenant__convention=OuterRef("pk"), avenant__date_effet__isnull=False, annee=annee
+    ).order_by("-avenant__numero")
     base = LigneEcheancier.objects.filter(convention=OuterRef("pk"), annee=annee)
     return Coalesce(
         Subquery(avenant.values(champ)[:1], output_field=DEC),
@@ -152,7 +152,7 @@ class Etat:
 # One statement, constant text: the convention row, its last amended end date and the balances of
 # the year that the movement needs. Run *after* the lock, so that it sees all committed movements.
 _PREVU = """COALESCE((SELECT la.{c} FROM conventions_ligneavenant la JOIN conventions_avenant av ON av.id = la.avenant_id
-     WHERE av.convention_id = c.id AND la.annee = %(annee)s ORDER BY av.numero DESC LIMIT 1),
+     WHERE av.convention_id = c.id AND av.date_effet IS NOT NULL AND la.annee = %(annee)s ORDER BY av.numero DESC LIMIT 1),
     (SELECT le.{c} FROM conventions_ligneecheancier le WHERE le.convention_id = c.id AND le.annee = %(annee)s), 0)"""
 _SOMME = "(SELECT COALESCE(SUM(t.{c}), 0) FROM {table} t WHERE t.convention_id = c.id AND t.annee = %({annee})s)"
 SOUS_REQUETES = {
@@ -197,6 +197,7 @@ def _sql_etat(cles: tuple[str, ...]) -> str:
     sommes = ",\n  ".join(f"{SOUS_REQUETES[k]} AS x_{k}" for k in cles)
     fin = (
         "(SELECT av.date_fin FROM conventions_avenant av WHERE av.convention_id = c.id AND av.date_fin IS NOT NULL"
+        " AND av.date_effet IS NOT NULL"
         " ORDER BY av.numero DESC LIMIT 1) AS x_fin_avenant"
     )
     # Constant fragments only, no user input (values are bound parameters).
@@ -232,7 +233,9 @@ def etat(
     if isinstance(fin_avenant, str):
         fin_avenant = dt.date.fromisoformat(fin_avenant)
     # Reuse the register's own date logic without loading every amendment.
-    avenants = [SimpleNamespace(numero=0, date_fin=fin_avenant)] if fin_avenant else []
+    avenants = (
+        [SimpleNamespace(numero=0, date_fin=fin_avenant, en_vigueur=True)] if fin_avenant else []
+    )
     conv.avenants_ordonnes = lambda: avenants
     conv.x_deja_paye = _dec(getattr(conv, "x_deja_paye", 0))
     return Etat(
