@@ -257,7 +257,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def avenant_action(request: HttpRequest, pk: int, numero: int, action: str) -> HttpResponse:
     """Sign, publish or delete (draft) an amendment, after a confirmation screen."""
     convention = _convention_visible(request, pk)
-    _exiger_ecriture(request)
+    exiger_ecriture(request.user, ECRITURE)
     avenant = get_object_or_404(Avenant, convention=convention, numero=numero)
     if action not in ACTIONS_AVENANT:
         return redirect("conventions:detail", pk=pk)
