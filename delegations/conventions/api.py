@@ -81,8 +81,20 @@ def conventions_visibles(user: Any) -> QuerySet[Convention]:
     list=extend_schema(summary="Lister les conventions du périmètre"),
     create=extend_schema(summary="Créer une convention (agents finance)"),
     retrieve=extend_schema(summary="Lire une convention"),
-    update=extend_schema(summary="Modifier une convention"),
-    partial_update=extend_schema(summary="Modifier une partie d'une convention"),
+    update=extend_schema(
+        summary="Modifier une convention",
+        description="Une fois signée, seuls les noms des représentants et les produits "
+        "financés se corrigent ; le reste se modifie par avenant (409 "
+        "« modification_par_avenant »).",
+        responses={200: ConventionSerializer, 409: REFUS[409]},
+    ),
+    partial_update=extend_schema(
+        summary="Modifier une partie d'une convention",
+        description="Une fois signée, seuls les noms des représentants et les produits "
+        "financés se corrigent ; le reste se modifie par avenant (409 "
+        "« modification_par_avenant »).",
+        responses={200: ConventionSerializer, 409: REFUS[409]},
+    ),
 )
 class ConventionViewSet(
     mixins.ListModelMixin,
@@ -110,7 +122,7 @@ class ConventionViewSet(
         summary="Avenants d'une convention",
         filters=False,
         request=AvenantSerializer,
-        responses={200: AvenantSerializer(many=True), 201: AvenantSerializer},
+        responses={200: AvenantSerializer(many=True), 201: AvenantSerializer, **REFUS},
     )
     @action(detail=True, methods=["get", "post"], url_path="avenants")
     def avenants(self, request: Request, pk: str | None = None) -> Response:
