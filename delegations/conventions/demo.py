@@ -299,7 +299,9 @@ def charger(stdout: Any) -> None:
         if statut == "suspendue":
             appliquer_transition(conv, "suspendre", finance)
         elif statut == "resiliee":
-            appliquer_transition(conv, "resilier", finance, date_preavis=data["preavis"])
+            appliquer_transition(
+                conv, "resilier", finance, date_preavis=data["preavis"], partie="delegant"
+            )
         elif statut == "terminee":
             appliquer_transition(conv, "terminer", finance)
     stdout.write(f"Registre : {crees} convention(s) de démonstration créée(s).")

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django_fsm import can_proceed
 
-from delegations.core.errors import RegleMetierError
+from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.models import Administration, journaliser
 from delegations.produits.models import Produit
 
@@ -24,7 +24,10 @@ from .models import (
     Convention,
     LigneAvenant,
     LigneEcheancier,
+    PartiePreavis,
+    PriseEffet,
     Statut,
+    StatutAvenant,
     avenant_enregistre,
 )
 
@@ -58,18 +61,11 @@ CHAMPS = [
     "conventions_precedentes",
     "annexe_rgpd",
 ]
-# Once signed, these change only through an amendment (avenant).
-VERROUILLES_APRES_SIGNATURE = {
-    "delegant",
-    "delegataire",
-    "date_signature",
-    "prise_effet",
-    "date_debut",
-    "date_fin",
-    "duree_mois",
-    "preavis_mois",
-    "echeancier",
-}
+# Still correctable once signed (logged like any change): the representatives' names. The
+# products financed (free description) are not in ``CHAMPS`` and stay correctable too.
+CORRIGEABLES_APRES_SIGNATURE = {"delegant_representant_nom", "delegataire_representant_nom"}
+# Once signed, everything else of the extraction contract changes only through an amendment.
+VERROUILLES_APRES_SIGNATURE = (set(CHAMPS) - CORRIGEABLES_APRES_SIGNATURE) | {"echeancier"}
 LIBELLES = {
     "echeancier": "l'échéancier",
     "date_fin": "la date de fin",
@@ -77,12 +73,30 @@ LIBELLES = {
     "delegant": "le délégant",
     "delegataire": "le délégataire",
     "date_signature": "la date de signature",
+    "date_publication": "la date de publication",
     "prise_effet": "la prise d'effet",
     "date_debut": "la date de début",
     "preavis_mois": "le préavis",
+    "objet": "l'objet",
+    "phases": "les phases",
+    "reference": "la référence",
+    "unite_operationnelle": "l'UO",
+    "programme": "le programme",
+    "bop": "le BOP",
+    "compte_rendu": "le compte rendu",
+    "conventions_precedentes": "les conventions précédentes",
+    "annexe_rgpd": "l'annexe RGPD",
+    "delegant_representant_qualite": "la qualité du représentant du délégant",
+    "delegataire_representant_qualite": "la qualité du représentant du délégataire",
 }
 
 Ligne = tuple[int, Decimal, Decimal]
+
+
+def _libelle(champ: str) -> str:
+    if champ in LIBELLES:
+        return LIBELLES[champ]
+    return f"« {getattr(Convention._meta.get_field(champ), 'verbose_name', champ)} »"
 
 
 def trouver_ou_creer_administration(
@@ -191,10 +205,10 @@ def enregistrer_convention(
         if not creation and conv.statut != Statut.BROUILLON:
             verrouilles = sorted(set(modifies) & VERROUILLES_APRES_SIGNATURE)
             if verrouilles:
-                raise RegleMetierError(
+                raise EtatIncompatibleError(
                     "modification_par_avenant",
                     "La convention est signée : "
-                    + ", ".join(LIBELLES.get(c, c) for c in verrouilles)
+                    + ", ".join(_libelle(c) for c in verrouilles)
                     + " ne se modifie plus que par avenant.",
                 )
         conv.full_clean(exclude=["statut"], validate_unique=True)
@@ -224,36 +238,107 @@ def enregistrer_convention(
     return conv
 
 
+def _verifier_parametres(conv: Convention, nom: str, params: dict[str, Any]) -> None:
+    """The input a transition needs, coherent with the register (400 when not)."""
+    if nom == "publier":
+        date = params.get("date_publication")
+        if date is None:
+            raise RegleMetierError("date_publication_manquante", "Indiquez la date de publication.")
+        if conv.date_signature and date < conv.date_signature:
+            raise RegleMetierError(
+                "date_publication_invalide",
+                f"La date de publication ({date:%d/%m/%Y}) précède la signature "
+                f"({conv.date_signature:%d/%m/%Y}).",
+            )
+    if nom == "resilier":
+        date = params.get("date_preavis")
+        if date is None:
+            raise RegleMetierError(
+                "date_preavis_manquante", "Indiquez la date à laquelle le préavis a été donné."
+            )
+        if conv.date_signature and date < conv.date_signature:
+            raise RegleMetierError(
+                "date_preavis_invalide",
+                f"Le préavis ({date:%d/%m/%Y}) ne peut précéder la signature "
+                f"({conv.date_signature:%d/%m/%Y}).",
+            )
+        if params.get("partie") not in PartiePreavis.values:
+            raise RegleMetierError(
+                "partie_preavis_manquante",
+                "Indiquez qui a donné le préavis : le délégant ou le délégataire.",
+            )
+
+
 def appliquer_transition(convention: Convention, nom: str, user: Any, **params: Any) -> Convention:
-    """Apply a status transition under a row lock and write its action-log row."""
+    """Apply a status transition under a row lock and write its action-log row.
+
+    A transition the status forbids raises ``EtatIncompatibleError`` (API: 409); missing or
+    incoherent input raises ``RegleMetierError`` (400). ``signer`` may take the date of
+    signature of a draft (set first, in the same transaction)."""
     if nom not in TRANSITIONS:
         raise RegleMetierError("transition_inconnue", f"Action inconnue : « {nom} ».")
+    params = {k: v for k, v in params.items() if v is not None}
     with transaction.atomic():
         conv = Convention.objects.select_for_update().get(pk=convention.pk)
+        date_signature = params.pop("date_signature", None) if nom == "signer" else None
+        if date_signature is not None and conv.statut == Statut.BROUILLON:
+            conv = enregistrer_convention({"date_signature": date_signature}, user, conv)
         avant = conv.statut
         methode = getattr(conv, nom)
         if not can_proceed(methode):
             if nom == "signer" and conv.statut == Statut.BROUILLON:
-                raise RegleMetierError(
+                raise EtatIncompatibleError(
                     "date_signature_manquante",
                     "Renseignez la date de signature avant de signer la convention.",
                 )
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "transition_refusee",
                 f"Action « {TRANSITIONS[nom]} » impossible : la convention est au statut « {conv.get_statut_display()} ».",
             )
+        _verifier_parametres(conv, nom, params)
         methode(**params)
         conv.save()
         changes: dict[str, Any] = {"statut": [avant, conv.statut]}
         changes.update({k: str(v) for k, v in params.items()})
-        journaliser(
-            conv,
-            user,
-            nom,
-            f"{TRANSITIONS[nom]} : {Statut(avant).label} → {Statut(conv.statut).label}",
-            changes,
-        )
+        texte = f"{TRANSITIONS[nom]} : {Statut(avant).label} → {Statut(conv.statut).label}"
+        if nom == "resilier":
+            texte += f" (préavis donné par {PartiePreavis(conv.partie_preavis).label.lower()})"
+        journaliser(conv, user, nom, texte, changes)
     return conv
+
+
+def _lignes_avenant(lignes: Sequence[Ligne]) -> list[Ligne]:
+    lignes = sorted((int(a), Decimal(ae), Decimal(cp)) for a, ae, cp in lignes)
+    verifier_lignes(lignes, DOUBLON_AVENANT)
+    return lignes
+
+
+def _verifier_contenu(conv: Convention, lignes: Sequence[Ligne], date_fin: dt.date | None) -> None:
+    if not lignes and not date_fin:
+        raise RegleMetierError(
+            "avenant_vide", "Un avenant doit modifier des montants ou la date de fin."
+        )
+    debut = conv.date_debut or conv.date_signature
+    if date_fin and debut and date_fin <= debut:
+        raise RegleMetierError(
+            "date_fin_invalide",
+            "La nouvelle date de fin doit être postérieure au début de la convention.",
+        )
+
+
+def _verrouiller_avenant(avenant: Avenant) -> tuple[Convention, Avenant]:
+    """Lock the convention (amendments are serialised with orders through it), then re-read."""
+    conv = Convention.objects.select_for_update().get(pk=avenant.convention_id)
+    return conv, Avenant.objects.get(pk=avenant.pk)
+
+
+def _exiger_brouillon(avenant: Avenant, action: str) -> None:
+    if avenant.statut != StatutAvenant.BROUILLON:
+        raise EtatIncompatibleError(
+            "avenant_signe",
+            f"L'avenant n° {avenant.numero} est {avenant.get_statut_display().lower()} : "
+            f"il ne peut plus être {action}.",
+        )
 
 
 def creer_avenant(
@@ -265,38 +350,28 @@ def creer_avenant(
     date_fin: dt.date | None,
     lignes: Sequence[Ligne],
 ) -> Avenant:
-    """Number the amendment in order under a lock on the convention, then log it; the signal
-    ``avenant_enregistre`` is sent inside the same transaction."""
-    if not lignes and not date_fin:
-        raise RegleMetierError(
-            "avenant_vide", "Un avenant doit modifier des montants ou la date de fin."
-        )
-    lignes = sorted(lignes)
-    verifier_lignes(lignes, DOUBLON_AVENANT)
+    """Record an amendment, numbered in order under a lock on the convention, and log it.
+
+    Without ``date_signature`` it is a draft and changes nothing yet: it is signed
+    (``signer_avenant``), then published (``publier_avenant``), and takes effect as its
+    convention did. With ``date_signature`` (an amendment already signed, e.g. read from its
+    signed text) it is recorded and signed in the same transaction."""
+    lignes = _lignes_avenant(lignes)
     with transaction.atomic():
         conv = Convention.objects.select_for_update().get(pk=convention.pk)
-        debut = conv.date_debut or conv.date_signature
-        if date_fin and debut and date_fin <= debut:
-            raise RegleMetierError(
-                "date_fin_invalide",
-                "La nouvelle date de fin doit être postérieure au début de la convention.",
-            )
+        _verifier_contenu(conv, lignes, date_fin)
         if conv.statut == Statut.BROUILLON:
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "avenant_sur_brouillon",
                 "Une convention au brouillon se modifie directement ; l'avenant vient après la signature.",
             )
         if conv.statut == Statut.TERMINEE:
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
             )
         dernier = conv.avenants.aggregate(m=Max("numero"))["m"] or 0
         avenant = Avenant.objects.create(
-            convention=conv,
-            numero=dernier + 1,
-            objet=objet,
-            date_signature=date_signature,
-            date_fin=date_fin,
+            convention=conv, numero=dernier + 1, objet=objet, date_fin=date_fin
         )
         LigneAvenant.objects.bulk_create(
             [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
@@ -305,12 +380,163 @@ def creer_avenant(
             conv,
             user,
             "avenant",
-            f"Avenant n° {avenant.numero} : {objet[:200]}",
+            f"Avenant n° {avenant.numero} (brouillon) : {objet[:200]}",
             {
                 "avenant": avenant.numero,
                 "date_fin": str(date_fin) if date_fin else None,
                 "lignes": _lignes_journal(lignes),
             },
         )
-        avenant_enregistre.send(sender=Avenant, avenant=avenant, user=user)
+        if date_signature is not None:
+            avenant = signer_avenant(avenant, user, date_signature)
+    return avenant
+
+
+def modifier_avenant(
+    avenant: Avenant,
+    user: Any,
+    *,
+    objet: str,
+    date_fin: dt.date | None,
+    lignes: Sequence[Ligne],
+) -> Avenant:
+    """A draft amendment is edited freely (logged); a signed one never."""
+    lignes = _lignes_avenant(lignes)
+    with transaction.atomic():
+        conv, avenant = _verrouiller_avenant(avenant)
+        _exiger_brouillon(avenant, "modifié")
+        _verifier_contenu(conv, lignes, date_fin)
+        avant = {
+            "objet": avenant.objet,
+            "date_fin": _valeur_journal(avenant.date_fin),
+            "lignes": _lignes_journal(
+                [(ligne.annee, ligne.ae, ligne.cp) for ligne in avenant.lignes.all()]
+            ),
+        }
+        apres = {
+            "objet": objet,
+            "date_fin": _valeur_journal(date_fin),
+            "lignes": _lignes_journal(lignes),
+        }
+        modifies = {k: [avant[k], apres[k]] for k in avant if avant[k] != apres[k]}
+        avenant.objet, avenant.date_fin = objet, date_fin
+        avenant.save()
+        avenant.lignes.all().delete()
+        LigneAvenant.objects.bulk_create(
+            [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
+        )
+        if modifies:
+            journaliser(
+                conv,
+                user,
+                "avenant_modification",
+                f"Avenant n° {avenant.numero} (brouillon) modifié : " + ", ".join(sorted(modifies)),
+                {"avenant": avenant.numero, **modifies},
+            )
+    return avenant
+
+
+def supprimer_avenant(avenant: Avenant, user: Any) -> None:
+    """A draft amendment may be deleted (logged); a signed one never."""
+    with transaction.atomic():
+        conv, avenant = _verrouiller_avenant(avenant)
+        _exiger_brouillon(avenant, "supprimé")
+        numero, objet = avenant.numero, avenant.objet
+        avenant.delete()
+        journaliser(
+            conv,
+            user,
+            "avenant_suppression",
+            f"Avenant n° {numero} (brouillon) supprimé : {objet[:200]}",
+            {"avenant": numero},
+        )
+
+
+def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: Any) -> None:
+    avenant.date_effet = date
+    avenant.save(update_fields=["date_effet", "updated_at"])
+    journaliser(
+        conv,
+        user,
+        "avenant_effet",
+        f"Avenant n° {avenant.numero} en vigueur depuis le {date:%d/%m/%Y}",
+        {"avenant": avenant.numero, "date_effet": str(date)},
+    )
+    # Apps downstream follow the amendment in effect (execution resumes, redaction asks for
+    # the copy to the CBCM), in the same transaction.
+    avenant_enregistre.send(sender=Avenant, avenant=avenant, user=user)
+
+
+def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) -> Avenant:
+    """``brouillon`` → ``signe``: the date of signature is required. The amendment takes
+    effect now unless its convention takes effect at publication."""
+    with transaction.atomic():
+        conv, avenant = _verrouiller_avenant(avenant)
+        _exiger_brouillon(avenant, "signé")
+        if conv.statut == Statut.TERMINEE:
+            raise EtatIncompatibleError(
+                "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
+            )
+        date = date_signature
+        if date is None:
+            raise RegleMetierError(
+                "date_signature_manquante", "Indiquez la date de signature de l'avenant."
+            )
+        if conv.date_signature and date < conv.date_signature:
+            raise RegleMetierError(
+                "date_signature_invalide",
+                f"L'avenant ne peut être signé ({date:%d/%m/%Y}) avant la convention "
+                f"({conv.date_signature:%d/%m/%Y}).",
+            )
+        avenant.date_signature = date
+        avenant.statut = StatutAvenant.SIGNE
+        avenant.save(update_fields=["date_signature", "statut", "updated_at"])
+        journaliser(
+            conv,
+            user,
+            "avenant_signature",
+            f"Avenant n° {avenant.numero} signé le {date:%d/%m/%Y}",
+            {
+                "avenant": avenant.numero,
+                "statut": ["brouillon", "signe"],
+                "date_signature": str(date),
+            },
+        )
+        if conv.prise_effet != PriseEffet.PUBLICATION:
+            _prendre_effet(conv, avenant, date, user)
+    return avenant
+
+
+def publier_avenant(avenant: Avenant, user: Any, date_publication: dt.date) -> Avenant:
+    """``signe`` → ``publie``; takes effect now when its convention took effect at publication."""
+    with transaction.atomic():
+        conv, avenant = _verrouiller_avenant(avenant)
+        if avenant.statut != StatutAvenant.SIGNE:
+            raise EtatIncompatibleError(
+                "avenant_non_signe" if avenant.est_brouillon else "avenant_deja_publie",
+                f"L'avenant n° {avenant.numero} est {avenant.get_statut_display().lower()} : "
+                "seul un avenant signé se publie.",
+            )
+        if avenant.date_signature and date_publication < avenant.date_signature:
+            raise RegleMetierError(
+                "date_publication_invalide",
+                f"La date de publication ({date_publication:%d/%m/%Y}) précède la signature "
+                f"de l'avenant ({avenant.date_signature:%d/%m/%Y}).",
+            )
+        avenant.date_publication = date_publication
+        avenant.statut = StatutAvenant.PUBLIE
+        avenant.save(update_fields=["date_publication", "statut", "updated_at"])
+        journaliser(
+            conv,
+            user,
+            "avenant_publication",
+            f"Avenant n° {avenant.numero} publié le {date_publication:%d/%m/%Y}",
+            {
+                "avenant": avenant.numero,
+                "statut": ["signe", "publie"],
+                "date_publication": str(date_publication),
+            },
+        )
+        if conv.prise_effet == PriseEffet.PUBLICATION and not avenant.en_vigueur:
+            _prendre_effet(conv, avenant, date_publication, user)
     return avenant

@@ -11,7 +11,7 @@ from delegations.core.models import Administration
 from delegations.produits.models import Phase, Produit
 
 from . import ecriture
-from .models import CompteRendu, Convention, Statut
+from .models import CompteRendu, Convention, PartiePreavis, Statut
 
 
 class ConventionForm(DsfrBaseForm, forms.ModelForm):
@@ -124,7 +124,11 @@ LignesFormSet = forms.formset_factory(
 class AvenantForm(DsfrBaseForm):
     objet = forms.CharField(label="Objet de l'avenant", widget=forms.Textarea(attrs={"rows": 3}))
     date_signature = forms.DateField(
-        label="Date de signature", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Date de signature",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Si l'avenant est déjà signé. Sans date, c'est un brouillon : il ne change "
+        "rien tant qu'il n'est pas signé (et publié si la convention a pris effet à sa publication).",
     )
     date_fin = forms.DateField(
         label="Nouvelle date de fin",
@@ -144,6 +148,41 @@ class TransitionForm(DsfrBaseForm):
         if action == "resilier":
             self.fields["date_preavis"] = forms.DateField(
                 label="Date à laquelle le préavis a été donné",
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields["partie"] = forms.ChoiceField(
+                label="Préavis donné par",
+                choices=PartiePreavis.choices,
+                widget=forms.RadioSelect,
+            )
+        if action in ("suspendre", "reprendre", "resilier"):
+            self.fields["motif"] = forms.CharField(
+                label="Motif",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="Gardé à l'historique de la convention.",
+            )
+
+
+ACTIONS_AVENANT = {
+    "signer": "Signer l'avenant",
+    "publier": "Publier l'avenant",
+    "supprimer": "Supprimer l'avenant (brouillon)",
+}
+
+
+class ActionAvenantForm(DsfrBaseForm):
+    def __init__(self, action: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if action == "signer":
+            self.fields["date_signature"] = forms.DateField(
+                label="Date de signature de l'avenant",
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        if action == "publier":
+            self.fields["date_publication"] = forms.DateField(
+                label="Date de publication de l'avenant",
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
 

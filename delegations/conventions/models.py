@@ -72,6 +72,17 @@ class PriseEffet(models.TextChoices):
     DATE = "date", "À une date donnée"
 
 
+class PartiePreavis(models.TextChoices):
+    DELEGANT = "delegant", "Le délégant"
+    DELEGATAIRE = "delegataire", "Le délégataire"
+
+
+class StatutAvenant(models.TextChoices):
+    BROUILLON = "brouillon", "Brouillon"
+    SIGNE = "signe", "Signé"
+    PUBLIE = "publie", "Publié"
+
+
 class CompteRendu(models.TextChoices):
     MENSUEL = "mensuel", "Mensuel"
     TERME = "terme", "Au terme"
@@ -257,6 +268,9 @@ class Convention(TimestampedModel):
     motif_suspension = models.CharField(
         "motif de la suspension", max_length=30, choices=MotifSuspension.choices, blank=True
     )
+    partie_preavis = models.CharField(
+        "préavis donné par", max_length=20, choices=PartiePreavis.choices, blank=True
+    )
 
     objects = ConventionQuerySet.as_manager()
 
@@ -343,11 +357,17 @@ class Convention(TimestampedModel):
         return self.date_signature
 
     def avenants_ordonnes(self) -> list[Avenant]:
+        """Every amendment, drafts included (read from the prefetch cache when there is one)."""
         return sorted(self.avenants.all(), key=lambda a: a.numero)
 
+    def avenants_en_vigueur(self) -> list[Avenant]:
+        """The amendments that took effect: the only ones that change caps, end date and
+        public data (same rule as ``Avenant.objects.en_vigueur()``, on the prefetched list)."""
+        return [a for a in self.avenants_ordonnes() if a.en_vigueur]
+
     def derniere_fin_avenant(self) -> dt.date | None:
-        """End date set by the last amendment that sets one."""
-        for avenant in reversed(self.avenants_ordonnes()):
+        """End date set by the last amendment in effect that sets one."""
+        for avenant in reversed(self.avenants_en_vigueur()):
             if avenant.date_fin:
                 return avenant.date_fin
         return None
@@ -405,12 +425,12 @@ class Convention(TimestampedModel):
 
     # --- schedule -------------------------------------------------------------------------
     def echeancier_consolide(self) -> list[LigneConsolidee]:
-        """Base schedule, each amendment (in order) replacing the years it sets."""
+        """Base schedule, each amendment in effect (in order) replacing the years it sets."""
         lignes: dict[int, LigneConsolidee] = {
             ligne.annee: LigneConsolidee(ligne.annee, ligne.ae, ligne.cp)
             for ligne in self.echeancier.all()
         }
-        for avenant in self.avenants_ordonnes():
+        for avenant in self.avenants_en_vigueur():
             for ligne in avenant.lignes.all():
                 lignes[ligne.annee] = LigneConsolidee(
                     ligne.annee, ligne.ae, ligne.cp, avenant.numero
@@ -471,8 +491,10 @@ class Convention(TimestampedModel):
         source=[Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE],
         target=Statut.RESILIEE,
     )
-    def resilier(self, date_preavis: dt.date) -> None:
+    def resilier(self, date_preavis: dt.date, partie: str = "", motif: str = "") -> None:
+        """``partie``: who gave notice (délégant or délégataire); ``motif`` goes to the log."""
         self.date_preavis = date_preavis
+        self.partie_preavis = partie
 
     @transition(
         field=statut,
@@ -529,14 +551,36 @@ class LigneEcheancier(LigneAnnuelle):
         ]
 
 
+class AvenantQuerySet(models.QuerySet["Avenant"]):
+    def en_vigueur(self, date: dt.date | None = None) -> AvenantQuerySet:
+        """Amendments that took effect (on ``date`` or before, when given). Execution's SQL
+        (``execution.ecriture`` and the function ``execution_engager``) applies the same rule:
+        ``date_effet IS NOT NULL``."""
+        qs = self.filter(date_effet__isnull=False)
+        return qs.filter(date_effet__lte=date) if date else qs
+
+
 class Avenant(TimestampedModel):
-    """An amendment: changes amounts and/or the end date, never rewrites the base convention."""
+    """An amendment: changes amounts and/or the end date, never rewrites the base convention.
+
+    Its life: ``brouillon`` (editable, deletable) → ``signe`` (date of signature required) →
+    ``publie``. It takes effect as its convention does: at its signature, or at its publication
+    when the convention took effect at publication; ``date_effet`` records that day (set only
+    by ``conventions.ecriture``). Before it, it changes no cap, no end date and nothing public.
+    """
 
     convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="avenants")
     numero = models.PositiveSmallIntegerField("numéro")
     objet = models.TextField("objet")
     date_signature = models.DateField("date de signature", null=True, blank=True)
     date_fin = models.DateField("nouvelle date de fin", null=True, blank=True)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutAvenant.choices, default=StatutAvenant.BROUILLON
+    )
+    date_publication = models.DateField("date de publication", null=True, blank=True)
+    date_effet = models.DateField("en vigueur depuis le", null=True, blank=True, editable=False)
+
+    objects = AvenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["convention", "numero"]
@@ -547,10 +591,31 @@ class Avenant(TimestampedModel):
                 name="avenant_numero_unique",
                 violation_error_message="Ce numéro d'avenant existe déjà pour cette convention.",
             ),
+            models.CheckConstraint(
+                condition=Q(statut__in=StatutAvenant.values), name="avenant_statut_valide"
+            ),
+            models.CheckConstraint(
+                condition=Q(statut="brouillon") | Q(date_signature__isnull=False),
+                name="avenant_signe_date_signature",
+                violation_error_message="Un avenant signé a une date de signature.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_effet__isnull=True) | ~Q(statut="brouillon"),
+                name="avenant_brouillon_sans_effet",
+                violation_error_message="Un avenant au brouillon n'est pas en vigueur.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Avenant n° {self.numero}"
+
+    @property
+    def en_vigueur(self) -> bool:
+        return self.date_effet is not None
+
+    @property
+    def est_brouillon(self) -> bool:
+        return self.statut == StatutAvenant.BROUILLON
 
 
 # Sent once an amendment and its lines are recorded, inside the same transaction: apps that

@@ -14,7 +14,16 @@ from delegations.core.models import Administration
 from delegations.produits.models import Phase
 
 from . import ecriture
-from .models import CODE_UO_RE, Avenant, CompteRendu, Convention, PriseEffet, Statut
+from .models import (
+    CODE_UO_RE,
+    Avenant,
+    CompteRendu,
+    Convention,
+    PartiePreavis,
+    PriseEffet,
+    Statut,
+    StatutAvenant,
+)
 
 MONTANT = {
     "max_digits": 15,
@@ -81,11 +90,39 @@ class LigneConsolideeSerializer(LigneSerializer):
 
 class AvenantSerializer(serializers.ModelSerializer):
     echeancier = LigneSerializer(many=True, required=False, source="lignes_data")
+    statut = serializers.ChoiceField(
+        choices=StatutAvenant.choices,
+        read_only=True,
+        help_text="brouillon → signe (POST …/signer/) → publie (POST …/publier/).",
+    )
+    date_signature = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="À la création : un avenant déjà signé est enregistré signé ; sans date, "
+        "c'est un brouillon (modifiable, supprimable) qui ne change rien.",
+    )
+    en_vigueur = serializers.BooleanField(
+        read_only=True,
+        help_text="L'avenant a pris effet (à sa signature, ou à sa publication si la "
+        "convention a pris effet à sa publication) : lui seul change plafonds et date de fin.",
+    )
 
     class Meta:
         model = Avenant
-        fields = ["id", "numero", "objet", "date_signature", "date_fin", "echeancier", "created_at"]
-        read_only_fields = ["id", "numero", "created_at"]
+        fields = [
+            "id",
+            "numero",
+            "statut",
+            "objet",
+            "date_signature",
+            "date_publication",
+            "date_effet",
+            "en_vigueur",
+            "date_fin",
+            "echeancier",
+            "created_at",
+        ]
+        read_only_fields = ["id", "numero", "date_publication", "date_effet", "created_at"]
 
     def to_representation(self, instance: Avenant) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -94,6 +131,24 @@ class AvenantSerializer(serializers.ModelSerializer):
             for ligne in instance.lignes.all()
         ]
         return data
+
+    def update(self, instance: Avenant, validated_data: dict[str, Any]) -> Avenant:
+        """A draft only (``ecriture.modifier_avenant`` refuses a signed one with 409)."""
+        if "lignes_data" in validated_data:
+            lignes = [(lg["annee"], lg["ae"], lg["cp"]) for lg in validated_data["lignes_data"]]
+        else:
+            lignes = [(lg.annee, lg.ae, lg.cp) for lg in instance.lignes.all()]
+        if validated_data.get("date_signature"):
+            raise serializers.ValidationError(
+                {"date_signature": "La signature s'enregistre par POST …/signer/."}
+            )
+        return ecriture.modifier_avenant(
+            instance,
+            self.context["request"].user,
+            objet=validated_data.get("objet", instance.objet),
+            date_fin=validated_data.get("date_fin", instance.date_fin),
+            lignes=lignes,
+        )
 
     def create(self, validated_data: dict[str, Any]) -> Avenant:
         lignes = [
@@ -108,6 +163,46 @@ class AvenantSerializer(serializers.ModelSerializer):
             date_signature=validated_data.get("date_signature"),
             date_fin=validated_data.get("date_fin"),
         )
+
+
+class RefusSerializer(serializers.Serializer):
+    """A refused business rule: a stable code and a French message."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SignerSerializer(serializers.Serializer):
+    date_signature = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Pour une convention au brouillon sans date de signature : la date à enregistrer.",
+    )
+
+
+class PublierSerializer(serializers.Serializer):
+    date_publication = serializers.DateField()
+
+
+class MotifSerializer(serializers.Serializer):
+    motif = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text="Gardé au journal."
+    )
+
+
+class ResilierSerializer(MotifSerializer):
+    date_preavis = serializers.DateField(help_text="Date à laquelle le préavis a été donné.")
+    partie = serializers.ChoiceField(
+        choices=PartiePreavis.choices, help_text="Qui a donné le préavis."
+    )
+
+
+class TerminerSerializer(serializers.Serializer):
+    pass
+
+
+class SignerAvenantSerializer(serializers.Serializer):
+    date_signature = serializers.DateField()
 
 
 def _partie(adm: Administration, nom: str, qualite: str) -> dict[str, Any]:
@@ -176,6 +271,12 @@ class ConventionSerializer(serializers.Serializer):
     annexe_rgpd = serializers.BooleanField(required=False, allow_null=True)
     # Derived, read-only.
     date_preavis = serializers.DateField(read_only=True, allow_null=True)
+    partie_preavis = serializers.ChoiceField(
+        choices=PartiePreavis.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="Qui a donné le préavis de résiliation (vide sans résiliation).",
+    )
     date_prise_effet = serializers.DateField(read_only=True, allow_null=True)
     date_fin_consolidee = serializers.DateField(read_only=True, allow_null=True)
     date_fin_effective = serializers.DateField(read_only=True, allow_null=True)

@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/avenants/nouveau/", views.avenant_creer, name="avenant_creer"),
     path("<int:pk>/statut/<str:action>/", views.transition, name="transition"),
+    path(
+        "<int:pk>/avenants/<int:numero>/<str:action>/",
+        views.avenant_action,
+        name="avenant_action",
+    ),
     path("administrations/", views.administrations, name="administrations"),
     path("administrations/nouvelle/", views.administration_formulaire, name="administration_creer"),
     path(

@@ -21,6 +21,8 @@ from . import ecriture
 from .api import administrations_visibles
 from .filtres import LIBELLES_TRIS, FiltresAdministrations, FiltresConventions
 from .forms import (
+    ACTIONS_AVENANT,
+    ActionAvenantForm,
     AdministrationForm,
     AvenantForm,
     BaseLignesFormSet,
@@ -246,6 +248,53 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 (reverse("conventions:liste"), "Conventions"),
                 (reverse("conventions:detail", args=[pk]), str(convention)),
                 courant=TRANSITIONS[action],
+            ),
+        },
+    )
+
+
+@login_required
+def avenant_action(request: HttpRequest, pk: int, numero: int, action: str) -> HttpResponse:
+    """Sign, publish or delete (draft) an amendment, after a confirmation screen."""
+    convention = _convention_visible(request, pk)
+    exiger_ecriture(request.user, ECRITURE)
+    avenant = get_object_or_404(Avenant, convention=convention, numero=numero)
+    if action not in ACTIONS_AVENANT:
+        return redirect("conventions:detail", pk=pk)
+    form = ActionAvenantForm(action, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if action == "signer":
+                ecriture.signer_avenant(avenant, request.user, form.cleaned_data["date_signature"])
+            elif action == "publier":
+                ecriture.publier_avenant(
+                    avenant, request.user, form.cleaned_data["date_publication"]
+                )
+            else:
+                ecriture.supprimer_avenant(avenant, request.user)
+        except RegleMetierError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, f"Avenant n° {numero} : « {ACTIONS_AVENANT[action]} » effectué."
+            )
+        return redirect("conventions:detail", pk=pk)
+    libelle = ACTIONS_AVENANT[action]
+    return render(
+        request,
+        "conventions/avenant_action.html",
+        {
+            "title": f"{libelle} n° {numero} — {convention}",
+            "form": form,
+            "convention": convention,
+            "avenant": avenant,
+            "action": action,
+            "libelle": libelle,
+            "prend_effet_a_la_publication": convention.prise_effet == "publication",
+            "breadcrumb_data": _fil(
+                (reverse("conventions:liste"), "Conventions"),
+                (reverse("conventions:detail", args=[pk]), str(convention)),
+                courant=f"{libelle} n° {numero}",
             ),
         },
     )

@@ -13,3 +13,10 @@ class RegleMetierError(Exception):
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
+
+
+class EtatIncompatibleError(RegleMetierError):
+    """A business rule refused by the state of the data (a convention's status, a signed
+    amendment…), not by the shape of the input: the API answers 409."""
+
+    status_code = 409

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import User
@@ -29,7 +31,7 @@ def charger(stdout: Any) -> None:
     )
     marche.titulaires.add(alpha, beta)
     finance = User.objects.filter(role="finance").order_by("id").first()
-    aujourd_hui = dt.date.today()
+    aujourd_hui = timezone.localdate()
     crees = 0
     for reference in REFERENCES:
         convention = Convention.objects.filter(reference=reference).first()

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from delegations.conventions.models import Convention, ajouter_mois
 
@@ -72,7 +73,7 @@ def _prevision(
 def situation_convention(
     convention: Convention, aujourd_hui: dt.date | None = None
 ) -> dict[str, Any]:
-    aujourd_hui = aujourd_hui or dt.date.today()
+    aujourd_hui = aujourd_hui or timezone.localdate()
     annees = situation_annees(convention)
     enveloppe = sum((a["ae_prevu"] for a in annees), ZERO)
     consomme, recent = _consommation(convention, aujourd_hui)
@@ -94,7 +95,7 @@ def situation_convention(
 
 
 def epuisement_prevu(convention: Convention, aujourd_hui: dt.date | None = None) -> dt.date | None:
-    aujourd_hui = aujourd_hui or dt.date.today()
+    aujourd_hui = aujourd_hui or timezone.localdate()
     enveloppe = sum((ae for ae, _cp in echeancier(convention).values()), ZERO)
     consomme, recent = _consommation(convention, aujourd_hui)
     return _prevision(

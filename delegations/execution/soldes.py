@@ -221,7 +221,7 @@ class Etat(Solde):
 # One statement, constant text: the convention row, its last amended end date and the terms of
 # the year that the movement needs.
 _PREVU = """COALESCE((SELECT la.{c} FROM conventions_ligneavenant la JOIN conventions_avenant av ON av.id = la.avenant_id
-     WHERE av.convention_id = c.id AND la.annee = %(annee)s ORDER BY av.numero DESC LIMIT 1),
+     WHERE av.convention_id = c.id AND av.date_effet IS NOT NULL AND la.annee = %(annee)s ORDER BY av.numero DESC LIMIT 1),
     (SELECT le.{c} FROM conventions_ligneecheancier le WHERE le.convention_id = c.id AND le.annee = %(annee)s), 0)"""
 _SOMME = "(SELECT COALESCE(SUM(t.{c}), 0) FROM {table} t WHERE t.convention_id = c.id AND t.annee = %({annee})s)"
 SOUS_REQUETES = {
@@ -282,6 +282,7 @@ def _sql_etat(cles: tuple[str, ...]) -> str:
     sommes = ",\n  ".join(f"{SOUS_REQUETES[k]} AS x_{k}" for k in cles)
     fin = (
         "(SELECT av.date_fin FROM conventions_avenant av WHERE av.convention_id = c.id AND av.date_fin IS NOT NULL"
+        " AND av.date_effet IS NOT NULL"
         " ORDER BY av.numero DESC LIMIT 1) AS x_fin_avenant"
     )
     # Constant fragments only, no user input (values are bound parameters).

@@ -42,6 +42,12 @@ class RevueForm(DsfrBaseForm):
 
     sha256 = forms.CharField(widget=forms.HiddenInput)
     extension = forms.CharField(widget=forms.HiddenInput)
+    # The year of the schedule line proposed for a text with a single total (to be confirmed).
+    ligne_proposee = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirmer_ligne_proposee = forms.BooleanField(
+        label="Je confirme la ligne d'échéancier proposée à partir du montant total",
+        required=False,
+    )
     nom_original = forms.CharField(widget=forms.HiddenInput)
     type = forms.ChoiceField(
         label="Type de document", choices=[("convention", "Convention"), ("avenant", "Avenant")]
@@ -154,6 +160,12 @@ class RevueForm(DsfrBaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("ligne_proposee") and not data.get("confirmer_ligne_proposee"):
+            self.add_error(
+                "confirmer_ligne_proposee",
+                f"Le texte ne donne qu'un montant total : confirmez la ligne d'échéancier "
+                f"proposée pour {data['ligne_proposee']} ou corrigez l'échéancier.",
+            )
         if data.get("type") == "avenant" and not data.get("convention_parente"):
             self.add_error(
                 "convention_parente", "Choisissez la convention que modifie cet avenant."

@@ -251,6 +251,37 @@ def _stocker(
     return document
 
 
+def _montant(valeur: Any) -> Decimal | None:
+    try:
+        montant = Decimal(str(valeur))
+    except (ArithmeticError, ValueError):
+        return None
+    return montant if montant.is_finite() and montant > 0 else None
+
+
+def ligne_proposee(extraction: dict[str, Any]) -> dict[str, Any] | None:
+    """A convention whose text gives one total amount and no yearly table: one schedule line
+    is proposed, for the year the convention takes effect as far as the text tells (publication
+    when it takes effect at publication and the date is known, else signature), to be confirmed
+    by the user before import. None when the text has a table, no total or no date."""
+    if extraction.get("type") == "avenant" or extraction.get("echeancier"):
+        return None
+    ae = _montant(extraction.get("montant_total_ae"))
+    cp = _montant(extraction.get("montant_total_cp")) or ae
+    if ae is None:
+        return None
+    quand = extraction.get("date_signature")
+    if extraction.get("prise_effet") == "publication" and extraction.get("date_publication"):
+        quand = extraction.get("date_publication")
+    try:
+        annee = _date(quand).year if quand else None  # type: ignore[union-attr]
+    except RegleMetierError:
+        annee = None
+    if annee is None:
+        return None
+    return {"annee": annee, "ae": ae, "cp": cp}
+
+
 def confirmer_convention(
     sha256: str, extension: str, nom_original: str, donnees: dict[str, Any], request: Any
 ) -> Convention:

@@ -60,6 +60,8 @@ def _revue(
             "champs": champs,
             "alertes": extraction.get("alertes") or [],
             "source_echeancier": sources.get("echeancier"),
+            "ligne_proposee": form.initial.get("ligne_proposee")
+            or (form.data.get("ligne_proposee") if form.is_bound else None),
             "breadcrumb_data": {
                 "links": [{"url": "/lecture/importer/", "title": "Importer"}],
                 "current": "Vérification",
@@ -119,6 +121,10 @@ def revue(request: HttpRequest, pk: Any) -> HttpResponse:
         {"annee": ligne["annee"], "ae": ligne["ae"], "cp": ligne["cp"]}
         for ligne in extraction.get("echeancier") or []
     ]
+    proposee = None if lignes else importation.ligne_proposee(extraction)
+    if proposee:
+        lignes = [proposee]
+        form.initial["ligne_proposee"] = proposee["annee"]
     formset = LignesFormSet(initial=lignes, prefix="lignes")
     return _revue(request, form, formset, extraction)
 

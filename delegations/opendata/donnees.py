@@ -420,10 +420,11 @@ def ligne_convention(convention: Convention) -> dict[str, Any]:
 
 
 def lignes_avenants(convention: Convention, parent: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per amendment; its totals are those of the schedule once it applies."""
+    """One row per amendment in effect (a draft or an amendment not yet in effect is not
+    public); its totals are those of the schedule once it applies."""
     lignes: list[dict[str, Any]] = []
     annees = {ligne.annee: (ligne.ae, ligne.cp) for ligne in convention.echeancier.all()}
-    for avenant in convention.avenants_ordonnes():
+    for avenant in convention.avenants_en_vigueur():
         for ligne in avenant.lignes.all():
             annees[ligne.annee] = (ligne.ae, ligne.cp)
         lignes.append(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from delegations.conventions.models import Convention, ajouter_mois
@@ -296,7 +297,7 @@ def construire(
     aujourd_hui: dt.date | None = None,
 ) -> Rapport:
     """The report for the month ``periode`` (monthly) or for the whole convention (term)."""
-    aujourd_hui = aujourd_hui or dt.date.today()
+    aujourd_hui = aujourd_hui or timezone.localdate()
     if nature not in NATURES:
         raise ValueError(nature)
     debut_convention = convention.date_prise_effet or convention.date_signature or aujourd_hui

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Avenant, Convention
@@ -71,7 +72,7 @@ def rapport(request: HttpRequest, pk: int) -> HttpResponse:
             "query_string": params.urlencode(),
             "transmission": transmission,
             "date_limite": date_limite,
-            "aujourd_hui": dt.date.today(),
+            "aujourd_hui": timezone.localdate(),
             "breadcrumb_data": {
                 "links": [
                     {"url": reverse("conventions:liste"), "title": "Conventions"},

@@ -102,7 +102,8 @@ def test_refused_business_rule_answers_code_and_message(convention, finance, api
     response = api(finance).patch(
         f"/api/v1/conventions/{convention.pk}", {"date_fin": "2027-12-31"}, format="json"
     )
-    assert response.status_code == 400
+    # Refused by the state of the convention (signed), not by the shape of the input.
+    assert response.status_code == 409
     assert response.json()["code"] == "modification_par_avenant"
     assert "avenant" in response.json()["message"]
 
@@ -113,12 +114,14 @@ def test_amendment_through_the_api(convention, finance, api):
         f"/api/v1/conventions/{convention.pk}/avenants",
         {
             "objet": "Prolongation",
+            "date_signature": "2024-06-01",
             "date_fin": "2027-06-30",
             "echeancier": [{"annee": 2027, "ae": "5000.00", "cp": "5000.00"}],
         },
         format="json",
     )
     assert response.status_code == 201, response.content
+    assert response.json()["statut"] == "signe"
     assert response.json()["numero"] == 1
     data = client.get(f"/api/v1/conventions/{convention.pk}").json()
     assert data["date_fin"] == "2026-12-31"

@@ -99,9 +99,11 @@ def test_status_action_asks_for_confirmation_then_applies(convention, finance):
     url = reverse("conventions:transition", args=[convention.pk, "resilier"])
     page = client.get(url).content.decode()
     assert "Confirmer" in page
-    client.post(url, {"date_preavis": "2025-06-01"})
+    assert "Préavis donné par" in page
+    client.post(url, {"date_preavis": "2025-06-01", "partie": "delegataire"})
     convention.refresh_from_db()
     assert convention.statut == "resiliee"
+    assert convention.partie_preavis == "delegataire"
     assert convention.date_preavis == dt.date(2025, 6, 1)
     detail = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
     assert "Résilier" in detail  # history row
@@ -122,11 +124,11 @@ def test_amendment_form_creates_numbered_amendment(convention, finance):
     }
     _client(finance).post(reverse("conventions:avenant_creer", args=[convention.pk]), data)
     avenant = convention.avenants.get()
-    assert avenant.numero == 1
+    assert (avenant.numero, avenant.statut) == (1, "brouillon")
     page = (
         _client(finance).get(reverse("conventions:detail", args=[convention.pk])).content.decode()
     )
-    assert "avenant n° 1" in page
+    assert "Pas encore en vigueur" in page
 
 
 def test_search_finds_by_product_uo_chorus_code_and_party(finance, convention):

@@ -133,7 +133,7 @@ def test_amendment_changes_consolidated_schedule_but_never_the_base(convention, 
         convention,
         finance,
         objet="Abondement",
-        date_signature=None,
+        date_signature=dt.date(2025, 1, 10),
         date_fin=None,
         lignes=[(2025, D("250000"), D("160000")), (2027, D("10000"), D("10000"))],
     )
@@ -141,7 +141,7 @@ def test_amendment_changes_consolidated_schedule_but_never_the_base(convention, 
         convention,
         finance,
         objet="Correction",
-        date_signature=None,
+        date_signature=dt.date(2025, 1, 10),
         date_fin=None,
         lignes=[(2025, D("240000"), D("160000"))],
     )
@@ -161,7 +161,7 @@ def test_consolidated_end_date_is_the_last_amendment_end_date(convention, financ
         convention,
         finance,
         objet="Prolongation",
-        date_signature=None,
+        date_signature=dt.date(2025, 1, 10),
         date_fin=dt.date(2027, 6, 30),
         lignes=[],
     )
@@ -169,7 +169,7 @@ def test_consolidated_end_date_is_the_last_amendment_end_date(convention, financ
         convention,
         finance,
         objet="Montants",
-        date_signature=None,
+        date_signature=dt.date(2025, 1, 10),
         date_fin=None,
         lignes=[(2026, D("1"), D("1"))],
     )
@@ -192,9 +192,11 @@ def test_signed_convention_schedule_changes_only_by_amendment(convention, financ
     assert err.value.code == "modification_par_avenant"
     with pytest.raises(RegleMetierError):
         enregistrer_convention({}, finance, convention, echeancier=[(2024, D("1"), D("1"))])
-    # Descriptive fields stay editable.
-    conv = enregistrer_convention({"objet": "Objet précisé."}, finance, convention)
-    assert conv.objet == "Objet précisé."
+    # The representatives' names stay correctable.
+    conv = enregistrer_convention(
+        {"delegant_representant_nom": "Alice Durand"}, finance, convention
+    )
+    assert conv.delegant_representant_nom == "Alice Durand"
 
 
 def test_draft_can_be_edited_in_place(administration, dinum, finance):
@@ -244,7 +246,9 @@ class TestStatut:
         conv = appliquer_transition(conv, "suspendre", finance)
         conv = appliquer_transition(conv, "reprendre", finance)
         assert conv.statut == Statut.PUBLIEE
-        conv = appliquer_transition(conv, "resilier", finance, date_preavis=dt.date(2024, 11, 15))
+        conv = appliquer_transition(
+            conv, "resilier", finance, date_preavis=dt.date(2024, 11, 15), partie="delegant"
+        )
         conv = appliquer_transition(conv, "terminer", finance)
         assert conv.statut == Statut.TERMINEE
         actions = list(
@@ -285,7 +289,7 @@ class TestStatut:
 
     def test_termination_effective_end_is_notice_plus_notice_period(self, convention, finance):
         conv = appliquer_transition(
-            convention, "resilier", finance, date_preavis=dt.date(2025, 11, 30)
+            convention, "resilier", finance, date_preavis=dt.date(2025, 11, 30), partie="delegant"
         )
         assert conv.date_fin_effective == dt.date(2026, 2, 28)
         assert conv.est_en_vigueur(dt.date(2026, 2, 28))
@@ -293,7 +297,7 @@ class TestStatut:
 
     def test_termination_never_extends_the_end_date(self, convention, finance):
         conv = appliquer_transition(
-            convention, "resilier", finance, date_preavis=dt.date(2026, 12, 1)
+            convention, "resilier", finance, date_preavis=dt.date(2026, 12, 1), partie="delegant"
         )
         assert conv.date_fin_effective == dt.date(2026, 12, 31)
 

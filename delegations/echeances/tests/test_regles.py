@@ -54,7 +54,9 @@ def test_notice_deadline_on_a_leap_day(finance: Any, convention: Any) -> None:
 def test_no_notice_deadline_once_notice_is_given(finance: Any, convention: Any) -> None:
     from delegations.conventions.ecriture import appliquer_transition
 
-    appliquer_transition(convention, "resilier", finance, date_preavis=dt.date(2025, 3, 1))
+    appliquer_transition(
+        convention, "resilier", finance, date_preavis=dt.date(2025, 3, 1), partie="delegant"
+    )
     echeances = calculer(finance, dt.date(2025, 3, 2))
     assert _du_type(echeances, TypeEcheance.PREAVIS) == []
     assert _du_type(echeances, TypeEcheance.FIN_CONVENTION) == [
@@ -69,7 +71,7 @@ def test_end_of_convention_follows_amendments(finance: Any, convention: Any) -> 
         convention,
         finance,
         objet="Prolongation",
-        date_signature=None,
+        date_signature=dt.date(2024, 6, 1),
         date_fin=dt.date(2027, 6, 30),
         lignes=[],
     )

@@ -213,6 +213,8 @@ def calendriers_quelconques(draw: st.DrawFn) -> dict:
         # (sampled_from leans to its first items: the statuses that allow an order come first)
         "statut": draw(st.sampled_from(["signee", "publiee", "signee", "publiee", *Statut.values])),
         "avenants": [(fin, None) for fin in fins],
+        # A draft amendment (not in effect) must move nothing, on either path.
+        "avenants_en_vigueur": draw(st.lists(st.booleans(), min_size=2, max_size=2)),
         # Any day, or the first or last day in force and the day beyond (off-by-one hunting).
         "date": draw(st.sampled_from(["fin+1", "fin", "debut-1", "debut", "quelconque"])),
         "date_quelconque": draw(DATES_ORDRE),
@@ -225,6 +227,7 @@ def journaux_quelconques(draw: st.DrawFn) -> dict:
     return {
         **EN_VIGUEUR_2024,
         "avenants": [(None, ae) for ae in draw(st.lists(st.one_of(st.none(), EUROS), max_size=2))],
+        "avenants_en_vigueur": draw(st.lists(st.booleans(), min_size=2, max_size=2)),
         "prevu": draw(EUROS),
         "mad": draw(EUROS),
         "engage": draw(EUROS),
@@ -258,8 +261,15 @@ def _construire(s: dict) -> dict:
     )
     LigneEcheancier.objects.create(convention=conv, annee=2024, ae=s["prevu"], cp=0)
     for numero, (date_fin, ae) in enumerate(s["avenants"], start=1):
+        en_vigueur = s.get("avenants_en_vigueur", [True, True])[numero - 1]
         avenant = Avenant.objects.create(
-            convention=conv, numero=numero, objet="Avenant", date_fin=date_fin
+            convention=conv,
+            numero=numero,
+            objet="Avenant",
+            date_fin=date_fin,
+            statut="signe" if en_vigueur else "brouillon",
+            date_signature=dt.date(2024, 1, 2) if en_vigueur else None,
+            date_effet=dt.date(2024, 1, 2) if en_vigueur else None,
         )
         if ae is not None:
             LigneAvenant.objects.create(avenant=avenant, annee=2024, ae=ae, cp=0)

@@ -135,7 +135,9 @@ def test_commitment_refused_when_convention_suspended_or_ended(
 
 def test_commitment_refused_when_convention_terminated(convention, finance):
     mad(convention)
-    appliquer_transition(convention, "resilier", finance, date_preavis=dt.date(2024, 2, 1))
+    appliquer_transition(
+        convention, "resilier", finance, date_preavis=dt.date(2024, 2, 1), partie="delegant"
+    )
     with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10")
     assert exc.value.code == "convention_resiliee"

@@ -481,3 +481,46 @@ class TestFichiersSurs:
         page = reponse.content.decode()
         assert ("ne correspond pas" in page) != ("Format non pris en charge" in page)
         assert not Document.objects.exists()
+
+
+def test_a_single_total_convention_gets_a_schedule_line_proposed_for_confirmation(finance, lecteur):
+    lecteur.update(
+        echeancier=[], montant_total_ae="450000.00", montant_total_cp="450000.00", alertes=[]
+    )
+    client = _client(finance)
+    revue = _deposer(client)
+    assert revue.context["formset"].initial == [
+        {
+            "annee": 2025,
+            "ae": importation.Decimal("450000.00"),
+            "cp": importation.Decimal("450000.00"),
+        }
+    ]
+    assert "Échéancier proposé, à confirmer" in revue.content.decode()
+    refus = client.post("/lecture/importer/confirmer/", _revue_postee(revue))
+    assert "confirmez la ligne d&#x27;échéancier proposée pour 2025" in refus.content.decode()
+    assert not Convention.objects.exists()
+    client.post("/lecture/importer/confirmer/", _revue_postee(revue, confirmer_ligne_proposee="on"))
+    convention = Convention.objects.get()
+    assert [(ligne.annee, ligne.ae) for ligne in convention.echeancier.all()] == [
+        (2025, importation.Decimal("450000.00"))
+    ]
+
+
+def test_the_proposed_line_takes_the_publication_year_when_the_convention_takes_effect_then():
+    lu = {
+        "type": "convention",
+        "echeancier": [],
+        "montant_total_ae": "90000",
+        "montant_total_cp": None,
+        "date_signature": "2025-12-15",
+        "prise_effet": "publication",
+        "date_publication": "2026-01-20",
+    }
+    assert importation.ligne_proposee(lu) == {
+        "annee": 2026,
+        "ae": importation.Decimal("90000"),
+        "cp": importation.Decimal("90000"),
+    }
+    assert importation.ligne_proposee({**lu, "echeancier": [{"annee": 2026}]}) is None
+    assert importation.ligne_proposee({**lu, "montant_total_ae": None}) is None

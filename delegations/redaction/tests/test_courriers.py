@@ -119,7 +119,11 @@ def test_notice_letter_needs_the_termination_recorded_then_gives_the_effective_e
     with pytest.raises(RegleMetierError, match="Enregistrez d'abord la résiliation"):
         preparer_courrier(convention_complete, NatureCourrier.PREAVIS, finance)
     resiliee = appliquer_transition(
-        convention_complete, "resilier", finance, date_preavis=dt.date(2026, 3, 2)
+        convention_complete,
+        "resilier",
+        finance,
+        date_preavis=dt.date(2026, 3, 2),
+        partie="delegant",
     )
     courrier = preparer_courrier(resiliee, NatureCourrier.PREAVIS, finance)
     envoyer_courrier(courrier.pk)

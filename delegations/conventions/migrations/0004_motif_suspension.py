@@ -33,7 +33,7 @@ def remplir(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("conventions", "0002_initial"),
+        ("conventions", "0003_cycle_avenants_preavis"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("core", "0001_initial"),
     ]
