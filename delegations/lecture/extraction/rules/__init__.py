@@ -8,7 +8,7 @@ One module per subject, each rule a function over a :class:`~.context.Context`:
 - :mod:`.chorus` (shape of CHORUS codes) and :mod:`.imputation` (codes, UO, programme);
 - :mod:`.schedule` (échéancier) and :mod:`.amounts` (totals);
 - :mod:`.dates` (signature, prise d'effet, end, duration, notice), :mod:`.reporting`,
-  :mod:`.related` (previous conventions, GDPR annex);
+  :mod:`.related` (previous conventions, GDPR annex), :mod:`.funding` (BOP, co-financings);
 - :mod:`.checks`: the alerts.
 
 :func:`analyse` runs them in a fixed order: sources keep the first place a field was read and
@@ -21,7 +21,18 @@ from typing import Any
 
 from ..document import Doc
 from ..textutil import fmt_amount
-from . import amounts, checks, dates, doctype, imputation, parties, related, reporting, subject
+from . import (
+    amounts,
+    checks,
+    dates,
+    doctype,
+    funding,
+    imputation,
+    parties,
+    related,
+    reporting,
+    subject,
+)
 from .context import Context
 from .schedule import schedule
 
@@ -56,6 +67,8 @@ def analyse(doc: Doc) -> dict[str, Any]:
     result["preavis_mois"] = dates.preavis(ctx)
     result["compte_rendu"] = reporting.compte_rendu(ctx)
     result["conventions_precedentes"] = related.precedents(ctx)
+    result["bop"] = funding.bop(ctx)
+    result["cofinancements"] = funding.cofinancements(ctx, result["delegataire"])
     result["annexe_rgpd"] = related.annexe_rgpd(ctx)
     checks.check_words_vs_digits(ctx)
     checks.check_legal_refs(ctx)
