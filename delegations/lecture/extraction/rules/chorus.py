@@ -63,6 +63,54 @@ def fix_ocr_code(code: str, ocr: bool) -> str:
     return re.sub(r"O(?=\d)|(?<=\d)O", "0", code)
 
 
+# Characters OCR confuses, each with the readings it may stand for.
+AMBIGUOUS: dict[str, str] = {
+    "0": "O",
+    "O": "0",
+    "D": "0",
+    "1": "I",
+    "I": "1",
+    "l": "1I",
+    "|": "1I",
+    "5": "S",
+    "S": "5",
+    "8": "B",
+    "B": "8",
+}
+MAX_AMBIGUOUS = 10
+# The shape each CHORUS code must have once read.
+SHAPES: dict[str, re.Pattern[str]] = {
+    "domaine_fonctionnel": re.compile(r"\d{4}-\d{2}(?:-\d{2})?"),
+    "centre_de_cout": re.compile(r"[A-Z]{3,}\d{3,}"),
+    "activite": re.compile(r"\d{4}[0-9A-Z]{8}(?:-\d{2,6})?"),
+    "centre_financier": re.compile(r"\d{4}-[A-Z0-9]{2,8}(?:-[A-Z0-9]{2,8})?"),
+}
+
+
+def resolve_by_shape(code: str, shape: re.Pattern[str]) -> str:
+    """An OCR-read code with each ambiguous character (``0/O``, ``1/I/l``, ``5/S``, ``8/B``)
+    corrected only when exactly one reading of it fits ``shape`` (every reading of the code that
+    fits agrees on it); else that character as read ("MERSGAO042": the O may end the letters or
+    start the digits, so it stays)."""
+    positions = [i for i, ch in enumerate(code) if ch in AMBIGUOUS]
+    if not positions or len(positions) > MAX_AMBIGUOUS:
+        return code
+    readings = [""]
+    for i, ch in enumerate(code):
+        options = ch + AMBIGUOUS[ch] if i in positions else ch
+        readings = [r + o for r in readings for o in options]
+    fitting = [r for r in readings if shape.fullmatch(r)]
+    if not fitting:
+        return code
+    # Character by character: corrected where every fitting reading agrees.
+    chars = list(code)
+    for i in positions:
+        options = {r[i] for r in fitting}
+        if len(options) == 1:
+            chars[i] = options.pop()
+    return "".join(chars)
+
+
 def valid_uo(m: re.Match[str]) -> bool:
     """A UO code (programme-BOP-UO, from :data:`CODE_UO`) has letters in its BOP chunk."""
     return bool(re.search(r"[A-Z]", m.group(2))) and fix_ocr_digits(m.group(1)).isdigit()
@@ -106,6 +154,8 @@ def code_value(field: str, raw: str, fix: bool, *, whole: bool = False) -> str |
         return value
     if field == "centre_de_cout":
         return _centre_de_cout(value, fix)
+    if fix and field in SHAPES:
+        value = resolve_by_shape(re.sub(DASH, "-", value), SHAPES[field])
     value = re.sub(DASH, "-", value)
     if field == "domaine_fonctionnel" and re.match(r"[0-9OIl]{3}-", value):
         value = "0" + value  # "217-05-02": the programme's leading zero left out
@@ -125,10 +175,8 @@ def _centre_de_cout(value: str, fix: bool) -> str | None:
     if len(value) < 4 or len(value) > CC_MAX_LENGTH:
         return None
     if fix:
-        # OCR reads the zeros of the numeric tail as the letter O.
-        tail = re.search(r"[0-9O]*\d$", value)
-        if tail:
-            value = value[: tail.start()] + tail.group(0).replace("O", "0")
+        # Letters then digits: an ambiguous character inside either run has one reading.
+        value = resolve_by_shape(value, SHAPES["centre_de_cout"])
     return value
 
 

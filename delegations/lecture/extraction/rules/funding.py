@@ -18,7 +18,7 @@ I = re.IGNORECASE  # noqa: E741
 
 BOP_LABEL = re.compile(
     r"^[\W_]*(?:BOP|budget\s+op[ée]rationnel(?:\s+de\s+programme)?|code\s+programme|programme)"
-    r"(?:\s*\(BOP\))?\s*(?:[:|\t]|\s{2,})\s*(?P<value>.+)$",
+    r"(?:\s*\(BOP\))?\s*(?:[:|\t]|\s)\s*(?P<value>.+)$",
     I,
 )
 BOP_IN_TEXT = re.compile(
@@ -49,10 +49,13 @@ def bop(ctx: Context) -> str | None:
             continue
         value = squash(m.group("value").replace("\t", " ").strip(" |[]()"))
         label = text[: m.start("value")]
-        if value and (re.search(r"\bBOP\b", label) or re.search(r"\bBOP\b", value)):
-            if len(value) <= 40:
-                ctx.src("bop", ctx.doc.line_offset(index))
-                return value
+        # A BOP line holds a code (a digit in it); a "programme" line must name the BOP.
+        named = re.search(r"\bBOP\b", value) or (
+            re.search(r"\bBOP\b|budget", label, I) and re.search(r"\d", value)
+        )
+        if value and named and len(value) <= 40 and not value.endswith("."):
+            ctx.src("bop", ctx.doc.line_offset(index))
+            return value
     limit = min(ctx.annex_start, len(ctx.flat))
     m = BOP_IN_TEXT.search(ctx.flat[:limit])
     if m:
