@@ -59,6 +59,11 @@ def _revue(
             "champs": champs,
             "alertes": extraction.get("alertes") or [],
             "source_echeancier": sources.get("echeancier"),
+            "cofinancements": extraction.get("cofinancements") or [],
+            "source_cofinancements": sources.get("cofinancements"),
+            "precedents": [
+                p for p in extraction.get("conventions_precedentes") or [] if isinstance(p, dict)
+            ],
             "breadcrumb_data": {
                 "links": [{"url": "/lecture/importer/", "title": "Importer"}],
                 "current": "Vérification",
