@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import Doc, Line, Table, clean_markup, doc_from_plain
+from .textutil import clean_ocr_text
 from .errors import (
     CorruptFileError,
     EmptyDocumentError,
@@ -241,7 +242,7 @@ def read_pdf(
                 pdf, scanned, path=path, processus=processus, progression=page_lue
             )
             for index, text in zip(scanned, ocr_texts, strict=True):
-                page_texts[index] = text
+                page_texts[index] = clean_ocr_text(text)
             ocr = len(scanned) * 2 >= len(pdf)
     finally:
         pdf.close()

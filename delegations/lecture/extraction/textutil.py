@@ -366,6 +366,12 @@ def small_number(token: str) -> int | None:
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
 
 
+def clean_ocr_text(text: str) -> str:
+    """What OCR predictably misreads in conventions: the euro sign of "k€"/"M€" read as an "e"
+    after a number ("300 ke" → "300 k€")."""
+    return re.sub(r"(?<=\d)(\s?)([kKM])[eE](?![\w€])", r"\1\2€", text)
+
+
 def fix_ocr_digits(token: str) -> str:
     """'2O04' → '2004': letters that OCR confuses with digits, in a mostly numeric token."""
     return token.translate(_OCR_DIGITS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..textutil import AMOUNT_RE, fmt_amount, parse_amount, squash
+from ..textutil import AMOUNT_RE, fix_ocr_digits, fmt_amount, parse_amount, squash
 from .context import Context
 
 I = re.IGNORECASE  # noqa: E741
@@ -50,18 +50,30 @@ def bop(ctx: Context) -> str | None:
         value = squash(m.group("value").replace("\t", " ").strip(" |[]()"))
         label = text[: m.start("value")]
         # A BOP line holds a code (a digit in it); a "programme" line must name the BOP.
-        named = re.search(r"\bBOP\b", value) or (
+        named = re.search(r"(?<![A-Za-z])BOP(?![A-Za-z])", value) or (
             re.search(r"\bBOP\b|budget", label, I) and re.search(r"\d", value)
         )
         if value and named and len(value) <= 40 and not value.endswith("."):
             ctx.src("bop", ctx.doc.line_offset(index))
-            return value
+            return ocr_bop(value) if ctx.doc.ocr else value
     limit = min(ctx.annex_start, len(ctx.flat))
     m = BOP_IN_TEXT.search(ctx.flat[:limit])
     if m:
         ctx.src("bop", m.start())
-        return re.sub(r"\s?[-‐–]\s?", "-", m.group("code"))
+        code = re.sub(r"\s?[-‐–]\s?", "-", m.group("code"))
+        return ocr_bop(code) if ctx.doc.ocr else code
     return None
+
+
+def ocr_bop(value: str) -> str:
+    """A BOP read by OCR, with the spacing and hyphen OCR loses put back: "P214 _BOP X" →
+    "P 214 _ BOP X", "O217CMER" → "0217-CMER" (a programme then letters is a BOP code)."""
+    value = re.sub(r"\s*_\s*", " _ ", value).strip()
+    value = re.sub(r"^P(?=\d{3}\b)", "P ", value)
+    m = re.fullmatch(r"([0-9OIl]{3,4})-?([A-Z][A-Z0-9]{1,7})", value)
+    if m:
+        value = f"{fix_ocr_digits(m.group(1))}-{m.group(2)}"
+    return value
 
 
 def cofunding_offsets(ctx: Context) -> set[int]:
