@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from .document import Doc, Line, Table, clean_markup, doc_from_plain
-from .textutil import clean_ocr_text
 from .errors import (
     CorruptFileError,
     EmptyDocumentError,
@@ -24,6 +23,7 @@ from .errors import (
     UnsupportedFormatError,
     ZipBombError,
 )
+from .textutil import clean_ocr_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 MAX_UNCOMPRESSED = 200_000_000  # total uncompressed size allowed in a DOCX

@@ -267,9 +267,7 @@ DATE_DMY_RE = re.compile(
 )
 
 
-_WORD_DESC = "|".join(
-    sorted(NUMBER_WORDS | {"cents", "vingts"}, key=len, reverse=True)
-)
+_WORD_DESC = "|".join(sorted(NUMBER_WORDS | {"cents", "vingts"}, key=len, reverse=True))
 # "le premier mars deux mille vingt-quatre", "trente et un décembre 2025": day and year in words.
 DATE_IN_WORDS_RE = re.compile(
     rf"\b(?P<d>premier|(?:(?:{_WORD_DESC})[\s\-]+){{0,2}}(?:{_WORD_DESC}))\s+"

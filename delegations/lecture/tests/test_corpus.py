@@ -21,7 +21,10 @@ RENDERINGS = ["source", "pdf", "docx", "scan.pdf"]
 # Keys newer than ``expected/*.json``: their values as the corpus README gives them
 # (co-financings compared by funder and amount).
 README_VALUES: dict[str, dict[str, object]] = {
-    "2021-menjs-classe-a-12": {"bop": "P 214 _ BOP SAAM", "cofinancements": [("DINUM", "50000.00")]},
+    "2021-menjs-classe-a-12": {
+        "bop": "P 214 _ BOP SAAM",
+        "cofinancements": [("DINUM", "50000.00")],
+    },
     "2022-justice-incubateur": {"bop": None, "cofinancements": []},
     "2024-dgefp-mission-apprentissage": {"bop": "013-CEFP", "cofinancements": []},
 }

@@ -74,7 +74,9 @@ def test_lower_case_mission_is_not_a_service() -> None:
 
 
 def test_axis_written_in_words_after_its_label_is_kept_as_written() -> None:
-    r = extract_text(fictional(chorus="Axe ministériel 1\tSécurité   maritime\nAxe ministériel 2 : 44"))
+    r = extract_text(
+        fictional(chorus="Axe ministériel 1\tSécurité   maritime\nAxe ministériel 2 : 44")
+    )
     assert r["imputation"]["axe_ministeriel_1"] == "Sécurité maritime"
     assert r["imputation"]["axe_ministeriel_2"] == "44"
 
@@ -153,8 +155,7 @@ def test_two_ministries_without_dinum() -> None:
     text = fictional().replace(
         "La Direction interministérielle du numérique (DINUM),\n"
         "Représentée par Paul Durand, directeur interministériel du numérique,",
-        "Le ministère des Ports et Écluses (MPE),\n"
-        "Représenté par Paul Durand, secrétaire général,",
+        "Le ministère des Ports et Écluses (MPE),\nReprésenté par Paul Durand, secrétaire général,",
     )
     r = extract_text(text)
     assert r["delegant"]["sigle"] == "MPB"
@@ -166,7 +167,9 @@ def test_bop_read_as_written_from_a_line_or_the_text() -> None:
     assert extract_text(fictional(chorus="Code programme\tP 999 _ BOP PHAR"))["bop"] == (
         "P 999 _ BOP PHAR"
     )
-    text = fictional(extra="Les crédits relèvent du budget opérationnel de programme (BOP) [0999-PHAR].")
+    text = fictional(
+        extra="Les crédits relèvent du budget opérationnel de programme (BOP) [0999-PHAR]."
+    )
     assert extract_text(text)["bop"] == "0999-PHAR"
     assert extract_text(fictional())["bop"] is None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from ..legal import check_citation, find_citations
 from ..textutil import (

@@ -105,9 +105,9 @@ def resolve_by_shape(code: str, shape: re.Pattern[str]) -> str:
     # Character by character: corrected where every fitting reading agrees.
     chars = list(code)
     for i in positions:
-        options = {r[i] for r in fitting}
-        if len(options) == 1:
-            chars[i] = options.pop()
+        agreed = {r[i] for r in fitting}
+        if len(agreed) == 1:
+            chars[i] = agreed.pop()
     return "".join(chars)
 
 

@@ -118,7 +118,9 @@ def _cofunding(
             continue
         # The amount after the co-financing word, else one just before it.
         at = cm.start() - s
-        amounts = [m for m in AMOUNT_RE.finditer(sentence) if (parse_amount(m.group(0)) or 0) >= 100]
+        amounts = [
+            m for m in AMOUNT_RE.finditer(sentence) if (parse_amount(m.group(0)) or 0) >= 100
+        ]
         amount = next((m for m in amounts if m.start() >= at), None) or next(
             (m for m in reversed(amounts) if at - m.end() < 60), None
         )
@@ -145,7 +147,9 @@ def _funder(
     subject = re.search(r"(?:^|\s)(?:la|le|l')\s*([A-Z][A-Z0-9&-]{1,14})\b", before)
     if subject:
         return subject.group(1)
-    named = re.compile(r"\b(?:du|de\s+la|de\s+l'|des|par|de)\s[^.;]{0,90}?\((?P<acr>[A-Z][A-Z0-9&-]{1,14})\)")
+    named = re.compile(
+        r"\b(?:du|de\s+la|de\s+l'|des|par|de)\s[^.;]{0,90}?\((?P<acr>[A-Z][A-Z0-9&-]{1,14})\)"
+    )
     am = named.search(sentence, after_amount)
     if am:
         return am.group("acr")

@@ -54,7 +54,9 @@ def format_table(path: Path, data: dict[str, Any]) -> str:
         f"BOP                  : {data.get('bop') or '—'}",
         "Cofinancements       : "
         + (
-            "; ".join(f"{c['financeur']} {c['montant']} €" for c in data.get("cofinancements") or [])
+            "; ".join(
+                f"{c['financeur']} {c['montant']} €" for c in data.get("cofinancements") or []
+            )
             or "—"
         ),
         "Conventions préc.    : "
