@@ -12,6 +12,7 @@ from delegations.conventions.forms import LignesFormSet
 from delegations.conventions.models import Convention
 from delegations.core.acces import ecriture_requise
 from delegations.core.errors import RegleMetierError
+from delegations.core.models import Administration
 from delegations.taches.models import Statut, Tache
 
 from . import importation
@@ -41,6 +42,26 @@ def _conventions_modifiables(request: HttpRequest) -> Any:
     )
 
 
+def rapprochements(extraction: dict[str, Any]) -> list[str]:
+    """For each party whose acronym the register knows under another name: what the import
+    will do (attach the convention to the known administration, never rename it)."""
+    messages_: list[str] = []
+    for cle, role in (("delegant", "le délégant"), ("delegataire", "le délégataire")):
+        partie = extraction.get(cle) or {}
+        nom = " ".join(str(partie.get("nom") or "").split())
+        sigle = " ".join(str(partie.get("sigle") or "").split())
+        if not (nom and sigle):
+            continue
+        connue = Administration.objects.filter(sigle__iexact=sigle).first()
+        if connue is not None and connue.nom.casefold() != nom.casefold():
+            messages_.append(
+                f"Le texte nomme {role} « {nom} » ; le registre connaît le sigle {connue.sigle} "
+                f"sous le nom « {connue.nom} ». La convention sera rattachée à cette "
+                "administration, sans la renommer ; corrigez le sigle s'il s'agit d'une autre."
+            )
+    return messages_
+
+
 def _revue(
     request: HttpRequest, form: RevueForm, formset: Any, extraction: dict[str, Any]
 ) -> HttpResponse:
@@ -59,6 +80,7 @@ def _revue(
             "champs": champs,
             "alertes": extraction.get("alertes") or [],
             "source_echeancier": sources.get("echeancier"),
+            "rapprochements": rapprochements(extraction),
             "cofinancements": extraction.get("cofinancements") or [],
             "source_cofinancements": sources.get("cofinancements"),
             "precedents": [

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from delegations.conventions.models import Convention
+from delegations.core.models import Administration
 from delegations.core.tests.factories import ConventionFactory, UserFactory
 from delegations.lecture import importation
 from delegations.lecture.models import Document
@@ -191,6 +192,21 @@ def test_confirming_creates_the_convention_and_keeps_the_file_with_its_sha256(fi
     assert document.sha256 == hashlib.sha256(CONTENU).hexdigest()
     assert document.fichier.read() == CONTENU
     assert document.extraction["objet"] == LU["objet"]  # what was read, before corrections
+
+
+def test_a_known_acronym_under_another_name_is_proposed_and_never_renamed(finance, lecteur):
+    connue = Administration.objects.create(
+        nom="Direction fictive des essais et mesures", sigle="DFE"
+    )
+    client = _client(finance)
+    revue = _deposer(client)
+    page = revue.content.decode()
+    assert "Administration déjà connue sous un autre nom" in page
+    assert "Direction fictive des essais et mesures" in page
+    client.post("/lecture/importer/confirmer/", _revue_postee(revue))
+    connue.refresh_from_db()
+    assert connue.nom == "Direction fictive des essais et mesures"
+    assert Convention.objects.get().delegant == connue
 
 
 def test_importing_the_same_file_again_leads_to_the_existing_convention(finance, lecteur):
