@@ -21,6 +21,10 @@ from .forms import IMPUTATION, DepotForm, RevueForm
 from .models import Document
 from .taches import lancer_lecture, lire_document
 
+# Below this confidence (OCR read once, or a code its shape leaves ambiguous) a field is
+# highlighted in the review.
+CONFIANCE_BASSE = 0.8
+
 # Where each review field's evidence is found in the reader's ``sources``.
 SOURCES = {
     f"{p}_{c}": p
@@ -69,7 +73,8 @@ def _revue(
     champs = []
     for bound in form.visible_fields():
         source = sources.get(SOURCES.get(bound.name, bound.name))
-        champs.append({"field": bound, "source": source})
+        confiance = source.get("confiance", 1.0) if isinstance(source, dict) else 1.0
+        champs.append({"field": bound, "source": source, "a_verifier": confiance < CONFIANCE_BASSE})
     return render(
         request,
         "lecture/revue.html",

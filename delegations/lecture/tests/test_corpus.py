@@ -78,4 +78,7 @@ def test_corpus_document_matches_expected_json(stem: str, rendering: str) -> Non
     assert got["objet"]
     assert isinstance(got["sources"], dict) and got["sources"]
     for where in got["sources"].values():
-        assert set(where) == {"page", "ligne", "extrait"}
+        assert set(where) == {"page", "ligne", "extrait", "confiance"}
+        assert 0 <= where["confiance"] <= 1
+        if rendering != "scan.pdf":
+            assert where["confiance"] == 1.0  # read as typed

@@ -61,7 +61,10 @@ def _check(source: Path, got: dict[str, Any], rendering: str) -> None:
     assert got["objet"]
     assert isinstance(got["sources"], dict) and got["sources"]
     for where in got["sources"].values():
-        assert set(where) == {"page", "ligne", "extrait"}
+        assert set(where) == {"page", "ligne", "extrait", "confiance"}
+        assert 0 <= where["confiance"] <= 1
+        if rendering != "scan.pdf":
+            assert where["confiance"] == 1.0  # read as typed
     for item in got["conventions_precedentes"]:
         assert set(item) == {"type", "numero", "date", "texte"}
         assert item["type"] in ("convention", "avenant") and item["texte"]

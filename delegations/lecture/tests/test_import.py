@@ -84,6 +84,13 @@ LU: dict[str, Any] = {
             "page": 2,
             "ligne": 3,
             "extrait": "Centre financier 0215-DFES-C001",
+            "confiance": 1.0,
+        },
+        "imputation.centre_de_cout": {
+            "page": 2,
+            "ligne": 4,
+            "extrait": "Centre de coût ESSAI00075",
+            "confiance": 0.5,
         },
     },
 }
@@ -165,6 +172,10 @@ def test_nothing_is_saved_before_confirmation(finance, lecteur):
     assert "Cofinancements lus" in page and "un cofinancement de 80 k€ du FDE" in page
     assert "Avenant n° 1 du 2024-02-03" in page
     assert reponse.context["form"].initial["bop"] == "0215-DFES"
+    # A field read with low confidence is highlighted, the others are not.
+    a_verifier = [c["field"].name for c in reponse.context["champs"] if c["a_verifier"]]
+    assert a_verifier == ["centre_de_cout"]
+    assert "confiance 0,50" in page
     assert not Convention.objects.exists()
     assert not Document.objects.exists()
 

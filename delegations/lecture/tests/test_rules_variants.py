@@ -218,3 +218,22 @@ def test_earlier_conventions_and_amendments_are_split_with_type_number_and_date(
         ("avenant", None, "2022-09-09"),
     ]
     assert all(p["texte"] for p in r["conventions_precedentes"])
+
+
+def test_confidence_is_one_for_typed_text_and_lower_for_ocr_values_read_once() -> None:
+    from delegations.lecture.extraction.document import doc_from_plain
+    from delegations.lecture.extraction.rules import analyse
+
+    typed = extract_text(fictional(chorus="Centre de coût : PHASBA0042"))
+    assert {w["confiance"] for w in typed["sources"].values()} == {1.0}
+    text = fictional(
+        chorus="Centre de coût : PHASBAO042\nCentre financier : 0999-PHAR-BAL1",
+        signature="Fait à Lyon, le 3 avril 2024\nJeanne Martin-Roux",
+    )
+    scanned = analyse(doc_from_plain([text], ocr=True))
+    sources = scanned["sources"]
+    # The O between letters and digits may be either: the code is to be checked.
+    assert sources["imputation.centre_de_cout"]["confiance"] == 0.5
+    # The délégant's name and representative are read again in the signature block… or not.
+    assert sources["delegant"]["confiance"] == 0.75
+    assert sources["unite_operationnelle"]["confiance"] == 0.95

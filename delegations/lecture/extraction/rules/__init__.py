@@ -9,7 +9,7 @@ One module per subject, each rule a function over a :class:`~.context.Context`:
 - :mod:`.schedule` (échéancier) and :mod:`.amounts` (totals);
 - :mod:`.dates` (signature, prise d'effet, end, duration, notice), :mod:`.reporting`,
   :mod:`.related` (previous conventions, GDPR annex), :mod:`.funding` (BOP, co-financings);
-- :mod:`.checks`: the alerts.
+- :mod:`.checks`: the alerts; :mod:`.confidence`: how far each field read can be trusted.
 
 :func:`analyse` runs them in a fixed order: sources keep the first place a field was read and
 alerts keep their order, so the order below is part of the output.
@@ -24,6 +24,7 @@ from ..textutil import fmt_amount
 from . import (
     amounts,
     checks,
+    confidence,
     dates,
     doctype,
     funding,
@@ -87,5 +88,6 @@ def analyse(doc: Doc) -> dict[str, Any]:
         # An amendment only carries its changes: the required clauses are in the convention.
         checks.check_clauses(ctx)
     result["alertes"] = ctx.alerts
+    confidence.annotate(ctx, result)
     result["sources"] = ctx.sources
     return result
