@@ -234,6 +234,23 @@ def test_confidence_is_one_for_typed_text_and_lower_for_ocr_values_read_once() -
     sources = scanned["sources"]
     # The O between letters and digits may be either: the code is to be checked.
     assert sources["imputation.centre_de_cout"]["confiance"] == 0.5
-    # The délégant's name and representative are read again in the signature block… or not.
-    assert sources["delegant"]["confiance"] == 0.75
+    # The délégant's representative is read again in the signature block, DINUM's is not.
+    assert sources["delegant"]["confiance"] == 0.95
+    assert sources["delegataire"]["confiance"] == 0.75
     assert sources["unite_operationnelle"]["confiance"] == 0.95
+    # Fields without a code or a name to weigh are not flagged.
+    assert sources["date_signature"]["confiance"] == 0.85
+
+
+def test_ocr_misread_representative_name_is_read_as_written_elsewhere() -> None:
+    from delegations.lecture.extraction.document import doc_from_plain
+    from delegations.lecture.extraction.rules import analyse
+
+    text = fictional(
+        signature="Fait à Lyon, le 3 avril 2024\nPour le délégant\nJeanne Martin-Roux\n"
+        "Signé par Jeanne Martin-Roux"
+    ).replace("Représenté par Jeanne Martin-Roux", "Représenté par Jeanne Martln-Roux")
+    scanned = analyse(doc_from_plain([text], ocr=True))
+    assert scanned["delegant"]["representant"]["nom"] == "Jeanne Martin-Roux"
+    typed = extract_text(text)
+    assert typed["delegant"]["representant"]["nom"] == "Jeanne Martln-Roux"  # as typed

@@ -14,10 +14,12 @@ from typing import Any
 from .chorus import AMBIGUOUS, SHAPES
 from .context import Context
 
+PLAIN = 0.85  # OCR, a field without a code or a name to weigh
 CONFIRMED = 0.95  # OCR, the value read twice
 SINGLE = 0.75  # OCR, the value read once
 UNSETTLED = 0.5  # OCR, a code with a character its shape leaves ambiguous
-LOW = 0.8  # below this, the review highlights the field
+# Fields whose value is a code or a person's or body's name.
+WEIGHED = {"delegant", "delegataire", "imputation", "unite_operationnelle", "bop"}
 
 
 def annotate(ctx: Context, result: dict[str, Any]) -> None:
@@ -34,25 +36,29 @@ def _values(field: str, result: dict[str, Any]) -> list[str]:
     value: Any = result.get(head)
     if tail and isinstance(value, dict):
         value = value.get(tail)
-    if isinstance(value, dict):  # a party: its name and its representative's
+    if isinstance(value, dict):  # a party: its representative's name (the one OCR garbles)
         rep = value.get("representant") or {}
-        return [str(v) for v in (value.get("nom"), rep.get("nom")) if v]
+        return [str(rep["nom"])] if rep.get("nom") else []
     if isinstance(value, list):
         return [str(v) for v in value if isinstance(v, str)]
     return [str(value)] if isinstance(value, str) else []
 
 
 def _ocr_confidence(ctx: Context, field: str, result: dict[str, Any]) -> float:
-    values = _values(field, result)
+    """Codes and names, where one misread character changes the value unnoticed, are weighed;
+    other fields read by OCR get :data:`PLAIN`."""
+    head, _, code_field = field.partition(".")
+    if head not in WEIGHED:
+        return PLAIN
+    values = [v for v in _values(field, result) if len(v) >= 4]
     if not values:
-        return SINGLE
-    _, _, code_field = field.partition(".")
+        return PLAIN
+    counts = [len(re.findall(re.escape(v), ctx.flat, re.IGNORECASE)) for v in values]
+    if min(counts) >= 2:
+        return CONFIRMED
     shape = SHAPES.get(code_field)
     if shape is not None and any(_unsettled(v, shape) for v in values):
         return UNSETTLED
-    counts = [len(re.findall(re.escape(v), ctx.flat, re.IGNORECASE)) for v in values if len(v) >= 4]
-    if counts and min(counts) >= 2:
-        return CONFIRMED
     return SINGLE
 
 

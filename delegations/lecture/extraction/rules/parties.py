@@ -164,6 +164,8 @@ def _parse_party(ctx: Context, a: int, b: int) -> tuple[Party, str] | None:
     if sm and sm.group(1).upper() == sm.group(1):
         sigle = _fix_sigle(ctx, sm.group(1))
     rep = _representative(raw)
+    if rep is not None and rep["nom"] and ctx.doc.ocr:
+        rep["nom"] = _fix_person(ctx, rep["nom"])
     first = next((i for i in range(a, b) if ctx.doc.lines[i].text.strip()), a)
     ctx.src(
         "delegant" if not DINUM_NAME.search(name) else "delegataire", ctx.doc.line_offset(first)
@@ -201,6 +203,28 @@ QUALITY_THEN_NAME = re.compile(
     rf"(?:(?:son|sa|le|la|l')\s*)?([^,]+?)\s*(?:,\s*(?:{CIVILITY}\s+)?|\s+{CIVILITY}\s+)"
     rf"({PERSON})\s*(?=,|;|\.|$)"
 )
+
+
+def _fix_person(ctx: Context, nom: str) -> str:
+    """OCR may garble a name where it is read: a name written again elsewhere (the signature
+    block) with one or two characters different, and more often than this reading, wins."""
+    words = nom.split()
+    if not words or len(nom) < 6:
+        return nom
+    shape = r"\s+".join([r"[A-ZÀ-Ý][\w'’À-ÿ.-]*"] * len(words))
+    counts = Counter(
+        squash(m.group(0)) for m in re.finditer(rf"(?<![\w-]){shape}(?![\w-])", ctx.flat)
+    )
+    mine = counts.get(nom, 0)
+    best = max(
+        (
+            (n, other)
+            for other, n in counts.items()
+            if other != nom and 0 < edit_distance(other.lower(), nom.lower()) <= 2
+        ),
+        default=None,
+    )
+    return best[1] if best is not None and best[0] > mine else nom
 
 
 def _representative(raw: str) -> dict[str, str | None] | None:
