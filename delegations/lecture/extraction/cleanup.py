@@ -1,4 +1,4 @@
-"""Scanned pages cleaned before OCR: binarised (Otsu) and deskewed (projection profile).
+"""Scanned pages cleaned before OCR: deskewed (projection profile of an Otsu-binarised copy).
 
 Pillow only: it is already there (PDF rendering hands Pillow images), its C routines do the
 heavy work (a resize to one column averages each row, ``rotate`` turns the page), and a scan
@@ -86,11 +86,15 @@ def skew_angle(image: Any) -> float:
 
 
 def clean_page(image: Any) -> Any:
-    """A page ready for OCR: turned level when it was scanned askew, then binarised."""
+    """A page ready for OCR: grey, turned level when it was scanned askew.
+
+    The page is binarised to measure its skew but handed to Tesseract in grey: Tesseract
+    thresholds it itself (Leptonica), and a hard threshold before it lost thin strokes
+    (underscores, decimal commas) in our tests."""
     from PIL import Image
 
     page = image if image.mode == "L" else image.convert("L")
     angle = skew_angle(page)
     if angle:
         page = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
-    return binarise(page)
+    return page
