@@ -24,8 +24,10 @@ def test_a_page_scanned_askew_is_turned_level(skew: float) -> None:
     assert skew_angle(turned) == pytest.approx(-skew, abs=0.3)
 
 
-def test_a_level_page_is_not_turned() -> None:
-    assert skew_angle(_page()) == 0.0
+@pytest.mark.parametrize("skew", [0.0, 0.5])
+def test_a_level_or_slightly_skewed_page_is_not_turned(skew: float) -> None:
+    turned = _page().rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=235)
+    assert skew_angle(turned) == 0.0
 
 
 def test_binarised_probe_is_black_ink_on_white_paper() -> None:
