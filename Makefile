@@ -11,7 +11,7 @@ export DELEGATIONS_DEV
 # The execution bench needs PostgreSQL: it creates and drops its own database there.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint bench demo format clean
+.PHONY: install run test lint bench fuzz demo format clean
 
 $(BIN)/delegations: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The reader on mutated documents (issue 12): prints the count of crashes (target 0).
+FUZZ_N ?= 500
+FUZZ_SEED ?= 0
+fuzz: install
+	$(BIN)/python -m delegations.lecture.fuzz --nombre $(FUZZ_N) --graine $(FUZZ_SEED) --garder fuzz-plantages
 
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m delegations.bench

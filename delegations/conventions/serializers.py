@@ -350,7 +350,11 @@ class ConventionSerializer(serializers.Serializer):
             if champ in data:
                 valeurs[champ] = data[champ] or ""
         for champ, code in (data.get("imputation") or {}).items():
-            valeurs[champ] = (code or "").replace(" ", "")
+            # A ministerial axis may be words ("Transition numérique"): spaces kept, normalised.
+            if champ.startswith("axe_ministeriel"):
+                valeurs[champ] = " ".join((code or "").split())
+            else:
+                valeurs[champ] = (code or "").replace(" ", "")
         for champ in ("phases", "compte_rendu", "conventions_precedentes"):
             if champ in data:
                 valeurs[champ] = list(dict.fromkeys(data[champ] or []))

@@ -88,6 +88,7 @@ class RevueForm(DsfrBaseForm):
         label="Unité opérationnelle (UO)", required=False, max_length=30
     )
     programme = forms.CharField(label="Programme", required=False, max_length=4)
+    bop = forms.CharField(label="BOP", required=False, max_length=30)
     axe_ministeriel_1 = forms.CharField(label="Axe ministériel 1", required=False, max_length=30)
     axe_ministeriel_2 = forms.CharField(label="Axe ministériel 2", required=False, max_length=30)
     domaine_fonctionnel = forms.CharField(
@@ -140,6 +141,7 @@ class RevueForm(DsfrBaseForm):
             "objet",
             "unite_operationnelle",
             "programme",
+            "bop",
             "prise_effet",
             "duree_mois",
             "preavis_mois",
@@ -151,7 +153,7 @@ class RevueForm(DsfrBaseForm):
         initial["date_fin"] = _date(extraction.get("date_fin"))
         initial["services"] = "\n".join(extraction.get("services") or [])
         initial["conventions_precedentes"] = "\n".join(
-            extraction.get("conventions_precedentes") or []
+            textes_precedents(extraction.get("conventions_precedentes"))
         )
         initial["phases"] = extraction.get("phases") or []
         initial["compte_rendu"] = extraction.get("compte_rendu") or []
@@ -187,7 +189,8 @@ class RevueForm(DsfrBaseForm):
             "phases": d.get("phases") or [],
             "unite_operationnelle": d.get("unite_operationnelle") or None,
             "programme": d.get("programme") or None,
-            "imputation": {cle: (d.get(cle) or "").replace(" ", "") or None for cle in IMPUTATION},
+            "bop": d.get("bop") or None,
+            "imputation": {cle: code_imputation(cle, d.get(cle)) for cle in IMPUTATION},
             "echeancier": [{"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in lignes],
             "date_signature": d.get("date_signature"),
             "date_fin": d.get("date_fin"),
@@ -208,3 +211,22 @@ class RevueForm(DsfrBaseForm):
                 },
             }
         return contrat
+
+
+def code_imputation(cle: str, valeur: str | None) -> str | None:
+    """A CHORUS code without spaces; a ministerial axis may be words: spaces normalised only."""
+    valeur = (valeur or "").strip()
+    if cle.startswith("axe_ministeriel"):
+        return " ".join(valeur.split()) or None
+    return valeur.replace(" ", "") or None
+
+
+def textes_precedents(precedents: Any) -> list[str]:
+    """The earlier conventions as the register keeps them: their text as written (the reader
+    gives ``{"type", "numero", "date", "texte"}``; older readings gave the text alone)."""
+    textes: list[str] = []
+    for item in precedents or []:
+        texte = item.get("texte") if isinstance(item, dict) else item
+        if texte and str(texte) not in textes:
+            textes.append(str(texte))
+    return textes

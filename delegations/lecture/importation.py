@@ -286,12 +286,24 @@ def confirmer_convention(
     sha256: str, extension: str, nom_original: str, donnees: dict[str, Any], request: Any
 ) -> Convention:
     """Create the convention from the reviewed data (the contract's keys), then keep the file."""
-    serializer = ConventionSerializer(data=donnees, context={"request": request})
+    serializer = ConventionSerializer(data=pour_registre(donnees), context={"request": request})
     serializer.is_valid(raise_exception=True)
     with transaction.atomic():
         convention = serializer.save()
         _stocker(sha256, extension, nom_original, donnees, request.user, convention)
     return convention
+
+
+def pour_registre(donnees: dict[str, Any]) -> dict[str, Any]:
+    """The reading in the register's shape: earlier conventions kept as their texts, the
+    co-financings (shown in the review, not stored) left out."""
+    from .forms import textes_precedents
+
+    donnees = dict(donnees)
+    if "conventions_precedentes" in donnees:
+        donnees["conventions_precedentes"] = textes_precedents(donnees["conventions_precedentes"])
+    donnees.pop("cofinancements", None)
+    return donnees
 
 
 def _date(valeur: Any) -> dt.date | None:

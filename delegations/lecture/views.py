@@ -13,6 +13,7 @@ from delegations.conventions.models import Convention
 from delegations.core.acces import ecriture_requise
 from delegations.core.errors import RegleMetierError
 from delegations.core.fichiers import TYPES_MIME
+from delegations.core.models import Administration
 from delegations.taches.models import Statut, Tache
 
 from . import importation
@@ -20,6 +21,10 @@ from .extraction import KEYS, ExtractionError
 from .forms import IMPUTATION, DepotForm, RevueForm
 from .models import Document
 from .taches import lancer_lecture, lire_document
+
+# Below this confidence (OCR read once, or a code its shape leaves ambiguous) a field is
+# highlighted in the review.
+CONFIANCE_BASSE = 0.8
 
 # Where each review field's evidence is found in the reader's ``sources``.
 SOURCES = {
@@ -42,6 +47,26 @@ def _conventions_modifiables(request: HttpRequest) -> Any:
     )
 
 
+def rapprochements(extraction: dict[str, Any]) -> list[str]:
+    """For each party whose acronym the register knows under another name: what the import
+    will do (attach the convention to the known administration, never rename it)."""
+    messages_: list[str] = []
+    for cle, role in (("delegant", "le délégant"), ("delegataire", "le délégataire")):
+        partie = extraction.get(cle) or {}
+        nom = " ".join(str(partie.get("nom") or "").split())
+        sigle = " ".join(str(partie.get("sigle") or "").split())
+        if not (nom and sigle):
+            continue
+        connue = Administration.objects.filter(sigle__iexact=sigle).first()
+        if connue is not None and connue.nom.casefold() != nom.casefold():
+            messages_.append(
+                f"Le texte nomme {role} « {nom} » ; le registre connaît le sigle {connue.sigle} "
+                f"sous le nom « {connue.nom} ». La convention sera rattachée à cette "
+                "administration, sans la renommer ; corrigez le sigle s'il s'agit d'une autre."
+            )
+    return messages_
+
+
 def _revue(
     request: HttpRequest, form: RevueForm, formset: Any, extraction: dict[str, Any]
 ) -> HttpResponse:
@@ -49,7 +74,8 @@ def _revue(
     champs = []
     for bound in form.visible_fields():
         source = sources.get(SOURCES.get(bound.name, bound.name))
-        champs.append({"field": bound, "source": source})
+        confiance = source.get("confiance", 1.0) if isinstance(source, dict) else 1.0
+        champs.append({"field": bound, "source": source, "a_verifier": confiance < CONFIANCE_BASSE})
     return render(
         request,
         "lecture/revue.html",
@@ -62,6 +88,12 @@ def _revue(
             "source_echeancier": sources.get("echeancier"),
             "ligne_proposee": form.initial.get("ligne_proposee")
             or (form.data.get("ligne_proposee") if form.is_bound else None),
+            "rapprochements": rapprochements(extraction),
+            "cofinancements": extraction.get("cofinancements") or [],
+            "source_cofinancements": sources.get("cofinancements"),
+            "precedents": [
+                p for p in extraction.get("conventions_precedentes") or [] if isinstance(p, dict)
+            ],
             "breadcrumb_data": {
                 "links": [{"url": "/lecture/importer/", "title": "Importer"}],
                 "current": "Vérification",

@@ -68,6 +68,17 @@ def _texte(valeur: Any) -> str:
     return re.sub(r"\s+", " ", str(valeur or "")).strip()
 
 
+def _textes_cites(lu: Any) -> list[str]:
+    """The texts the reader cites, once each (it gives ``{"type", "numero", "date", "texte"}``
+    per document, several documents from one mention)."""
+    textes: list[str] = []
+    for item in lu or []:
+        texte = item.get("texte") if isinstance(item, dict) else item
+        if texte and texte not in textes:
+            textes.append(texte)
+    return textes
+
+
 def _sans_point(valeur: Any) -> str:
     return _texte(valeur).rstrip(" .;")
 
@@ -242,6 +253,8 @@ def comparer(
         if cle in sauf:
             continue
         lu = _lu(extraction, cle)
+        if cle == "conventions_precedentes":
+            lu = _textes_cites(lu)
         libelle = LIBELLES.get(cle) or (
             f"échéancier {cle.split('.', 1)[1]}" if cle.startswith("echeancier.") else cle
         )

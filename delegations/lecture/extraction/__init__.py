@@ -42,6 +42,8 @@ KEYS = (
     "preavis_mois",
     "compte_rendu",
     "conventions_precedentes",
+    "bop",
+    "cofinancements",
     "annexe_rgpd",
     "alertes",
     "sources",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cleanup import clean_page
 from .document import Doc, Line, Table, clean_markup, doc_from_plain
 from .errors import (
     CorruptFileError,
@@ -23,6 +24,7 @@ from .errors import (
     UnsupportedFormatError,
     ZipBombError,
 )
+from .textutil import clean_ocr_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 MAX_UNCOMPRESSED = 200_000_000  # total uncompressed size allowed in a DOCX
@@ -241,7 +243,7 @@ def read_pdf(
                 pdf, scanned, path=path, processus=processus, progression=page_lue
             )
             for index, text in zip(scanned, ocr_texts, strict=True):
-                page_texts[index] = text
+                page_texts[index] = clean_ocr_text(text)
             ocr = len(scanned) * 2 >= len(pdf)
     finally:
         pdf.close()
@@ -370,6 +372,12 @@ def remove_rules(image: Any) -> Any:
     return rotated.transpose(Image.Transpose.ROTATE_270)
 
 
+def prepare_page(image: Any) -> Any:
+    """A rendered scan ready for OCR: levelled and binarised (:mod:`.cleanup`), table rules
+    erased."""
+    return remove_rules(clean_page(image))
+
+
 def _ocr_image(exe: str, image: Any, png: Path) -> str:
     image.save(png)
     try:
@@ -406,7 +414,7 @@ def _ocr_page_processus(path: str, index: int) -> str:
         _PDF_OUVERTS.clear()
         pdf = _PDF_OUVERTS[path] = pdfium.PdfDocument(path)
     page = pdf[index]
-    image = remove_rules(page.render(scale=OCR_DPI / 72, grayscale=True).to_pil())
+    image = prepare_page(page.render(scale=OCR_DPI / 72, grayscale=True).to_pil())
     page.close()
     with tempfile.TemporaryDirectory(prefix="lecture-ocr-") as tmp:
         return _ocr_image(exe, image, Path(tmp) / f"p{index}.png")
@@ -443,7 +451,7 @@ def ocr_pages(
         for fait, index in enumerate(indexes, start=1):
             page = pdf[index]
             bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
-            image = remove_rules(bitmap.to_pil())
+            image = prepare_page(bitmap.to_pil())
             page.close()
             out.append(_ocr_image(exe, image, Path(tmp) / f"p{index}.png"))
             if progression is not None:

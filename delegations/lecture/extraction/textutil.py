@@ -267,6 +267,28 @@ DATE_DMY_RE = re.compile(
 )
 
 
+_WORD_DESC = "|".join(sorted(NUMBER_WORDS | {"cents", "vingts"}, key=len, reverse=True))
+# "le premier mars deux mille vingt-quatre", "trente et un décembre 2025": day and year in words.
+DATE_IN_WORDS_RE = re.compile(
+    rf"\b(?P<d>premier|(?:(?:{_WORD_DESC})[\s\-]+){{0,2}}(?:{_WORD_DESC}))\s+"
+    rf"(?P<m>{_MONTH_ALT})\s+"
+    rf"(?P<y>(?:19|20)\d\d\b|(?:deux\s+)?mille(?:[\s\-]+(?:{_WORD_DESC}))*\b)",
+    re.IGNORECASE,
+)
+
+
+def _date_in_words(m: re.Match[str]) -> date | None:
+    """The date of a :data:`DATE_IN_WORDS_RE` match, None when a part is not a number."""
+    dtok = m.group("d").lower()
+    day = 1 if dtok == "premier" else words_to_int(dtok)
+    ytok = m.group("y")
+    year = int(ytok) if ytok.isdigit() else words_to_int(ytok)
+    month = MONTHS.get(strip_accents(m.group("m").lower()))
+    if day is None or year is None or month is None or not 1900 <= year <= 2099:
+        return None
+    return _mk_date(year, month, day)
+
+
 @dataclass
 class FoundDate:
     value: date
@@ -303,6 +325,13 @@ def find_dates(text: str) -> list[FoundDate]:
         if value:
             found.append(FoundDate(value, m.start(), m.end(), m.group(0)))
             taken.append(m.span())
+    for m in DATE_IN_WORDS_RE.finditer(text):
+        if not free(*m.span()):
+            continue
+        value = _date_in_words(m)
+        if value:
+            found.append(FoundDate(value, m.start(), m.end(), m.group(0)))
+            taken.append(m.span())
     for rx in (DATE_YMD_RE, DATE_DMY_RE):
         for m in rx.finditer(text):
             if not free(*m.span()):
@@ -333,6 +362,12 @@ def small_number(token: str) -> int | None:
 # ---------------------------------------------------------------------------
 
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
+
+
+def clean_ocr_text(text: str) -> str:
+    """What OCR predictably misreads in conventions: the euro sign of "k€"/"M€" read as an "e"
+    after a number ("300 ke" → "300 k€")."""
+    return re.sub(r"(?<=\d)(\s?)([kKM])[eE](?![\w€])", r"\1\2€", text)
 
 
 def fix_ocr_digits(token: str) -> str:

@@ -18,6 +18,16 @@ STEMS = [
     "2024-dgefp-mission-apprentissage",
 ]
 RENDERINGS = ["source", "pdf", "docx", "scan.pdf"]
+# Keys newer than ``expected/*.json``: their values as the corpus README gives them
+# (co-financings compared by funder and amount).
+README_VALUES: dict[str, dict[str, object]] = {
+    "2021-menjs-classe-a-12": {
+        "bop": "P 214 _ BOP SAAM",
+        "cofinancements": [("DINUM", "50000.00")],
+    },
+    "2022-justice-incubateur": {"bop": None, "cofinancements": []},
+    "2024-dgefp-mission-apprentissage": {"bop": "013-CEFP", "cofinancements": []},
+}
 
 
 def _path(stem: str, rendering: str) -> Path:
@@ -57,9 +67,18 @@ def test_corpus_document_matches_expected_json(stem: str, rendering: str) -> Non
             assert all(a["message"] for a in got[key])
         else:
             assert got[key] == value, f"{path.name}: {key}"
+    assert got["bop"] == README_VALUES[stem]["bop"], f"{path.name}: bop"
+    assert [(c["financeur"], c["montant"]) for c in got["cofinancements"]] == README_VALUES[stem][
+        "cofinancements"
+    ], f"{path.name}: cofinancements"
+    for item in got["conventions_precedentes"]:
+        assert set(item) == {"type", "numero", "date", "texte"}
     for key in ("sources", "objet", "conventions_precedentes"):
         assert key in got
     assert got["objet"]
     assert isinstance(got["sources"], dict) and got["sources"]
     for where in got["sources"].values():
-        assert set(where) == {"page", "ligne", "extrait"}
+        assert set(where) == {"page", "ligne", "extrait", "confiance"}
+        assert 0 <= where["confiance"] <= 1
+        if rendering != "scan.pdf":
+            assert where["confiance"] == 1.0  # read as typed

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from delegations.conventions.models import Convention
+from delegations.core.models import Administration
 from delegations.core.tests.factories import ConventionFactory, UserFactory
 from delegations.lecture import importation
 from delegations.lecture.models import Document
@@ -40,7 +41,7 @@ LU: dict[str, Any] = {
     "unite_operationnelle": "0215-DFES-C001",
     "programme": "215",
     "imputation": {
-        "axe_ministeriel_1": None,
+        "axe_ministeriel_1": "Transition  numérique",
         "axe_ministeriel_2": None,
         "domaine_fonctionnel": "0215-01-02",
         "centre_financier": "0215-DFES-C001",
@@ -59,7 +60,18 @@ LU: dict[str, Any] = {
     "duree_mois": None,
     "preavis_mois": 3,
     "compte_rendu": ["terme"],
-    "conventions_precedentes": [],
+    "conventions_precedentes": [
+        {
+            "type": "avenant",
+            "numero": 1,
+            "date": "2024-02-03",
+            "texte": "l'avenant n° 1 du 3 février 2024",
+        }
+    ],
+    "bop": "0215-DFES",
+    "cofinancements": [
+        {"financeur": "FDE", "montant": "80000.00", "objet": "un cofinancement de 80 k€ du FDE"}
+    ],
     "annexe_rgpd": True,
     "alertes": [{"code": "montant_incoherent", "message": "« 300 000 € » contre « 350 000 € »"}],
     "sources": {
@@ -72,6 +84,13 @@ LU: dict[str, Any] = {
             "page": 2,
             "ligne": 3,
             "extrait": "Centre financier 0215-DFES-C001",
+            "confiance": 1.0,
+        },
+        "imputation.centre_de_cout": {
+            "page": 2,
+            "ligne": 4,
+            "extrait": "Centre de coût ESSAI00075",
+            "confiance": 0.5,
         },
     },
 }
@@ -150,6 +169,13 @@ def test_nothing_is_saved_before_confirmation(finance, lecteur):
     assert "Vérifier la lecture" in page
     assert "Centre financier 0215-DFES-C001" in page  # the source excerpt beside the field
     assert "montant_incoherent" in page
+    assert "Cofinancements lus" in page and "un cofinancement de 80 k€ du FDE" in page
+    assert "Avenant n° 1 du 2024-02-03" in page
+    assert reponse.context["form"].initial["bop"] == "0215-DFES"
+    # A field read with low confidence is highlighted, the others are not.
+    a_verifier = [c["field"].name for c in reponse.context["champs"] if c["a_verifier"]]
+    assert a_verifier == ["centre_de_cout"]
+    assert "confiance 0,50" in page
     assert not Convention.objects.exists()
     assert not Document.objects.exists()
 
@@ -165,6 +191,10 @@ def test_confirming_creates_the_convention_and_keeps_the_file_with_its_sha256(fi
     assert convention.objet == "Objet corrigé à la main."
     assert convention.delegant.sigle == "DFE"
     assert convention.centre_financier == "0215-DFES-C001"
+    assert convention.bop == "0215-DFES"
+    # An axis in words keeps its spaces (normalised); the earlier documents keep their text.
+    assert convention.axe_ministeriel_1 == "Transition numérique"
+    assert convention.conventions_precedentes == ["l'avenant n° 1 du 3 février 2024"]
     assert [(ligne.annee, str(ligne.ae)) for ligne in convention.echeancier.all()] == [
         (2025, "300000.00"),
         (2026, "0.00"),
@@ -173,6 +203,21 @@ def test_confirming_creates_the_convention_and_keeps_the_file_with_its_sha256(fi
     assert document.sha256 == hashlib.sha256(CONTENU).hexdigest()
     assert document.fichier.read() == CONTENU
     assert document.extraction["objet"] == LU["objet"]  # what was read, before corrections
+
+
+def test_a_known_acronym_under_another_name_is_proposed_and_never_renamed(finance, lecteur):
+    connue = Administration.objects.create(
+        nom="Direction fictive des essais et mesures", sigle="DFE"
+    )
+    client = _client(finance)
+    revue = _deposer(client)
+    page = revue.content.decode()
+    assert "Administration déjà connue sous un autre nom" in page
+    assert "Direction fictive des essais et mesures" in page
+    client.post("/lecture/importer/confirmer/", _revue_postee(revue))
+    connue.refresh_from_db()
+    assert connue.nom == "Direction fictive des essais et mesures"
+    assert Convention.objects.get().delegant == connue
 
 
 def test_importing_the_same_file_again_leads_to_the_existing_convention(finance, lecteur):
@@ -258,6 +303,12 @@ class TestApi:
         )
         assert cree.status_code == 201, cree.content
         assert cree.json()["unite_operationnelle"] == "0215-DFES-C001"
+        assert corps["bop"] == "0215-DFES" and corps["cofinancements"][0]["financeur"] == "FDE"
+        assert corps["conventions_precedentes"][0]["type"] == "avenant"
+        convention = Convention.objects.get()
+        assert convention.bop == "0215-DFES"
+        assert convention.axe_ministeriel_1 == "Transition numérique"
+        assert convention.conventions_precedentes == ["l'avenant n° 1 du 3 février 2024"]
         assert Document.objects.get().convention_id == cree.json()["id"]
 
     def test_reimport_answers_409_with_the_existing_convention(self, finance, api, lecteur):

@@ -8,8 +8,8 @@ One module per subject, each rule a function over a :class:`~.context.Context`:
 - :mod:`.chorus` (shape of CHORUS codes) and :mod:`.imputation` (codes, UO, programme);
 - :mod:`.schedule` (échéancier) and :mod:`.amounts` (totals);
 - :mod:`.dates` (signature, prise d'effet, end, duration, notice), :mod:`.reporting`,
-  :mod:`.related` (previous conventions, GDPR annex);
-- :mod:`.checks`: the alerts.
+  :mod:`.related` (previous conventions, GDPR annex), :mod:`.funding` (BOP, co-financings);
+- :mod:`.checks`: the alerts; :mod:`.confidence`: how far each field read can be trusted.
 
 :func:`analyse` runs them in a fixed order: sources keep the first place a field was read and
 alerts keep their order, so the order below is part of the output.
@@ -21,7 +21,19 @@ from typing import Any
 
 from ..document import Doc
 from ..textutil import fmt_amount
-from . import amounts, checks, dates, doctype, imputation, parties, related, reporting, subject
+from . import (
+    amounts,
+    checks,
+    confidence,
+    dates,
+    doctype,
+    funding,
+    imputation,
+    parties,
+    related,
+    reporting,
+    subject,
+)
 from .context import Context
 from .schedule import schedule
 
@@ -56,6 +68,8 @@ def analyse(doc: Doc) -> dict[str, Any]:
     result["preavis_mois"] = dates.preavis(ctx)
     result["compte_rendu"] = reporting.compte_rendu(ctx)
     result["conventions_precedentes"] = related.precedents(ctx)
+    result["bop"] = funding.bop(ctx)
+    result["cofinancements"] = funding.cofinancements(ctx, result["delegataire"])
     result["annexe_rgpd"] = related.annexe_rgpd(ctx)
     checks.check_words_vs_digits(ctx)
     checks.check_legal_refs(ctx)
@@ -74,5 +88,6 @@ def analyse(doc: Doc) -> dict[str, Any]:
         # An amendment only carries its changes: the required clauses are in the convention.
         checks.check_clauses(ctx)
     result["alertes"] = ctx.alerts
+    confidence.annotate(ctx, result)
     result["sources"] = ctx.sources
     return result

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ..textutil import AMOUNT_RE, fmt_amount, parse_amount
 from .changes import superseded
 from .context import Context
+from .funding import cofunding_offsets
 from .schedule import Schedule, cell_amount
 
 I = re.IGNORECASE  # noqa: E741
@@ -35,11 +36,14 @@ class Declared:
 
 def declared_amounts(ctx: Context, found: Schedule) -> list[Declared]:
     """Amounts of 1 000 € or more stated in prose (before the annexes) in a sentence about the
-    amount of the délégation, except the délégataire's own funding, unit prices ("par mois",
+    amount of the délégation, except the délégataire's own funding, co-financings, unit prices ("par mois",
     HT/TTC), amounts an amendment replaces and amounts of the schedule itself."""
     out: list[Declared] = []
     limit = min(ctx.annex_start, len(ctx.flat))
+    cofunded = cofunding_offsets(ctx)
     for m in AMOUNT_RE.finditer(ctx.flat[:limit]):
+        if m.start() in cofunded:
+            continue  # another funder's money, not the délégation's
         index = ctx.doc.line_index(m.start())
         if index in found.lines or ctx.doc.lines[index].cells is not None:
             continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from ..legal import check_citation, find_citations
 from ..textutil import (
@@ -159,7 +160,7 @@ def check_schedule_period(
     schedule: list[Row],
     *,
     doc_type: str,
-    precedents: list[str],
+    precedents: list[dict[str, Any]],
     date_signature: str | None,
     prise_effet: str | None,
     start: date | None,
@@ -176,7 +177,7 @@ def check_schedule_period(
     if doc_type == "avenant":
         # The period is the amended convention's: it began with that convention, not with
         # the amendment's signature.
-        years = [d.value.year for t in precedents for d in find_dates(t)]
+        years = [d.value.year for p in precedents for d in find_dates(p["texte"])]
         first_year = min(years) if years else None
     elif start is not None:
         first_year = start.year

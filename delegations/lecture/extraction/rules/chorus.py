@@ -19,7 +19,7 @@ CODE_UO = re.compile(
     rf"(?<![\w-])([0-9OIl]{{4}}){DASH}([A-Z0-9]{{2,8}}){DASH}([A-Z0-9]{{2,8}})(?![\w-])"
 )
 CODE_DF = re.compile(
-    rf"(?<![\w-])([0-9OIl]{{4}}{DASH}[0-9OIl]{{2}}(?:{DASH}[0-9OIl]{{2}})?)(?![\w-])"
+    rf"(?<![\w-])([0-9OIl]{{3,4}}{DASH}[0-9OIl]{{2}}(?:{DASH}[0-9OIl]{{2}})?)(?![\w-])"
 )
 CODE_CF = re.compile(
     rf"(?<![\w-])([0-9OIl]{{4}}{DASH}[A-Z0-9]{{2,8}}(?:{DASH}[A-Z0-9]{{2,8}})?)(?![\w-])"
@@ -33,6 +33,9 @@ CODE_ACT_SPACED = re.compile(r"([0-9OIl]{4})((?: [0-9A-Z]{2,8})+)(?![\w-])")
 CODE_CC = re.compile(r"(?<![\w])([A-Z]{2,}[A-Z0-9]*(?: ?\d{2,}){0,2})(?![\w])")
 CC_MAX_LENGTH = 12
 CODE_AXE = re.compile(r"^([A-Z0-9][A-Z0-9.\-]{0,15})(?![\w])")
+# An axis named in words ("Transition numérique"): a short capitalised phrase filling its cell.
+AXE_WORDS = re.compile(r"^([A-ZÀ-Ý][\w'’À-ÿ-]*(?:\s+[\w'’À-ÿ-]+){0,5})\s*$")
+NO_VALUE = re.compile(r"^(?:sans\s+objet|n[ée]ant|non\s+renseign[ée]e?|[-–—/]+)$", I)
 
 CHORUS_LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("axe_ministeriel_1", re.compile(r"axe\s+minist[ée]riel\s*(?:n°\s*)?(?:1|un|I)\b", I)),
@@ -60,6 +63,54 @@ def fix_ocr_code(code: str, ocr: bool) -> str:
     return re.sub(r"O(?=\d)|(?<=\d)O", "0", code)
 
 
+# Characters OCR confuses, each with the readings it may stand for.
+AMBIGUOUS: dict[str, str] = {
+    "0": "O",
+    "O": "0",
+    "D": "0",
+    "1": "I",
+    "I": "1",
+    "l": "1I",
+    "|": "1I",
+    "5": "S",
+    "S": "5",
+    "8": "B",
+    "B": "8",
+}
+MAX_AMBIGUOUS = 10
+# The shape each CHORUS code must have once read.
+SHAPES: dict[str, re.Pattern[str]] = {
+    "domaine_fonctionnel": re.compile(r"\d{4}-\d{2}(?:-\d{2})?"),
+    "centre_de_cout": re.compile(r"[A-Z]{3,}\d{3,}"),
+    "activite": re.compile(r"\d{4}[0-9A-Z]{8}(?:-\d{2,6})?"),
+    "centre_financier": re.compile(r"\d{4}-[A-Z0-9]{2,8}(?:-[A-Z0-9]{2,8})?"),
+}
+
+
+def resolve_by_shape(code: str, shape: re.Pattern[str]) -> str:
+    """An OCR-read code with each ambiguous character (``0/O``, ``1/I/l``, ``5/S``, ``8/B``)
+    corrected only when exactly one reading of it fits ``shape`` (every reading of the code that
+    fits agrees on it); else that character as read ("MERSGAO042": the O may end the letters or
+    start the digits, so it stays)."""
+    positions = [i for i, ch in enumerate(code) if ch in AMBIGUOUS]
+    if not positions or len(positions) > MAX_AMBIGUOUS:
+        return code
+    readings = [""]
+    for i, ch in enumerate(code):
+        options = ch + AMBIGUOUS[ch] if i in positions else ch
+        readings = [r + o for r in readings for o in options]
+    fitting = [r for r in readings if shape.fullmatch(r)]
+    if not fitting:
+        return code
+    # Character by character: corrected where every fitting reading agrees.
+    chars = list(code)
+    for i in positions:
+        agreed = {r[i] for r in fitting}
+        if len(agreed) == 1:
+            chars[i] = agreed.pop()
+    return "".join(chars)
+
+
 def valid_uo(m: re.Match[str]) -> bool:
     """A UO code (programme-BOP-UO, from :data:`CODE_UO`) has letters in its BOP chunk."""
     return bool(re.search(r"[A-Z]", m.group(2))) and fix_ocr_digits(m.group(1)).isdigit()
@@ -71,13 +122,21 @@ def norm_uo(m: re.Match[str], ocr: bool) -> str:
     return fix_ocr_code(code, ocr)
 
 
-def code_value(field: str, raw: str, fix: bool) -> str | None:
+def code_value(field: str, raw: str, fix: bool, *, whole: bool = False) -> str | None:
     """The code of ``field`` at the start of ``raw`` (a cell or what follows a label), normalised:
     hyphens for dashes, no spaces in a centre de coût, digits for the letters OCR confuses
-    (``fix``: the text comes from OCR). None when ``raw`` does not start with such a code."""
+    (``fix``: the text comes from OCR), a leading zero for a domaine fonctionnel written with a
+    3-digit programme. None when ``raw`` does not start with such a code.
+
+    ``whole``: ``raw`` is a whole cell (or the rest of a label's line), so a ministerial axis
+    may be words as written ("Transition numérique"), whitespace normalised."""
     raw = raw.strip().lstrip("[(|").strip()
-    if not raw:
+    if not raw or NO_VALUE.match(raw):
         return None
+    if field in AXES and whole:
+        words = AXE_WORDS.match(raw)
+        if words and not CODE_AXE.match(raw) and not any(lb.match(raw) for _, lb in CHORUS_LABELS):
+            return " ".join(words.group(1).split())
     if field == "activite":
         spaced = spaced_activity(raw)
         if spaced is not None:
@@ -95,7 +154,11 @@ def code_value(field: str, raw: str, fix: bool) -> str | None:
         return value
     if field == "centre_de_cout":
         return _centre_de_cout(value, fix)
+    if fix and field in SHAPES:
+        value = resolve_by_shape(re.sub(DASH, "-", value), SHAPES[field])
     value = re.sub(DASH, "-", value)
+    if field == "domaine_fonctionnel" and re.match(r"[0-9OIl]{3}-", value):
+        value = "0" + value  # "217-05-02": the programme's leading zero left out
     if field == "activite" and "-" in value and len(value) - 1 > ACTIVITY_LENGTH:
         value = value.split("-")[0]  # "0310ACAE0701 - DSI": a label, not a sub-code
     value = fix_ocr_digits(value[:4]) + value[4:]
@@ -112,10 +175,8 @@ def _centre_de_cout(value: str, fix: bool) -> str | None:
     if len(value) < 4 or len(value) > CC_MAX_LENGTH:
         return None
     if fix:
-        # OCR reads the zeros of the numeric tail as the letter O.
-        tail = re.search(r"[0-9O]*\d$", value)
-        if tail:
-            value = value[: tail.start()] + tail.group(0).replace("O", "0")
+        # Letters then digits: an ambiguous character inside either run has one reading.
+        value = resolve_by_shape(value, SHAPES["centre_de_cout"])
     return value
 
 
@@ -189,7 +250,7 @@ def row_values(
     if cells is not None and lines[index].cells is not None:
         for field, cell in zip(fields, cells, strict=False):
             if field not in (None, "?"):
-                value = code_value(field, cell, fix)
+                value = code_value(field, cell, fix, whole=True)
                 if value is not None:
                     out[field] = value
         return out

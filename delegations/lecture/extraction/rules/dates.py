@@ -60,7 +60,7 @@ def signature_date(ctx: Context) -> str | None:
         except ValueError:
             pass
     for m in SIGNED_ON.finditer(flat):
-        window = flat[m.end() : m.end() + 40]
+        window = flat[m.end() : m.end() + 60]
         dates = find_dates(window)
         if dates and dates[0].start < 6:
             candidates.append((dates[0].value, m.end() + dates[0].start))
@@ -72,8 +72,9 @@ def signature_date(ctx: Context) -> str | None:
         ):
             line = ctx.doc.lines[index].text.strip(" *_|")
             dates = find_dates(line)
-            if len(dates) == 1 and len(line) - len(dates[0].text) < 12:
-                candidates.append((dates[0].value, ctx.doc.line_offset(index)))
+            # One date per signature column ("Le 2 mars 2024 <tab> Le 5 mars 2024").
+            if dates and len(line) - sum(len(d.text) for d in dates) < 12 * len(dates):
+                candidates.extend((d.value, ctx.doc.line_offset(index)) for d in dates)
     if not candidates:
         return None
     best = max(candidates, key=lambda c: (c[0], c[1]))
@@ -130,7 +131,7 @@ def date_fin(ctx: Context) -> str | None:
     for s, e in ([ctx.span(art)] if art else []) + [(ctx.body_start, len(ctx.flat))]:
         text = ctx.flat[s:e]
         for m in ENDS_ON.finditer(text):
-            dates = find_dates(text[m.end() : m.end() + 30])
+            dates = find_dates(text[m.end() : m.end() + 60])
             if dates and dates[0].start < 3:
                 at = s + m.end() + dates[0].start
                 if superseded(ctx, at, at + len(dates[0].text)):

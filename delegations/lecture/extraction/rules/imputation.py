@@ -84,12 +84,18 @@ def _codes_by_line(ctx: Context, imp: dict[str, str | None], where: dict[str, in
             m = label.match(body)
             if not m:
                 continue
-            value_part = re.sub(r"^(?:\s*\(s\))?[\s:|\-–]*", "", body[m.end() :])
-            value = code_value(field, value_part, fix)
+            sep = re.match(r"(?:\s*\(s\))?[\s:|\-–]*", body[m.end() :])
+            value_part = body[m.end() + (sep.end() if sep else 0) :]
+            # Words stand for a value only when set apart from the label (tab, colon, cell).
+            # A short line of label and value is a table row flowed by the text layer.
+            whole = bool(sep and re.search(r"[:|]", sep.group(0))) or (
+                len(body) <= 60 and not body.endswith(".")
+            )
+            value = code_value(field, value_part.strip(" |"), fix, whole=whole)
             if value is None and not value_part.strip(" |") and index + 1 < len(lines):
                 nxt = lines[index + 1].text.strip(" |\t")
                 if not any(lb.match(nxt) for _, lb in CHORUS_LABELS):
-                    value = code_value(field, nxt, fix)
+                    value = code_value(field, nxt, fix, whole=line.cells is not None)
             if value is None or context == "delegataire":
                 break
             if imp[field] is None:

@@ -102,7 +102,9 @@ def _blocks_by_representative(ctx: Context, limit: int) -> list[tuple[int, int]]
         if ctx.doc.line_offset(index) >= limit:
             break
         # "représenté par :" announces a name on another line: the party starts here.
-        if re.search(r"repr[ée]sent[ée]e?\s+par(?!\s*(?::|$))", line.text.strip(), I):
+        if REPRESENTED.search(line.text.strip()) and not re.search(
+            r"repr[ée]sent[ée]e?s?\s+par\s*(?::|$)", line.text.strip(), I
+        ):
             reps.append(index)
     ends_party = re.compile(r"ci-apr[èe]s|d'une\s+part|[«»]|d[ée]l[ée]g(?:ant|ataire)", I)
     # Lines of a party that are not its name: representative, address.
@@ -162,6 +164,8 @@ def _parse_party(ctx: Context, a: int, b: int) -> tuple[Party, str] | None:
     if sm and sm.group(1).upper() == sm.group(1):
         sigle = _fix_sigle(ctx, sm.group(1))
     rep = _representative(raw)
+    if rep is not None and rep["nom"] and ctx.doc.ocr:
+        rep["nom"] = _fix_person(ctx, rep["nom"])
     first = next((i for i in range(a, b) if ctx.doc.lines[i].text.strip()), a)
     ctx.src(
         "delegant" if not DINUM_NAME.search(name) else "delegataire", ctx.doc.line_offset(first)
@@ -181,31 +185,70 @@ def _fix_sigle(ctx: Context, sigle: str) -> str:
     return max(near)[1] if near else sigle
 
 
+CIVILITY = r"(?:M\.|Mme\.?|Mlle|Madame|Monsieur|Mr\.?)"
+# A person's name: capitalised words (hyphenated or with particles), 1 to 5 of them.
+PERSON = (
+    r"(?:[A-ZÀ-Ý][\w'’À-ÿ]*\.?(?:-[A-ZÀ-Ý][\w'’À-ÿ]*)*)"
+    r"(?:\s+(?:(?:de|du|des|d'|le|la|van|von)\s+)?[A-ZÀ-Ý][\w'’À-ÿ]*(?:-[A-ZÀ-Ý][\w'’À-ÿ]*)*){0,4}"
+)
+# "représenté par", and the same clause with "par" forgotten ("Représentée Mme X, …").
+REPRESENTED = re.compile(
+    rf"repr[ée]sent[ée]e?s?\s+(?:par\s*(?!:)|(?={CIVILITY}\s|(?:son|sa|le|la|l')\s*\w|"
+    r"[A-ZÀ-Ý][\w'’À-ÿ-]+\s+[A-ZÀ-Ý]))",
+    I,
+)
+NAME_THEN_QUALITY = re.compile(rf"(?:{CIVILITY}\s+)?({PERSON})\s*,\s*(.*)$")
+# "son directeur, M. Jean Dupont", "la directrice générale Mme Ana Ruiz": title, then the name.
+QUALITY_THEN_NAME = re.compile(
+    rf"(?:(?:son|sa|le|la|l')\s*)?([^,]+?)\s*(?:,\s*(?:{CIVILITY}\s+)?|\s+{CIVILITY}\s+)"
+    rf"({PERSON})\s*(?=,|;|\.|$)"
+)
+
+
+def _fix_person(ctx: Context, nom: str) -> str:
+    """OCR may garble a name where it is read: a name written again elsewhere (the signature
+    block) with one or two characters different, and more often than this reading, wins."""
+    words = nom.split()
+    if not words or len(nom) < 6:
+        return nom
+    shape = r"\s+".join([r"[A-ZÀ-Ý][\w'’À-ÿ.-]*"] * len(words))
+    counts = Counter(
+        squash(m.group(0)) for m in re.finditer(rf"(?<![\w-]){shape}(?![\w-])", ctx.flat)
+    )
+    mine = counts.get(nom, 0)
+    best = max(
+        (
+            (n, other)
+            for other, n in counts.items()
+            if other != nom and 0 < edit_distance(other.lower(), nom.lower()) <= 2
+        ),
+        default=None,
+    )
+    return best[1] if best is not None and best[0] > mine else nom
+
+
 def _representative(raw: str) -> dict[str, str | None] | None:
-    """ "représenté par M. Jean Dupont, directeur …" or "représenté par son directeur, M. Jean
-    Dupont": the person's name and their quality (title)."""
-    name_re = r"((?:[A-ZÀ-Ý][\w'’À-ÿ]*\.?)(?:[\s\-]+(?:[A-ZÀ-Ý][\w'’À-ÿ]*|de|du|d'|le|la))*?)"
-    for m in re.finditer(r"repr[ée]sent[ée]e?s?\s+par\s*(?!:)", raw, I):
+    """The person who signs for a party and their quality (title), in either order:
+    "représenté par M. Jean Dupont, directeur …", "représenté par son directeur, M. Jean Dupont";
+    a forgotten "par" ("Représentée Mme X, directrice …") reads the same."""
+    for m in REPRESENTED.finditer(raw):
         rest = raw[m.end() :]
         rest = re.split(
             r"\s*,?\s*(?:(?:d[ée]sign[ée]e?|d[ée]nomm[ée]e?|appel[ée]e?)\s+)?ci-apr[èe]s\b"
-            r"|\s+adresse\s*:",
+            r"|\s+adresse\s*:|,\s*d'(?:une|autre)\s+part",
             rest,
             maxsplit=1,
             flags=I,
-        )[0]
-        rest = re.sub(r"^(?:M\.|Mme|Madame|Monsieur|Mr)\s+", "", rest)
-        nm = re.match(name_re + r"\s*,\s*(.*)$", rest)
-        if nm and len(nm.group(1).split()) <= 5:
-            nom = squash(nm.group(1))
-            qualite = _clean_qualite(nm.group(2))
-            return {"nom": nom, "qualite": qualite}
-        # "représenté par son directeur, M. Jean Dupont"
-        qm = re.match(
-            r"(?:son|sa|le|la|l')\s*(.+?),\s*(?:M\.|Mme|Madame|Monsieur)?\s*" + name_re, rest
-        )
-        if qm:
-            return {"nom": squash(qm.group(2)), "qualite": _clean_qualite(qm.group(1))}
+        )[0].strip()
+        # Title first when it starts with a determiner or a lower-case word.
+        if re.match(r"(?:son|sa|le|la|l')\s*\w|[a-zà-ÿ]", rest):
+            qm = QUALITY_THEN_NAME.match(rest)
+            if qm:
+                return {"nom": squash(qm.group(2)), "qualite": _clean_qualite(qm.group(1))}
+            continue
+        nm = NAME_THEN_QUALITY.match(rest)
+        if nm and not re.match(r"(?:son|sa|le|la|les|l')\b", nm.group(1), I):
+            return {"nom": squash(nm.group(1)), "qualite": _clean_qualite(nm.group(2))}
     return None
 
 

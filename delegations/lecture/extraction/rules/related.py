@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from ..textutil import squash
+from ..textutil import find_dates, squash
 from .context import Context
 from .structure import ANNEX_RE
 
@@ -23,16 +24,70 @@ GDPR_TITLE = re.compile(
 )
 
 
-def precedents(ctx: Context) -> list[str]:
+def precedents(ctx: Context) -> list[dict[str, Any]]:
     """Earlier conventions and amendments: what the text "fait suite à", "Vu la convention …",
-    and "l'avenant n° N du …" (not "le présent avenant")."""
-    out: list[str] = []
+    and "l'avenant n° N du …" (not "le présent avenant"); each as
+    ``{"type", "numero", "date", "texte"}`` (see :func:`split_precedent`)."""
+    out: list[dict[str, Any]] = []
+    texts: list[str] = []
     for m in PRECEDENT.finditer(ctx.flat):
         text = squash(m.group(1) or m.group(2) or m.group(3))
-        if text and text not in out:
-            out.append(text)
+        if text and text not in texts:
+            texts.append(text)
             ctx.src("conventions_precedentes", m.start())
+            for item in split_precedent(text):
+                if item not in out:
+                    out.append(item)
     return out
+
+
+def split_precedent(text: str) -> list[dict[str, Any]]:
+    """The documents one mention names: "la convention du 12 mai 2022" is a convention dated;
+    "l'avenant n° 2 du 3 mars 2023" an amendment numbered; "la convention … et ses avenants du
+    9 septembre 2022 et du 20 juin 2023" a convention (undated) and one amendment per date."""
+    items: list[dict[str, Any]] = []
+    amendments = re.search(r"\bavenants?\b", text, I)
+    convention = re.search(r"\bconvention\b", text, I)
+    head = text
+    tail = ""
+    if convention and amendments and convention.start() < amendments.start():
+        head, tail = text[: amendments.start()], text[amendments.start() :]
+    elif amendments and not convention:
+        head, tail = "", text
+    if convention and (head or not amendments):
+        dates = find_dates(head)
+        items.append(
+            {
+                "type": "convention",
+                "numero": _number(head),
+                "date": dates[0].value.isoformat() if dates else None,
+                "texte": text,
+            }
+        )
+    if tail:
+        dates = find_dates(tail)
+        numbers = [int(n) for n in re.findall(r"n\s?°\s*(\d{1,2})\b", tail, I)]
+        if re.search(r"\bavenants\b", tail, I) and len(dates) > 1:
+            for d in dates:
+                items.append(
+                    {"type": "avenant", "numero": None, "date": d.value.isoformat(), "texte": text}
+                )
+        else:
+            items.append(
+                {
+                    "type": "avenant",
+                    "numero": numbers[0] if numbers else None,
+                    "date": dates[0].value.isoformat() if dates else None,
+                    "texte": text,
+                }
+            )
+    return items
+
+
+def _number(text: str) -> int | None:
+    """The number of a convention when it is a plain number ("convention n° 3")."""
+    m = re.search(r"n\s?°\s*(\d{1,4})(?![\w-])", text, I)
+    return int(m.group(1)) if m else None
 
 
 def annexe_rgpd(ctx: Context) -> bool:

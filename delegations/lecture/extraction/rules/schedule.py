@@ -38,6 +38,17 @@ PROSE_KINDS = re.compile(
 )
 
 
+# A part of a year standing for a row: "1er semestre 2024", "S2 2025", "T3 2024",
+# "second semestre de l'année 2024". Its amounts add up into the year's row.
+PERIOD = (
+    r"(?:(?:1\s?er|1\s?re|2\s?n?de?|[1-4]\s?(?:e|[èe]me)|premier|premi[èe]re?|second|seconde|"
+    r"deuxi[èe]me|troisi[èe]me|quatri[èe]me)\s+(?:semestre|trimestre)|[ST][1-4])"
+    r"(?:\s+(?:de\s+l'ann[ée]e|de|d'))?\s+"
+)
+PERIOD_CELL = re.compile(rf"^\W*{PERIOD}((?:19|20)\d\d)\W*$", I)
+PERIOD_LINE = re.compile(rf"^[\W_]*{PERIOD}((?:19|20)\d\d)\b(?![./-]\d)(.*)$", I)
+
+
 class Row(NamedTuple):
     year: int
     ae: Decimal
@@ -148,6 +159,15 @@ def _table_offset(ctx: Context, table: Table, row: list[str]) -> int:
     return 0
 
 
+def _add_period(out: list[Row], row: Row) -> None:
+    """Append the row of a part of a year, adding it to the previous part of the same year."""
+    if out and out[-1].year == row.year:
+        last = out[-1]
+        out[-1] = Row(last.year, last.ae + row.ae, last.cp + row.cp, last.offset)
+    else:
+        out.append(row)
+
+
 def _mark_lines(ctx: Context, found: Schedule, rows: list[Row]) -> None:
     """Record the lines of the rows read: their amounts are not declared totals."""
     for row in rows:
@@ -185,6 +205,8 @@ def _years_as_rows(ctx: Context, table: Table, found: Schedule) -> list[Row]:
         body = rows[h + 1 :] + [r for t in following for r in t.rows]
         for row in body:
             ym = re.search(r"^\W*(?:ann[ée]e\s*)?((?:19|20)\d\d)\W*$", row[0] if row else "", I)
+            period = None if ym else PERIOD_CELL.match(row[0] if row else "")
+            ym = ym or period
             if not ym:
                 if row and re.search(r"total", row[0], I):
                     found.total_row = row
@@ -199,7 +221,11 @@ def _years_as_rows(ctx: Context, table: Table, found: Schedule) -> list[Row]:
                 ae, cp = _assign(merged, order, out)
             else:
                 continue
-            out.append(Row(int(ym.group(1)), ae, cp, _table_offset(ctx, table, row)))
+            found_row = Row(int(ym.group(1)), ae, cp, _table_offset(ctx, table, row))
+            if period:
+                _add_period(out, found_row)
+            else:
+                out.append(found_row)
         if out:
             return out
     return []
@@ -314,6 +340,8 @@ def _from_text_lines(ctx: Context, found: Schedule) -> list[Row]:
         elif re.search(r"[ée]ch[ée]ancier|autorisations?\s+d'engagement", t, I):
             last_header = max(last_header, i - 4)
         ym = YEAR_LINE.match(t)
+        period = None if ym else PERIOD_LINE.match(t)
+        ym = ym or period
         if ym and i - last_header <= 12:
             j = _continuation_end(lines, i)
             seg = [ym.group(2)] + [
@@ -324,7 +352,11 @@ def _from_text_lines(ctx: Context, found: Schedule) -> list[Row]:
                 off = ctx.doc.line_offset(i)
                 for k in range(i, j):
                     found.lines.add(k)
-                out.append(Row(int(ym.group(1)), *_assign(values, order, out), off))
+                found_row = Row(int(ym.group(1)), *_assign(values, order, out), off)
+                if period:
+                    _add_period(out, found_row)
+                else:
+                    out.append(found_row)
                 last_header = j - 1
                 i = j
                 continue
@@ -356,7 +388,12 @@ def _continuation_end(lines: list[Line], i: int) -> int:
     j = i + 1
     while j < len(lines):
         nt = lines[j].text.replace("\t", " ").strip()
-        if not nt or re.match(r"^[\W_]*(?:19|20)\d\d\b", nt) or re.match(r"^[A-ZÀ-Ý]", nt):
+        if (
+            not nt
+            or re.match(r"^[\W_]*(?:19|20)\d\d\b", nt)
+            or re.match(r"^[A-ZÀ-Ý]", nt)
+            or PERIOD_LINE.match(nt)
+        ):
             break
         j += 1
     return j

@@ -16,6 +16,11 @@ HEADING_RE = re.compile(
 )
 ANNEX_RE = re.compile(r"^\W{0,3}(?:annexe|ANNEXE)\b", I)
 SIGNATURE_START = re.compile(r"^\W{0,3}fait\s+(?:à|a)\s+|^\W{0,3}fait\s+le\b", I)
+# "Pour le délégant", "Pour la Direction …", "Pour le ministre": a signature column's heading.
+SIGNATORY = re.compile(
+    r"^\W{0,3}(?:Pour|POUR)\s+(?:(?:le|la|LE|LA)\s+|[lL]['’]\s*)"
+    r"(?:d[ée]l[ée]g(?:ant|ataire)|ministre|[A-ZÀ-Ý])[^.;:]*$"
+)
 
 
 @dataclass
@@ -70,7 +75,10 @@ def find_structure(doc: Doc) -> Structure:
                 continue
         if heads and ANNEX_RE.match(stripped) and off > heads[-1][0]:
             annex_start = min(annex_start, off)
-        if heads and SIGNATURE_START.match(stripped) and off > heads[-1][0]:
+        signs = SIGNATURE_START.match(stripped) or (
+            len(stripped) < 120 and SIGNATORY.match(stripped.replace("\t", " "))
+        )
+        if heads and signs and off > heads[-1][0]:
             signature_start = min(signature_start, off)
     for i, (off, num, title) in enumerate(heads):
         end = heads[i + 1][0] if i + 1 < len(heads) else min(annex_start, len(text))

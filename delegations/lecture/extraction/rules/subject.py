@@ -32,6 +32,13 @@ PRODUCT_NAMED = re.compile(
     r"afin|pour|en\s+suivant|visant|destin[ée]|d[ée]velopp[ée]|port[ée]|,|\.|;|\(|ainsi)|[,.;(]))",
     I,
 )
+# "la mission interministérielle Littoral Numérique", "le service Balise Ouverte", "le programme
+# X": a service named as a mission, a service or a programme, by its capitalised words.
+NAMED_AS = re.compile(
+    r"\b(?:missions?(?:\s+interminist[ée]rielles?)?|services?|programmes?)\s+"
+    r"(?P<name>[A-ZÀ-Ý][\w'’À-ÿ-]*(?:\s+(?:(?:de|du|des|d'|à|aux|en|la|le|pour)\s+)?"
+    r"[A-ZÀ-Ý0-9][\w'’À-ÿ-]*)*)"
+)
 # Words after "produit"/"service" that start a phrase, not a name ("les produits de la DINUM").
 NOT_A_NAME = re.compile(
     r"(?:de|du|des|d'|la|le|les|l'|vis[ée]s?|concern[ée]s?|suivants?|"
@@ -68,7 +75,8 @@ def objet(ctx: Context) -> str | None:
 
 def services(ctx: Context) -> list[str]:
     """Products funded: names after "service numérique", "produit", "startup d'État",
-    "plateforme", "outil" (capitalised or in « »), and names in « » that follow those words."""
+    "plateforme", "outil" (capitalised or in « »), services named as a mission, a service or a
+    programme by capitalised words, and names in « » that follow those words."""
     art = object_article(ctx)
     if art is None:
         return []
@@ -83,6 +91,12 @@ def services(ctx: Context) -> list[str]:
             part = part.strip(" «»\"'")
             if part and part not in [f for _, f in found]:
                 found.append((s + m.start("name"), part))
+    for m in NAMED_AS.finditer(text):
+        part = m.group("name").strip()
+        # An acronym alone is an administration ("le service SG"), not a product.
+        if part.isupper() or part in [f for _, f in found]:
+            continue
+        found.append((s + m.start("name"), part))
     for m in re.finditer(r"«\s*([^»]{2,80}?)\s*»", text):
         before = text[max(0, m.start() - 60) : m.start()]
         if re.search(r"service|produit|startup|plateforme|outil", before, I):

@@ -51,7 +51,23 @@ def format_table(path: Path, data: dict[str, Any]) -> str:
         f"Préavis              : {data.get('preavis_mois') or '—'} mois",
         f"Compte rendu         : {', '.join(data.get('compte_rendu') or []) or '—'}",
         f"Annexe RGPD          : {'oui' if data.get('annexe_rgpd') else 'non'}",
-        "Conventions préc.    : " + ("; ".join(data.get("conventions_precedentes") or []) or "—"),
+        f"BOP                  : {data.get('bop') or '—'}",
+        "Cofinancements       : "
+        + (
+            "; ".join(
+                f"{c['financeur']} {c['montant']} €" for c in data.get("cofinancements") or []
+            )
+            or "—"
+        ),
+        "Conventions préc.    : "
+        + (
+            "; ".join(
+                f"{p['type']}{' n° ' + str(p['numero']) if p.get('numero') else ''}"
+                f"{' du ' + p['date'] if p.get('date') else ''}"
+                for p in data.get("conventions_precedentes") or []
+            )
+            or "—"
+        ),
         "Alertes              :" + ("" if data.get("alertes") else " aucune"),
     ]
     for alert in data.get("alertes") or []:
