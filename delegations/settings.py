@@ -350,6 +350,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One clear name per choice set shared by several serializers.
     "ENUM_NAME_OVERRIDES": {
+        "PartiePreavisEnum": "delegations.conventions.models.PartiePreavis",
         "StatutConventionEnum": "delegations.conventions.models.Statut",
         "StatutObligationEnum": "delegations.comites.models.StatutObligation",
         "StatutReleveEnum": "delegations.comites.models.StatutReleve",
@@ -463,12 +464,6 @@ CACHES = {
 }
 # --- end t16
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = False
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind a reverse proxy that terminates TLS: the header it sets, e.g.
 # SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must overwrite it, never pass on

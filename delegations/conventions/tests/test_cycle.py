@@ -16,7 +16,8 @@ from delegations.conventions.models import Avenant, Convention, PriseEffet, Stat
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import ActionLog
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory, UserFactory
-from delegations.execution import ecriture as execution
+from delegations.execution import mouvements as execution
+from delegations.execution import soldes
 from delegations.opendata.donnees import lignes_avenants
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +242,7 @@ def test_draft_amendment_changes_no_cap_no_end_date_and_nothing_public(conventio
     assert conv.date_fin_consolidee == dt.date(2026, 12, 31)
     assert conv.totaux_consolides[0] == D("400000.00")
     assert lignes_avenants(conv, {"identifiant": "x"}) == []
-    etat = execution.etat(conv.pk, 2024)
+    etat = soldes.etat(conv.pk, 2024)
     assert etat.ae_prevu == D("100000.00")
     assert etat.convention.date_fin_consolidee == dt.date(2026, 12, 31)
     assert Avenant.objects.en_vigueur().count() == 0
@@ -274,7 +275,7 @@ def test_draft_amendment_does_not_extend_the_period_of_an_order(convention, fina
         )
     assert err.value.code == "convention_pas_en_vigueur"
     ecriture.signer_avenant(avenant, finance, dt.date(2024, 5, 2))
-    assert execution.etat(convention.pk, 2027).convention.est_en_vigueur(dt.date(2027, 3, 1))
+    assert soldes.etat(convention.pk, 2027).convention.est_en_vigueur(dt.date(2027, 3, 1))
 
 
 def test_amendment_takes_effect_at_its_signature_when_the_convention_did(convention, finance):
@@ -283,7 +284,7 @@ def test_amendment_takes_effect_at_its_signature_when_the_convention_did(convent
     assert (signe.statut, signe.date_effet) == ("signe", dt.date(2024, 5, 2))
     conv = _relue(convention)
     assert conv.date_fin_consolidee == dt.date(2027, 6, 30)
-    assert execution.etat(conv.pk, 2024).ae_prevu == D("150000.00")
+    assert soldes.etat(conv.pk, 2024).ae_prevu == D("150000.00")
     assert [a.numero for a in Avenant.objects.en_vigueur(dt.date(2024, 5, 2))] == [1]
     assert list(Avenant.objects.en_vigueur(dt.date(2024, 5, 1))) == []
     assert {"avenant_signature", "avenant_effet"} <= set(_actions(convention))
@@ -298,7 +299,7 @@ def test_amendment_takes_effect_at_its_publication_when_the_convention_did(finan
     avenant = _brouillon(conv, finance)
     ecriture.signer_avenant(avenant, finance, dt.date(2024, 5, 2))
     assert _relue(conv).date_fin_consolidee == dt.date(2026, 12, 31)
-    assert execution.etat(conv.pk, 2024).ae_prevu == D("100000.00")
+    assert soldes.etat(conv.pk, 2024).ae_prevu == D("100000.00")
     reponse = api(finance).post(
         f"/api/v1/conventions/{conv.pk}/avenants/1/publier/",
         {"date_publication": "2024-05-20"},
@@ -308,7 +309,7 @@ def test_amendment_takes_effect_at_its_publication_when_the_convention_did(finan
     assert reponse.json()["statut"] == "publie"
     assert reponse.json()["date_effet"] == "2024-05-20"
     assert _relue(conv).date_fin_consolidee == dt.date(2027, 6, 30)
-    assert execution.etat(conv.pk, 2024).ae_prevu == D("150000.00")
+    assert soldes.etat(conv.pk, 2024).ae_prevu == D("150000.00")
 
 
 def test_amendment_signature_through_the_api_requires_its_date(convention, finance, api):
