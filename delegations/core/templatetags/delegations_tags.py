@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django import template
 
 from delegations.core.formats import euros as _euros
+from delegations.core.formats import montant_en_lettres
 
 register = template.Library()
 
@@ -14,6 +15,11 @@ register = template.Library()
 @register.filter
 def euros(value: Decimal | int | None) -> str:
     return _euros(value)
+
+
+@register.filter
+def en_lettres(value: Decimal | int | None) -> str:
+    return "" if value is None else montant_en_lettres(Decimal(value))
 
 
 @register.simple_tag(takes_context=True)
