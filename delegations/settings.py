@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "delegations.rapports",
     "delegations.redaction",
     "delegations.opendata",
+    "django.forms",  # default form templates for FORM_RENDERER below
 ]
 
 MIDDLEWARE = [
@@ -354,4 +355,7 @@ if not DEBUG:
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 DSFR_MARK_OPTIONAL_FIELDS = True
+# Forms render with the project's templates too: delegations/templates/dsfr/form_snippet.html
+# adds the error summary on top of every form.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 FORMS_URLFIELD_ASSUME_HTTPS = True
