@@ -36,6 +36,7 @@ _MONTANT_FR = re.compile(
     r"^(?P<signe>-?)(?P<entier>\d{1,3}(?: \d{3})+|\d+)(?:,(?P<dec>\d+))?$", re.ASCII
 )
 _MONTANT_POINT = re.compile(r"^(?P<signe>-?)(?P<entier>\d+)\.(?P<dec>\d{1,2})$", re.ASCII)
+_DECIMAL_BRUT = re.compile(r"^-?\d+(?:\.\d+)?$", re.ASCII)
 MESSAGE_MONTANT = (
     "Saisissez un montant en euros avec des chiffres, une virgule pour les centimes et, si vous "
     "le souhaitez, des espaces entre les milliers : par exemple 1 000,50."
@@ -70,9 +71,10 @@ class MontantInput(forms.TextInput):
         )
 
     def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and _DECIMAL_BRUT.match(value):
+            value = Decimal(value)  # an initial value from the reader or the API: "150000.00"
         if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-            texte = f"{Decimal(value):,.2f}".replace(",", " ").replace(".", ",")
-            return texte
+            return f"{Decimal(value):,.2f}".replace(",", " ").replace(".", ",")
         return super().format_value(value)
 
 

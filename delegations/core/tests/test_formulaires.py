@@ -43,3 +43,23 @@ def test_focus_script_is_a_static_file_not_inline(client, finance):
     html = client.get("/conventions/").content.decode()
     assert "core/formulaires" in html
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize("persona", ["finance", "agent", "intrapreneur", None])
+def test_main_menu_has_at_most_seven_entries_for_every_persona(client, request, persona):
+    from delegations.core.context_processors import MENU_MAX
+    from delegations.core.tests.factories import UserFactory
+
+    if persona == "intrapreneur":
+        client.force_login(UserFactory(role="intrapreneur"))
+    elif persona:
+        client.force_login(request.getfixturevalue(persona))
+    html = client.get(
+        "/conventions-publiques/" if persona is None else "/conventions/"
+    ).content.decode()
+    nav = html[
+        html.index('id="header-navigation"') : html.index(
+            "</nav>", html.index('id="header-navigation"')
+        )
+    ]
+    assert 1 <= nav.count('class="fr-nav__item"') <= MENU_MAX
