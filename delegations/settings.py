@@ -228,10 +228,17 @@ if STOCKAGE_S3_BUCKET:
     }
 STORAGES = {
     "default": STOCKAGE_DEFAUT,
-    # Whitenoise serves the collected files; no compression step, so start-up stays fast.
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Collected files are hashed (served with a one-year immutable cache by whitenoise) and
+    # pre-compressed (gzip, brotli): `delegations serve` and `make run` run collectstatic.
+    # STATIC_MANIFESTE=0 serves the files as they are (tests without collectstatic).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFESTE", True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_MAX_AGE = 0 if DEBUG else 3600  # files without a hash; hashed ones: one year
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5_000_000, 1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000

@@ -149,7 +149,7 @@ def test_nothing_is_saved_before_confirmation(finance, lecteur):
     page = reponse.content.decode()
     assert "Vérifier la lecture" in page
     assert "Centre financier 0215-DFES-C001" in page  # the source excerpt beside the field
-    assert "montant_incoherent" in page
+    assert "« 300 000 € » contre « 350 000 € »" in page and "montant_incoherent" not in page
     assert not Convention.objects.exists()
     assert not Document.objects.exists()
 
