@@ -44,9 +44,7 @@ def run() -> None:
         with override_settings(
             STORAGES={
                 **settings.STORAGES,
-                "staticfiles": {
-                    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-                },
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
             ALLOWED_HOSTS=["*"],
         ):

@@ -48,7 +48,7 @@ class ConfirmationMixin:
         if self.cleaned_data.pop("confirme", None) == montant:  # type: ignore[attr-defined]
             return True
         self.a_confirmer = True
-        self.data = self.data.copy()  # type: ignore[attr-defined]
+        self.data = self.data.copy()  # type: ignore[has-type,attr-defined]
         self.data[self.add_prefix("confirme")] = montant  # type: ignore[attr-defined]
         return False
 

@@ -458,7 +458,9 @@ class TestFichiersSurs:
         )
         convention = Convention.objects.get(pk=cree.json()["id"])
         appliquer_transition(convention, "signer", finance)
-        appliquer_transition(convention, "publier", finance, date_publication=convention.date_signature)
+        appliquer_transition(
+            convention, "publier", finance, date_publication=convention.date_signature
+        )
         document = Document.objects.get()
         assert Client().get(f"/conventions-publiques/documents/{document.pk}/").status_code == 404
 
