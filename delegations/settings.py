@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "delegations.rapports",
     "delegations.redaction",
     "delegations.opendata",
+    "django.forms",  # default form templates for FORM_RENDERER below
 ]
 
 MIDDLEWARE = [
@@ -257,6 +258,8 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365, 1)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
+# Project wording over the libraries' (django-dsfr's « (optionnel) » → « (facultatif) »).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -287,10 +290,17 @@ if STOCKAGE_S3_BUCKET:
     }
 STORAGES = {
     "default": STOCKAGE_DEFAUT,
-    # Whitenoise serves the collected files; no compression step, so start-up stays fast.
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Collected files are hashed (served with a one-year immutable cache by whitenoise) and
+    # pre-compressed (gzip, brotli): `delegations serve` and `make run` run collectstatic.
+    # STATIC_MANIFESTE=0 serves the files as they are (tests without collectstatic).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFESTE", True)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_MAX_AGE = 0 if DEBUG else 3600  # files without a hash; hashed ones: one year
 WHITENOISE_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5_000_000, 1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
@@ -501,4 +511,7 @@ PERMISSIONS_POLICY = (
 )
 # ─── End of HTTP security ───────────────────────────────────────────────────────────────────
 DSFR_MARK_OPTIONAL_FIELDS = True
+# Forms render with the project's templates too: delegations/templates/dsfr/form_snippet.html
+# adds the error summary on top of every form.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 FORMS_URLFIELD_ASSUME_HTTPS = True

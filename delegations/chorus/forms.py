@@ -9,10 +9,10 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from delegations.conventions.models import Convention
+from delegations.core.forms import MontantField
 from delegations.execution.models import Titulaire
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTANT = {"max_digits": 15, "decimal_places": 2}
 TAILLE_MAX = 50_000_000
 
 
@@ -83,7 +83,7 @@ class RetirerExplicationForm(DsfrBaseForm):
 class RegulariserForm(DsfrBaseForm):
     """The pre-filled movement; which fields show depends on the movement proposed."""
 
-    montant = forms.DecimalField(label="Montant (€)", min_value=0, **MONTANT)  # type: ignore[arg-type]
+    montant = MontantField(label="Montant (€)")
     date = forms.DateField(label="Date", widget=DATE)
     reference = forms.CharField(label="Référence", max_length=60)
     objet = forms.CharField(label="Objet", max_length=500, required=False)

@@ -6,7 +6,10 @@ class ComitesConfig(AppConfig):
     name = "delegations.comites"
     label = "comites"
     verbose_name = "Comités et obligations"
-    menu = [("Comités", "comites:liste", False), ("Obligations", "comites:obligations", False)]
+    menu = [
+        ("Comités d'investissement", "comites:liste", False, False, "Produits"),
+        ("Obligations", "comites:obligations", False, False, "Produits"),
+    ]
     panneaux_convention = ["comites/_panneau_convention.html"]
     panneaux_produit = ["comites/_panneau_produit.html"]
 

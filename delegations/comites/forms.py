@@ -7,6 +7,7 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from delegations.conventions.models import Convention
+from delegations.core.forms import MontantField
 from delegations.produits.models import Produit
 
 from .ecriture import CHAMPS_COMITE, CHAMPS_OBLIGATION, CHAMPS_RELEVE, DonneesIndicateur
@@ -31,6 +32,7 @@ class ReleveForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Releve
         fields = list(CHAMPS_RELEVE)
+        field_classes = {"montant_accorde": MontantField}
         widgets = {
             "date": DATE,
             "participants": forms.Textarea(attrs={"rows": 4}),

@@ -6,6 +6,6 @@ class ConventionsConfig(AppConfig):
     label = "conventions"
     verbose_name = "Conventions"
     menu = [
-        ("Conventions", "conventions:liste", False),
-        ("Administrations", "conventions:administrations", False),
+        ("Registre des conventions", "conventions:liste", False, False, "Conventions"),
+        ("Administrations", "conventions:administrations", False, False, "Conventions"),
     ]

@@ -7,6 +7,7 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from delegations.core.errors import RegleMetierError
+from delegations.core.forms import MontantField
 from delegations.core.models import Administration
 from delegations.produits.models import Phase, Produit
 
@@ -80,14 +81,8 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
         return {champ: valeur for champ, valeur in self.cleaned_data.items() if champ != "produits"}
 
 
-def _montant(libelle: str) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=libelle,
-        min_value=Decimal("0"),
-        max_digits=15,
-        decimal_places=2,
-        error_messages={"min_value": "Le montant doit être positif ou nul."},
-    )
+def _montant(libelle: str) -> MontantField:
+    return MontantField(label=libelle)
 
 
 class LigneForm(DsfrBaseForm):

@@ -24,3 +24,25 @@ def nombre_fr(value: Decimal | int) -> str:
     """A number in French (narrow no-break space for thousands, decimal comma, no « ,00 »)."""
     text = format_decimal(Decimal(value), format="#,##0.00", locale="fr_FR")
     return text.removesuffix(",00")
+
+
+def montant_en_lettres(value: Decimal) -> str:
+    """An amount in French words, as a cheque says it: « mille euros et cinquante centimes »."""
+    from num2words import num2words
+
+    value = Decimal(value).quantize(Decimal("0.01"))
+    signe = "moins " if value < 0 else ""
+    value = abs(value)
+    entier = int(value)
+    centimes = int((value - entier) * 100)
+    mots = num2words(entier, lang="fr")
+    if entier in (0, 1):
+        unite = "euro"
+    elif mots.endswith(("million", "millions", "milliard", "milliards")):
+        unite = "d'euros"
+    else:
+        unite = "euros"
+    texte = f"{mots} {unite}"
+    if centimes:
+        texte += f" et {num2words(centimes, lang='fr')} centime{'s' if centimes > 1 else ''}"
+    return signe + texte

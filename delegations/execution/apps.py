@@ -8,8 +8,8 @@ class ExecutionConfig(AppConfig):
     panneaux_convention = ["execution/_panneau_convention.html"]
     panneaux_produit = ["execution/_panneau_produit.html"]
     menu = [
-        ("Exécution", "execution:liste", False),
-        ("Titulaires et marchés", "execution:referentiel", False, True),
+        ("Mouvements", "execution:liste", False, False, "Exécution"),
+        ("Titulaires et marchés", "execution:referentiel", False, True, "Exécution"),
     ]
 
     def ready(self) -> None:

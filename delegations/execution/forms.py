@@ -2,32 +2,72 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Sum
 from dsfr.forms import DsfrBaseForm
 
+from delegations.core.forms import MontantField
 from delegations.produits.models import Produit
 
-from .models import Marche, Titulaire
+from .models import Marche, Paiement, Reduction, ServiceFait, Titulaire
+from .situation import situation_annees
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTANT = {"max_digits": 15, "decimal_places": 2, "min_value": 0}
 
 
 class MiseADispositionForm(DsfrBaseForm):
     annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
-    ae = forms.DecimalField(label="AE mises à disposition (€)", **MONTANT)  # type: ignore[arg-type]
-    cp = forms.DecimalField(label="CP mis à disposition (€)", **MONTANT)  # type: ignore[arg-type]
+    ae = MontantField(label="AE mises à disposition (€)")
+    cp = MontantField(label="CP mis à disposition (€)")
     date = forms.DateField(label="Date", widget=DATE)
     reference = forms.CharField(label="Référence", max_length=100)
 
 
-class EngagementForm(DsfrBaseForm):
+class ConfirmationMixin:
+    """An irreversible movement is recorded on the second submission only.
+
+    The first valid submission shows the amount in figures and in words and what remains
+    available after it (``a_confirmer``); the hidden ``confirme`` then carries the amount
+    confirmed, and a changed amount asks again.
+    """
+
+    confirmation_verbe = "enregistrer"
+    a_confirmer = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirme"] = forms.CharField(required=False, widget=forms.HiddenInput)  # type: ignore[attr-defined]
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():  # type: ignore[misc]
+            return False
+        montant = str(self.cleaned_data["montant"])  # type: ignore[attr-defined]
+        if self.cleaned_data.pop("confirme", None) == montant:  # type: ignore[attr-defined]
+            return True
+        self.a_confirmer = True
+        self.data = self.data.copy()  # type: ignore[has-type,attr-defined]
+        self.data[self.add_prefix("confirme")] = montant  # type: ignore[attr-defined]
+        return False
+
+    @property
+    def montant_a_confirmer(self) -> Decimal:
+        return self.cleaned_data["montant"]  # type: ignore[attr-defined,no-any-return]
+
+    def restes(self) -> list[tuple[str, Decimal]]:
+        """What remains available after the movement: ``[(label, amount)]``."""
+        return []
+
+
+class EngagementForm(ConfirmationMixin, DsfrBaseForm):
+    confirmation_verbe = "engager"
+
     reference = forms.CharField(label="N° de bon de commande / EJ", max_length=60)
     date = forms.DateField(label="Date", widget=DATE)
     objet = forms.CharField(label="Objet", max_length=500)
-    montant = forms.DecimalField(label="Montant (€)", **MONTANT)  # type: ignore[arg-type]
+    montant = MontantField(label="Montant (€)")
     produit = forms.ModelChoiceField(
         label="Produit", queryset=Produit.objects.none(), required=False
     )
@@ -48,12 +88,24 @@ class EngagementForm(DsfrBaseForm):
 
     def __init__(self, *args: Any, convention: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.convention = convention
         if convention is not None:
             self.fields["produit"].queryset = convention.produits.all()  # type: ignore[attr-defined]
 
+    def restes(self) -> list[tuple[str, Decimal]]:
+        if self.convention is None:
+            return []
+        annee = self.cleaned_data["date"].year
+        ligne = next((a for a in situation_annees(self.convention) if a["annee"] == annee), None)
+        restant = ligne["ae_restant"] if ligne else Decimal(0)
+        return [
+            (f"AE disponibles pour {annee} sur la convention", restant - self.montant_a_confirmer)
+        ]
 
-class ServiceFaitForm(DsfrBaseForm):
-    montant = forms.DecimalField(label="Montant certifié (€)", **MONTANT)  # type: ignore[arg-type]
+
+class ServiceFaitForm(ConfirmationMixin, DsfrBaseForm):
+    confirmation_verbe = "certifier"
+    montant = MontantField(label="Montant certifié (€)")
     date = forms.DateField(label="Date du service fait", widget=DATE)
     periode_debut = forms.DateField(label="Période couverte : du", widget=DATE, required=False)
     periode_fin = forms.DateField(label="au", widget=DATE, required=False)
@@ -65,10 +117,24 @@ class ServiceFaitForm(DsfrBaseForm):
         label="ou lien vers le livrable", required=False, assume_scheme="https"
     )
 
+    def __init__(self, *args: Any, engagement: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.engagement = engagement
 
-class PaiementForm(DsfrBaseForm):
+    def restes(self) -> list[tuple[str, Decimal]]:
+        if self.engagement is None:
+            return []
+        eng = self.engagement
+        reduit = Reduction.objects.filter(engagement=eng).aggregate(s=Sum("montant"))["s"] or 0
+        certifie = ServiceFait.objects.filter(engagement=eng).aggregate(s=Sum("montant"))["s"] or 0
+        reste = eng.montant - reduit - certifie - self.montant_a_confirmer
+        return [(f"Reste à certifier sur le bon de commande {eng.reference}", reste)]
+
+
+class PaiementForm(ConfirmationMixin, DsfrBaseForm):
+    confirmation_verbe = "payer"
     reference = forms.CharField(label="Référence de la facture", max_length=100)
-    montant = forms.DecimalField(label="Montant payé (€)", **MONTANT)  # type: ignore[arg-type]
+    montant = MontantField(label="Montant payé (€)")
     date = forms.DateField(label="Date du paiement", widget=DATE)
     justification = forms.CharField(
         label="Justification (seulement après la clôture de fin d'année)",
@@ -81,6 +147,29 @@ class PaiementForm(DsfrBaseForm):
         required=False,
     )
 
+    def __init__(self, *args: Any, service_fait: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.service_fait = service_fait
+
+    def restes(self) -> list[tuple[str, Decimal]]:
+        sf = self.service_fait
+        if sf is None:
+            return []
+        paye = Paiement.objects.filter(service_fait=sf).aggregate(s=Sum("montant"))["s"] or 0
+        annee = self.cleaned_data["date"].year
+        ligne = next(
+            (a for a in situation_annees(sf.engagement.convention) if a["annee"] == annee), None
+        )
+        cp = ligne["cp_restant"] if ligne else Decimal(0)
+        montant = self.montant_a_confirmer
+        return [
+            (
+                f"Reste à payer sur le service fait du {sf.date:%d/%m/%Y}",
+                sf.montant - paye - montant,
+            ),
+            (f"CP disponibles pour {annee} sur la convention", cp - montant),
+        ]
+
 
 class ReportForm(DsfrBaseForm):
     annee = forms.IntegerField(
@@ -88,15 +177,15 @@ class ReportForm(DsfrBaseForm):
         min_value=2000,
         max_value=2100,
     )
-    ae = forms.DecimalField(label="AE reportées (€)", **MONTANT)  # type: ignore[arg-type]
-    cp = forms.DecimalField(label="CP reportés (€)", **MONTANT)  # type: ignore[arg-type]
+    ae = MontantField(label="AE reportées (€)")
+    cp = MontantField(label="CP reportés (€)")
     date = forms.DateField(label="Date de la décision", widget=DATE)
     reference = forms.CharField(label="Référence de la décision", max_length=100)
     motif = forms.CharField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReductionForm(DsfrBaseForm):
-    montant = forms.DecimalField(label="Montant de la réduction (€)", **MONTANT)  # type: ignore[arg-type]
+    montant = MontantField(label="Montant de la réduction (€)")
     date = forms.DateField(label="Date", widget=DATE)
     reference = forms.CharField(label="Référence", max_length=100, required=False)
     motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 2}))
@@ -109,7 +198,7 @@ class ReductionForm(DsfrBaseForm):
 class InformationDelegantForm(DsfrBaseForm):
     annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
     date = forms.DateField(label="Date à laquelle le délégant a été informé", widget=DATE)
-    montant_demande = forms.DecimalField(label="Montant demandé (€)", required=False, **MONTANT)  # type: ignore[arg-type]
+    montant_demande = MontantField(label="Montant demandé (€)", required=False)
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

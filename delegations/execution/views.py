@@ -305,7 +305,7 @@ def service_fait_creer(request: HttpRequest, pk: int) -> HttpResponse:
     proposer = not peut_ecrire(request.user)
     if proposer and not peut_proposer_service_fait(request.user, eng):
         raise PermissionDenied("Seul l'intrapreneur du produit peut proposer un service fait.")
-    form = forms.ServiceFaitForm(request.POST or None, request.FILES or None)
+    form = forms.ServiceFaitForm(request.POST or None, request.FILES or None, engagement=eng)
     net, certifie, _ = etat_commande(eng)
 
     def enregistrer(d: dict[str, Any]) -> Any:
@@ -340,7 +340,7 @@ def paiement_creer(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     exiger_ecriture(request.user, ECRITURE)
-    form = forms.PaiementForm(request.POST or None)
+    form = forms.PaiementForm(request.POST or None, service_fait=sf)
     return _formulaire(
         request,
         sf.engagement.convention,

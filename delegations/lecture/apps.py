@@ -9,4 +9,4 @@ class LectureConfig(AppConfig):
     verbose_name = "Lecture des conventions"
     default_auto_field = "django.db.models.BigAutoField"
     panneaux_convention = ["lecture/_panneau_convention.html"]
-    menu = [("Importer", "lecture:importer", False, True)]
+    menu = [("Importer un document", "lecture:importer", False, True, "Conventions")]

@@ -6,8 +6,8 @@ class OpendataConfig(AppConfig):
     label = "opendata"
     verbose_name = "Données ouvertes"
     menu = [
-        ("Conventions publiées", "opendata:conventions", True),
-        ("Statistiques", "opendata:stats", True),
+        ("Conventions publiées", "opendata:conventions", True, False, "Données publiques"),
+        ("Statistiques", "opendata:stats", True, False, "Données publiques"),
     ]
 
     def ready(self) -> None:

@@ -5,4 +5,4 @@ class ProduitsConfig(AppConfig):
     name = "delegations.produits"
     label = "produits"
     verbose_name = "Produits"
-    menu = [("Produits", "produits:liste", False)]
+    menu = [("Produits", "produits:liste", False, False, "Produits")]

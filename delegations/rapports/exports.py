@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -24,15 +25,29 @@ TYPES_MIME = {
 }
 
 
-def html(rapport: Rapport) -> bytes:
+def polices_marianne() -> str:
+    """The folder of the Marianne font shipped by django-dsfr (the State's typeface)."""
+    from django.contrib.staticfiles import finders
+
+    chemin = finders.find("dsfr/dist/fonts/Marianne-Regular.woff")
+    return Path(str(chemin)).parent.as_uri() if chemin else ""
+
+
+def html(rapport: Rapport, polices: str = "") -> bytes:
     """Standalone printable HTML (the same document as the PDF)."""
-    return render_to_string("rapports/rapport_pdf.html", {"rapport": rapport}).encode()
+    contexte = {"rapport": rapport, "polices": polices}
+    return render_to_string("rapports/rapport_pdf.html", contexte).encode()
 
 
 def pdf(rapport: Rapport) -> bytes:
+    """Tagged PDF (PDF/UA-1: structure, language, title) set in Marianne."""
     from weasyprint import HTML
 
-    return HTML(string=html(rapport).decode(), base_url=str(settings.BASE_DIR)).write_pdf()
+    document = HTML(
+        string=html(rapport, polices=polices_marianne()).decode(),
+        base_url=str(settings.BASE_DIR),
+    )
+    return document.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
 
 
 Cellule = str | int | Decimal | dt.date | None

@@ -65,7 +65,12 @@ def rapport(request: HttpRequest, pk: int) -> HttpResponse:
             "rapport": r,
             "natures": NATURES,
             "formats": [
-                (f, f"Télécharger ({libelle})")
+                (
+                    f,
+                    "Télécharger le PDF"
+                    if f == "pdf"
+                    else f"Télécharger le {libelle[0].lower()}{libelle[1:]}",
+                )
                 for f, libelle in exports.FORMATS.items()
                 if f != "html"
             ],

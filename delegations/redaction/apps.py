@@ -7,8 +7,8 @@ class RedactionConfig(AppConfig):
     verbose_name = "Rédaction et courriers"
     panneaux_convention = ["redaction/_panneau_convention.html"]
     menu = [
-        ("Contacts", "redaction:contacts", False),
-        ("Modèles", "redaction:modeles", False, True),
+        ("Contacts des délégants", "redaction:contacts", False, False, "Conventions"),
+        ("Modèles de documents", "redaction:modeles", False, True, "Conventions"),
     ]
 
     def ready(self) -> None:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from delegations.conventions.models import Convention
+from delegations.core.forms import MontantField
 from delegations.core.models import Administration
 
 from .models import Contact, NatureCourrier, TypeDocument
@@ -51,13 +52,7 @@ class CourrierForm(forms.Form):
     annee = forms.IntegerField(
         label="Année budgétaire", min_value=2000, max_value=2100, required=False
     )
-    montant_demande = forms.DecimalField(
-        label="Besoin complémentaire estimé (€)",
-        max_digits=15,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-    )
+    montant_demande = MontantField(label="Besoin complémentaire estimé (€)", required=False)
     periode = forms.DateField(
         label="Mois du compte rendu",
         required=False,

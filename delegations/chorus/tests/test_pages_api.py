@@ -167,7 +167,7 @@ def test_recording_the_missing_order_goes_through_the_write_path(
     ecart = _ecart(rapprochement, NatureEcart.EJ_INCONNU)
     client.force_login(finance)
     page = client.get(f"/chorus/ecarts/{ecart.pk}/regulariser/")
-    assert 'value="7000.00"' in page.content.decode()
+    assert 'value="7 000,00"' in page.content.decode()  # the amount proposed, in French
     reponse = client.post(
         f"/chorus/ecarts/{ecart.pk}/regulariser/",
         {

@@ -5,8 +5,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.formats import date_format
 
 from delegations.core.formats import euros as _euros
+from delegations.core.formats import montant_en_lettres
 
 register = template.Library()
 
@@ -14,6 +16,30 @@ register = template.Library()
 @register.filter
 def euros(value: Decimal | int | None) -> str:
     return _euros(value)
+
+
+@register.filter
+def en_lettres(value: Decimal | int | None) -> str:
+    return "" if value is None else montant_en_lettres(Decimal(value))
+
+
+@register.filter
+def pluriel(nombre: Any, suffixe: str = "s") -> str:
+    """French plural: « 0 convention », « 1 convention », « 2 conventions » (Django's
+    ``pluralize`` writes « 0 conventions »)."""
+    try:
+        return suffixe if abs(float(nombre)) >= 2 else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def date_longue(valeur: Any) -> str:
+    """« 1er décembre 2026 », « 2 décembre 2026 »; empty for no date (use ``|default``)."""
+    if not valeur:
+        return ""
+    jour = "1er" if valeur.day == 1 else str(valeur.day)
+    return f"{jour} {date_format(valeur, 'F Y')}"
 
 
 @register.simple_tag(takes_context=True)

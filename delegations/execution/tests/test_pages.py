@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -57,10 +58,56 @@ def test_finance_records_an_order_through_the_form(client, convention, finance):
     client.force_login(finance)
     response = client.post(
         f"/execution/conventions/{convention.pk}/bon-de-commande/",
-        {"reference": "EJ-PAGE-1", "date": "2024-03-01", "objet": "Sprint", "montant": "1000.00"},
+        {
+            "reference": "EJ-PAGE-1",
+            "date": "2024-03-01",
+            "objet": "Sprint",
+            "montant": "1 000,00",
+            "confirme": "1000.00",
+        },
     )
     assert response.status_code == 302
     assert Engagement.objects.filter(reference="EJ-PAGE-1").exists()
+
+
+def test_order_is_recorded_only_after_confirming_amount_in_figures_and_words(
+    client, convention, finance
+):
+    mad(convention, ae="5000", cp="5000")
+    client.force_login(finance)
+    chemin = f"/execution/conventions/{convention.pk}/bon-de-commande/"
+    donnees = {"reference": "EJ-FR", "date": "2024-03-01", "objet": "Sprint", "montant": "1 000,50"}
+    html = client.post(chemin, donnees).content.decode()
+    assert not Engagement.objects.exists()
+    assert "1\u202f000,50\u00a0€" in html and "mille euros et cinquante centimes" in html
+    assert "3\u202f999,50\u00a0€" in html  # AE still available for 2024 after the order
+    assert 'name="confirme" value="1000.50"' in html
+    response = client.post(chemin, {**donnees, "confirme": "1000.50"})
+    assert response.status_code == 302
+    assert Engagement.objects.get(reference="EJ-FR").montant == Decimal("1000.50")
+
+
+def test_changed_amount_after_confirmation_asks_again(client, convention, finance):
+    mad(convention, ae="5000", cp="5000")
+    client.force_login(finance)
+    chemin = f"/execution/conventions/{convention.pk}/bon-de-commande/"
+    donnees = {"reference": "EJ-FR2", "date": "2024-03-01", "objet": "Sprint"}
+    response = client.post(chemin, {**donnees, "montant": "2 000", "confirme": "1000.50"})
+    assert response.status_code == 200 and not Engagement.objects.exists()
+    assert 'name="confirme" value="2000.00"' in response.content.decode()
+
+
+def test_payment_confirmation_shows_what_remains_to_pay_and_cp(client, convention, chaine, finance):
+    _eng, sf = chaine
+    client.force_login(finance)
+    html = client.post(
+        f"/execution/services-faits/{sf.pk}/paiement/",
+        {"reference": "FAC-C", "montant": "500", "date": "2024-04-10"},
+    ).content.decode()
+    assert "cinq cents euros" in html
+    assert "Reste à payer sur le service fait du 05/03/2024 après ce mouvement" in html
+    assert "2\u202f500,00" in html  # 4 000 certified − 1 000 paid − 500
+    assert not Paiement.objects.filter(reference="FAC-C").exists()
 
 
 def test_order_form_shows_the_refusal_and_offers_to_inform_the_delegant(
@@ -70,7 +117,13 @@ def test_order_form_shows_the_refusal_and_offers_to_inform_the_delegant(
     client.force_login(finance)
     response = client.post(
         f"/execution/conventions/{convention.pk}/bon-de-commande/",
-        {"reference": "EJ-PAGE-2", "date": "2024-03-01", "objet": "Sprint", "montant": "1000.00"},
+        {
+            "reference": "EJ-PAGE-2",
+            "date": "2024-03-01",
+            "objet": "Sprint",
+            "montant": "1000.00",
+            "confirme": "1000.00",
+        },
     )
     html = response.content.decode()
     assert response.status_code == 200 and "Crédits insuffisants" in html
@@ -89,7 +142,7 @@ def test_htmx_flow_order_service_fait_payment(client, convention, chaine, financ
     assert "4\u202f000,00" in partiel.content.decode()  # already certified is shown
     response = client.post(
         f"/execution/bons-de-commande/{eng.pk}/service-fait/",
-        {"montant": "1000.00", "date": "2024-04-01"},
+        {"montant": "1000.00", "date": "2024-04-01", "confirme": "1000.00"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 204 and response["HX-Redirect"].endswith(
@@ -98,7 +151,7 @@ def test_htmx_flow_order_service_fait_payment(client, convention, chaine, financ
     sf = ServiceFait.objects.latest("id")
     response = client.post(
         f"/execution/services-faits/{sf.pk}/paiement/",
-        {"reference": "FAC-HX", "montant": "1000.00", "date": "2024-04-10"},
+        {"reference": "FAC-HX", "montant": "1000.00", "date": "2024-04-10", "confirme": "1000.00"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 204
@@ -110,7 +163,7 @@ def test_htmx_form_error_is_rendered_in_place(client, convention, chaine, financ
     client.force_login(finance)
     response = client.post(
         f"/execution/bons-de-commande/{eng.pk}/service-fait/",
-        {"montant": "999999.00", "date": "2024-04-01"},
+        {"montant": "999999.00", "date": "2024-04-01", "confirme": "999999.00"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and "Service fait refusé" in response.content.decode()

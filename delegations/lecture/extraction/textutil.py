@@ -31,6 +31,12 @@ def fmt_amount(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.01")))
 
 
+def fmt_euros(value: Decimal) -> str:
+    """An amount as the review shows it to people: « 150\u202f000,00\u00a0€ »."""
+    texte = f"{value.quantize(Decimal('0.01')):,.2f}"
+    return texte.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
 # ---------------------------------------------------------------------------
 # Amounts in digits
 # ---------------------------------------------------------------------------

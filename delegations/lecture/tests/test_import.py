@@ -168,7 +168,7 @@ def test_nothing_is_saved_before_confirmation(finance, lecteur):
     page = reponse.content.decode()
     assert "Vérifier la lecture" in page
     assert "Centre financier 0215-DFES-C001" in page  # the source excerpt beside the field
-    assert "montant_incoherent" in page
+    assert "« 300 000 € » contre « 350 000 € »" in page and "montant_incoherent" not in page
     assert "Cofinancements lus" in page and "un cofinancement de 80 k€ du FDE" in page
     assert "Avenant n° 1 du 2024-02-03" in page
     assert reponse.context["form"].initial["bop"] == "0215-DFES"

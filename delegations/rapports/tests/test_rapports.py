@@ -393,3 +393,23 @@ def test_only_finance_marks_a_report_as_sent(
     ) and transmission.date_transmission == dt.date(2024, 6, 10)
     client.post(f"/rapports/conventions/{convention.pk}/transmis/", donnees)
     assert Transmission.objects.count() == 1
+
+
+def test_pdf_is_tagged_for_accessibility_and_set_in_marianne(convention_executee: Any) -> None:
+    rapport = construire(
+        convention_executee, "mensuel", dt.date(2024, 5, 1), aujourd_hui=dt.date(2024, 6, 10)
+    )
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    contenu = exports.pdf(rapport)
+    catalogue = PDFDocument(PDFParser(io.BytesIO(contenu))).catalog
+    assert "StructTreeRoot" in catalogue  # tagged structure (PDF/UA-1)
+    assert b"pdfuaid" in resolve1(catalogue["Metadata"]).get_data()  # PDF/UA identification
+    with pdfplumber.open(io.BytesIO(contenu)) as document:
+        polices = [c["fontname"].split("+")[-1] for c in document.pages[0].chars]
+    marianne = [p for p in polices if p.startswith("Marianne")]
+    # Marianne sets the text; a fallback font may only draw the odd glyph it lacks.
+    assert len(marianne) > 0.9 * len(polices)

@@ -76,7 +76,7 @@ def test_finance_drafts_a_convention_and_checks_the_copy_that_comes_back(
     page = PageConvention(navigateur, live_server.url)
     page.se_connecter("finance")
     page.ouvrir("DEMO-2027-10")
-    chemin = page.telecharger("Convention (PDF)", tmp_path)
+    chemin = page.telecharger("Télécharger la convention (PDF)", tmp_path)
     assert chemin.name == "convention-DEMO-2027-10.pdf"
     assert chemin.read_bytes().startswith(b"%PDF-")
     texte = page.deposer_copie(chemin)

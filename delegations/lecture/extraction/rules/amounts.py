@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..textutil import AMOUNT_RE, fmt_amount, parse_amount
+from ..textutil import AMOUNT_RE, fmt_euros, parse_amount
 from .changes import superseded
 from .context import Context
 from .funding import cofunding_offsets
@@ -95,7 +95,7 @@ def _schedule_totals(
             "montant_incoherent",
             f"Montant incohérent : le texte indique « {ctx.quote(*_around(ctx, d.start, d.end))} » "
             f"({ctx.where(d.start)}), mais l'échéancier « {row_quote} » ({ctx.where(first.offset)}) "
-            f"totalise {fmt_amount(total_ae)} € en AE et {fmt_amount(total_cp)} € en CP.",
+            f"totalise {fmt_euros(total_ae)} en AE et {fmt_euros(total_cp)} en CP.",
         )
     if found.total_row is not None:
         row = found.total_row
@@ -105,7 +105,7 @@ def _schedule_totals(
                 ctx.alert(
                     "montant_incoherent",
                     f"Montant incohérent : la ligne de total « {' '.join(row)} » ne correspond pas "
-                    f"à la somme des années ({fmt_amount(total_ae)} € en AE, {fmt_amount(total_cp)} € en CP).",
+                    f"à la somme des années ({fmt_euros(total_ae)} en AE, {fmt_euros(total_cp)} en CP).",
                 )
     return total_ae, total_cp
 

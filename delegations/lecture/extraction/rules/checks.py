@@ -15,7 +15,7 @@ from ..textutil import (
     WORDS_AMOUNT_RE,
     find_dates,
     fix_ocr_digits,
-    fmt_amount,
+    fmt_euros,
     parse_amount,
     squash,
     words_match_number,
@@ -134,7 +134,7 @@ def check_words_vs_digits(ctx: Context) -> None:
             ctx.alert(
                 "montant_incoherent",
                 f"Montant incohérent : « {ctx.quote(off, m.end() + 1)} » ({ctx.where(off)}) : "
-                f"le montant en chiffres ({fmt_amount(digits)} €) ne correspond pas au montant "
+                f"le montant en chiffres ({fmt_euros(digits)}) ne correspond pas au montant "
                 f"en lettres (« {squash(words)} euros » = {words_to_int(words)} €).",
             )
 
