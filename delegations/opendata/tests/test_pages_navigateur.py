@@ -160,7 +160,9 @@ def _session(browser: Any, base_url: str, persona: str | None, **options: Any) -
 
 
 def _violations(page: Any, axe: Path) -> list[str]:
-    page.add_script_tag(path=str(axe))
+    # Run by the browser's debugging protocol, outside the page's Content-Security-Policy (which
+    # rightly refuses any inline script the page itself did not declare).
+    page.evaluate(axe.read_text(encoding="utf-8"))
     return list(
         page.evaluate(
             """async () => {
