@@ -7,7 +7,8 @@ from django.db import migrations
 
 
 def creer(apps: Any, schema_editor: Any) -> None:
-    call_command("createcachetable", "limites", database=schema_editor.connection.alias)
+    # No table name: every database cache of CACHES gets its table (``delegations_limites``).
+    call_command("createcachetable", database=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -41,3 +41,21 @@ def test_public_api_over_the_limit_answers_429_with_a_code(client: Any) -> None:
 def test_signed_in_pages_are_not_limited(client: Any, finance: Any) -> None:
     client.force_login(finance)
     assert all(client.get("/echeances/").status_code == 200 for _ in range(5))
+
+
+def test_the_migration_creates_the_table_the_counters_cache_reads() -> None:
+    """The test database gets every cache table from Django's test runner: prove that the
+    migration itself (what a real deployment runs) creates the one of CACHES["limites"]."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.conf import settings
+    from django.db import connection
+
+    table = settings.CACHES["limites"]["LOCATION"]
+    with connection.cursor() as curseur:
+        curseur.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
+    assert table not in connection.introspection.table_names()
+    migration = import_module("delegations.opendata.migrations.0002_table_des_limites")
+    migration.creer(None, SimpleNamespace(connection=connection))
+    assert table in connection.introspection.table_names()
