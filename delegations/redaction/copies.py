@@ -107,25 +107,33 @@ def deposer_copie(
 
 
 def enregistrer_signature(copie: CopieSignee, user: Any) -> Convention:
-    """A draft convention whose signed copy is conforme takes the copy's signature date and is signed."""
-    from delegations.conventions.ecriture import appliquer_transition, enregistrer_convention
-    from delegations.conventions.models import Statut
+    """A draft convention (or draft avenant) whose signed copy is conforme takes the copy's
+    signature date and is signed, through the register's own write functions."""
+    from delegations.conventions.ecriture import (
+        appliquer_transition,
+        enregistrer_convention,
+        signer_avenant,
+    )
+    from delegations.conventions.models import Statut, StatutAvenant
 
     convention = copie.convention
-    if copie.avenant_id is not None:
-        raise RegleMetierError(
-            "signature_avenant",
-            "La date de signature d'un avenant se saisit avec l'avenant dans le registre.",
-        )
-    if convention.statut != Statut.BROUILLON:
-        raise RegleMetierError(
-            "convention_deja_signee", "La convention est déjà signée dans le registre."
-        )
     if not copie.conforme or copie.date_signature is None:
         raise RegleMetierError(
             "copie_non_conforme",
             "Seule une copie conforme au registre, dont la date de signature est lue, peut "
             "enregistrer la signature.",
+        )
+    if copie.avenant is not None:
+        if copie.avenant.statut != StatutAvenant.BROUILLON:
+            raise RegleMetierError(
+                "avenant_deja_signe", "L'avenant est déjà signé dans le registre."
+            )
+        signer_avenant(copie.avenant, user, copie.date_signature)
+        convention.refresh_from_db()
+        return convention
+    if convention.statut != Statut.BROUILLON:
+        raise RegleMetierError(
+            "convention_deja_signee", "La convention est déjà signée dans le registre."
         )
     with transaction.atomic():
         convention = enregistrer_convention(

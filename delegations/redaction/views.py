@@ -138,8 +138,9 @@ def copie_signature(request: HttpRequest, pk: int) -> HttpResponse:
     except RegleMetierError as exc:
         messages.error(request, exc.message)
         return redirect("redaction:copie", pk=copie.pk)
+    quoi = f"de l'avenant n° {copie.avenant.numero}" if copie.avenant else "de la convention"
     messages.success(
-        request, f"Signature du {convention.date_signature:%d/%m/%Y} enregistrée au registre."
+        request, f"Signature {quoi} du {copie.date_signature:%d/%m/%Y} enregistrée au registre."
     )
     return redirect("conventions:detail", pk=convention.pk)
 

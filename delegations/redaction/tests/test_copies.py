@@ -266,3 +266,39 @@ def test_a_conforme_copy_of_a_draft_records_the_signature_in_the_register(
     assert convention.date_signature == timezone.localdate()
     client.post(url)  # twice: refused with a message, nothing changes
     assert historique(convention).filter(action="signer").count() == 1
+
+
+def test_a_conforme_copy_of_a_draft_avenant_signs_the_avenant_with_the_copy_s_date(
+    client: Any, finance: Any, agent: Any, convention_complete: Any, tmp_path: Path
+) -> None:
+    from delegations.conventions.ecriture import creer_avenant
+    from delegations.conventions.models import StatutAvenant
+
+    avenant = creer_avenant(
+        convention_complete,
+        finance,
+        objet="Prolongation de six mois",
+        date_signature=None,
+        date_fin=dt.date(2028, 6, 30),
+        lignes=[],
+    )
+    assert avenant.statut == StatutAvenant.BROUILLON
+    pdf = _signer(produire(convention_complete, avenant, "pdf").contenu, tmp_path)
+    client.force_login(finance)
+    _deposer(client, convention_complete, pdf, document=str(avenant.numero))
+    copie = CopieSignee.objects.get()
+    assert copie.avenant == avenant
+    assert copie.conforme is True
+    assert "et signer l'avenant" in _page(client, copie)
+    url = reverse("redaction:copie_signature", args=[copie.pk])
+    client.force_login(agent)
+    assert client.post(url).status_code == 403
+    client.force_login(finance)
+    signatures = historique(convention_complete).filter(action="avenant_signature")
+    avant = signatures.count()
+    client.post(url)
+    avenant.refresh_from_db()
+    assert avenant.statut == StatutAvenant.SIGNE
+    assert avenant.date_signature == timezone.localdate()
+    client.post(url)  # twice: refused with a message, nothing changes
+    assert signatures.count() == avant + 1
