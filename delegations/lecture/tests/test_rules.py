@@ -410,3 +410,10 @@ def test_ocr_article_ler_is_the_first_article() -> None:
     text = fictional().replace("Article 1er – Objet", "Article ler - Objet")
     assert extract_text(text)["services"] == ["Phare Connect"]
     assert parse_date("à compter du ler janvier 2024") == date(2024, 1, 1)
+
+
+def test_a_small_amount_with_cents_is_kept_when_its_euro_sign_is_in_the_next_cell():
+    from delegations.lecture.extraction.rules.schedule import segment_amounts
+
+    assert segment_amounts("1 674,26 1,17") == [Decimal("1674.26"), Decimal("1.17")]
+    assert segment_amounts("Article 2 alinéa 3") == []

@@ -93,7 +93,13 @@ def segment_amounts(seg: str) -> list[Decimal]:
     found = find_amounts(seg, require_currency=True)
     if found:
         return [f.value for f in found]
-    values = [f.value for f in find_amounts(seg, require_currency=False) if f.value >= 100]
+    # A bare number is an amount from 100 up, or whatever its size when it has cents ("1,17"):
+    # the text layer may leave the euro sign of a small amount in the next cell.
+    values = [
+        f.value
+        for f in find_amounts(seg, require_currency=False)
+        if f.value >= 100 or re.search(r",\d{2}\b", f.text)
+    ]
     if len(values) == 1:
         # "150 000 150 000": two cells glued by the text layer.
         first = NUMBER_RE.search(seg)
