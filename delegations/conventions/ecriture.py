@@ -467,6 +467,30 @@ def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: Any)
     avenant_enregistre.send(sender=Avenant, avenant=avenant, user=user)
 
 
+def _passer(
+    conv: Convention,
+    avenant: Avenant,
+    user: Any,
+    statut: str,
+    champ: str,
+    date: dt.date,
+    participe: str,
+) -> None:
+    """One step of an amendment's life (signed, published): its date, its status, its log row."""
+    avant = avenant.statut
+    setattr(avenant, champ, date)
+    avenant.statut = statut
+    avenant.save(update_fields=[champ, "statut", "updated_at"])
+    action = {"date_signature": "avenant_signature", "date_publication": "avenant_publication"}
+    journaliser(
+        conv,
+        user,
+        action[champ],
+        f"Avenant n° {avenant.numero} {participe} le {date:%d/%m/%Y}",
+        {"avenant": avenant.numero, "statut": [avant, statut], champ: str(date)},
+    )
+
+
 def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) -> Avenant:
     """``brouillon`` → ``signe``: the date of signature is required. The amendment takes
     effect now unless its convention takes effect at publication."""
@@ -488,20 +512,7 @@ def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) 
                 f"L'avenant ne peut être signé ({date:%d/%m/%Y}) avant la convention "
                 f"({conv.date_signature:%d/%m/%Y}).",
             )
-        avenant.date_signature = date
-        avenant.statut = StatutAvenant.SIGNE
-        avenant.save(update_fields=["date_signature", "statut", "updated_at"])
-        journaliser(
-            conv,
-            user,
-            "avenant_signature",
-            f"Avenant n° {avenant.numero} signé le {date:%d/%m/%Y}",
-            {
-                "avenant": avenant.numero,
-                "statut": ["brouillon", "signe"],
-                "date_signature": str(date),
-            },
-        )
+        _passer(conv, avenant, user, StatutAvenant.SIGNE, "date_signature", date, "signé")
         if conv.prise_effet != PriseEffet.PUBLICATION:
             _prendre_effet(conv, avenant, date, user)
     return avenant
@@ -523,19 +534,14 @@ def publier_avenant(avenant: Avenant, user: Any, date_publication: dt.date) -> A
                 f"La date de publication ({date_publication:%d/%m/%Y}) précède la signature "
                 f"de l'avenant ({avenant.date_signature:%d/%m/%Y}).",
             )
-        avenant.date_publication = date_publication
-        avenant.statut = StatutAvenant.PUBLIE
-        avenant.save(update_fields=["date_publication", "statut", "updated_at"])
-        journaliser(
+        _passer(
             conv,
+            avenant,
             user,
-            "avenant_publication",
-            f"Avenant n° {avenant.numero} publié le {date_publication:%d/%m/%Y}",
-            {
-                "avenant": avenant.numero,
-                "statut": ["signe", "publie"],
-                "date_publication": str(date_publication),
-            },
+            StatutAvenant.PUBLIE,
+            "date_publication",
+            date_publication,
+            "publié",
         )
         if conv.prise_effet == PriseEffet.PUBLICATION and not avenant.en_vigueur:
             _prendre_effet(conv, avenant, date_publication, user)
