@@ -418,6 +418,14 @@ IMPORT_DUREE_HEURES = env_int("IMPORT_DUREE_HEURES", 24, 1)
 DATAGOUV_API_URL = env_str("DATAGOUV_API_URL", "https://www.data.gouv.fr/api/1")
 DATAGOUV_API_KEY = env_str("DATAGOUV_API_KEY", "")
 DATAGOUV_DATASET = env_str("DATAGOUV_DATASET", "")
+# Daily tasks queued by the workers (local time "HH:MM"; empty: never). Several workers on
+# several machines queue each one once a day (taches/planification.py).
+RAPPELS_HEURE = env_str("RAPPELS_HEURE", "07:00")
+DONNEES_SERVIES_HEURE = env_str("DONNEES_SERVIES_HEURE", "03:00")
+DATAGOUV_PUBLICATION_HEURE = env_str(
+    "DATAGOUV_PUBLICATION_HEURE", "04:00" if DATAGOUV_API_KEY and DATAGOUV_DATASET else ""
+)
+PURGE_DEPOTS_HEURE = env_str("PURGE_DEPOTS_HEURE", "02:00")
 
 # ─── ProConnect (issue 17) ──────────────────────────────────────────────────────────────────
 # The State's agent login (OpenID Connect). Unset PROCONNECT_ISSUER: local passwords only.

@@ -1,4 +1,4 @@
-"""API: ``POST /api/v1/rapprochements`` (finance) runs a reconciliation and answers its result;
+"""API: ``POST /api/v1/rapprochements`` (finance) queues a reconciliation (202 and its task);
 GET lists and reads them within the perimeter; a difference is explained by POST, and its
 explanation withdrawn by POST (finance)."""
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,8 +17,9 @@ from rest_framework.response import Response
 
 from delegations.core.acces import exiger_ecriture
 from delegations.core.api import EcritureFinance, Pagination
+from delegations.taches.api import url_tache
 
-from . import actions, services
+from . import actions, services, taches
 from .models import Ecart, Rapprochement
 
 
@@ -68,8 +69,23 @@ class RapprochementViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request={"multipart/form-data": RapprochementEntree},
-        responses={201: OpenApiTypes.OBJECT},
-        summary="Rapprocher des journaux CHORUS du registre (finance)",
+        responses={
+            202: OpenApiResponse(
+                response=inline_serializer(
+                    "RapprochementEnFile",
+                    {
+                        "tache": serializers.URLField(
+                            help_text="À interroger (GET) jusqu'au statut terminee ou echec."
+                        ),
+                        "statut": serializers.ChoiceField(choices=["en_attente"]),
+                    },
+                ),
+                description="Journaux mis en file. Le « resultat » du traitement terminé donne "
+                "« rapprochement » (son identifiant : GET /api/v1/rapprochements/{id}), "
+                "« lignes » et « ecarts » ; en cas d'échec, « erreur » dit pourquoi en français.",
+            ),
+        },
+        summary="Rapprocher des journaux CHORUS du registre (finance), en arrière-plan",
     )
     def create(self, request: Request) -> Response:
         entree = RapprochementEntree(
@@ -82,13 +98,14 @@ class RapprochementViewSet(viewsets.GenericViewSet):
         entree.is_valid(raise_exception=True)
         d = entree.validated_data
         fichiers = [(f.name, f.read()) for f in d["fichiers"]]
-        pk = services.lancer_rapprochement(
-            fichiers, request.user.pk, convention_id=d.get("convention"), uo=d.get("uo") or None
+        tache = taches.lancer_rapprochement(
+            fichiers, request.user, convention_id=d.get("convention"), uo=d.get("uo") or None
         )
-        rapprochement = Rapprochement.objects.get(pk=pk)
-        services.journaliser_rapprochement(rapprochement, request.user)
+        url = url_tache(request, tache)
         return Response(
-            services.representation(rapprochement, request.user), status=status.HTTP_201_CREATED
+            {"tache": url, "statut": tache.statut},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
         )
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Comparaison avec le précédent")

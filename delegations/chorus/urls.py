@@ -6,6 +6,7 @@ app_name = "chorus"
 urlpatterns = [
     path("", views.liste, name="liste"),
     path("nouveau/", views.nouveau, name="nouveau"),
+    path("traitement/<uuid:tache_id>/", views.tache, name="tache"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/comparaison/", views.comparaison, name="comparaison"),
     path("<int:pk>/export.<str:format>", views.exporter, name="export"),

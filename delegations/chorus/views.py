@@ -4,6 +4,7 @@ differences to settle, comparison with the previous one, exports."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +20,9 @@ from delegations.conventions.models import Convention
 from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.execution.models import Engagement
+from delegations.taches.models import Tache
 
-from . import actions, exports, services
+from . import actions, exports, services, taches
 from .forms import ExpliquerForm, RapprochementForm, RegulariserForm, RetirerExplicationForm
 from .models import BilanConvention, Ecart, NatureEcart, Rapprochement, StatutEcart
 
@@ -94,24 +96,17 @@ def nouveau(request: HttpRequest) -> HttpResponse:
         fichiers = [(f.name, f.read()) for f in form.cleaned_data["fichiers"]]
         convention = form.cleaned_data.get("convention")
         try:
-            # Synchronous for now; a task queue will call the same function.
-            pk = services.lancer_rapprochement(
+            # Read and matched by a worker: the page follows the task's progress.
+            tache = taches.lancer_rapprochement(
                 fichiers,
-                request.user.pk,
+                request.user,
                 convention_id=convention.pk if convention else None,
                 uo=form.cleaned_data.get("uo") or None,
             )
         except RegleMetierError as exc:
             form.add_error("fichiers", exc.message)
         else:
-            rapprochement = Rapprochement.objects.get(pk=pk)
-            services.journaliser_rapprochement(rapprochement, request.user)
-            messages.success(
-                request,
-                f"Rapprochement effectué : {rapprochement.nb_lignes} lignes lues, "
-                f"{rapprochement.nb_ecarts} écart(s).",
-            )
-            return redirect("chorus:detail", pk=pk)
+            return redirect("taches:detail", pk=tache.pk)
     return render(
         request,
         "chorus/nouveau.html",
@@ -143,6 +138,22 @@ def _ecarts(
     if q := p.get("q", "").strip():
         qs = qs.filter(Q(ej__icontains=q) | Q(numero_piece__icontains=q) | Q(detail__icontains=q))
     return qs.order_by("convention_id", "annee", "nature", "id")
+
+
+@login_required
+def tache(request: HttpRequest, tache_id: uuid.UUID) -> HttpResponse:
+    """The result page of a reconciliation task: the reconciliation it kept."""
+    suivie = get_object_or_404(Tache.objects.visibles_par(request.user), pk=tache_id)
+    resultat = suivie.resultat if isinstance(suivie.resultat, dict) else {}
+    pk = resultat.get("rapprochement")
+    if not isinstance(pk, int):
+        raise Http404("Ce traitement n'a pas produit de rapprochement.")
+    messages.success(
+        request,
+        f"Rapprochement effectué : {resultat.get('lignes', 0)} lignes lues, "
+        f"{resultat.get('ecarts', 0)} écart(s).",
+    )
+    return redirect("chorus:detail", pk=pk)
 
 
 @login_required

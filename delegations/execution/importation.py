@@ -22,10 +22,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 import unicodedata
-import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -33,13 +31,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import OuterRef, Q
-from django.utils import timezone
 
 from delegations.conventions.models import Convention
+from delegations.core import parc
 from delegations.core.errors import RegleMetierError
 from delegations.core.formats import euros
 from delegations.produits.models import Produit
@@ -400,94 +396,21 @@ def rapport_en_donnees(rapport: RapportImport) -> dict[str, Any]:
     }
 
 
-# --- parked uploads ---------------------------------------------------------------------------
+# --- parked uploads: ``core.parc`` (the files of an import live there between its steps) -----
 DOSSIER_PARC = "imports/execution"
+Parc = parc.Parc
 
 
-@dataclass(frozen=True)
-class Parc:
-    """An upload waiting for its dry run and its confirmation: our name, the user's file name
-    (shown, never used to store), its nature and owner."""
-
-    jeton: str
-    nature: str
-    nom: str
-    proprietaire: int
-    depose_le: str
-
-    @property
-    def chemin(self) -> str:
-        return f"{DOSSIER_PARC}/{self.jeton}.donnees"
-
-    @property
-    def chemin_fiche(self) -> str:
-        return f"{DOSSIER_PARC}/{self.jeton}.json"
+def parquer(contenu: bytes, nature: str, nom: str, user: Any) -> parc.Parc:
+    return parc.parquer(DOSSIER_PARC, contenu, nature, nom, user)
 
 
-def parquer(contenu: bytes, nature: str, nom: str, user: Any) -> Parc:
-    """Park an upload on the default storage (local disk or the shared bucket)."""
-    if len(contenu) > settings.IMPORT_MAX_OCTETS:
-        raise RegleMetierError(
-            "fichier_trop_gros",
-            f"Le fichier dépasse {settings.IMPORT_MAX_OCTETS // 1_000_000} Mo : découpez-le.",
-        )
-    purger_expires()
-    parc = Parc(uuid.uuid4().hex, nature, nom[:200], int(user.pk), timezone.now().isoformat())
-    default_storage.save(parc.chemin, ContentFile(contenu))
-    fiche = {k: getattr(parc, k) for k in ("jeton", "nature", "nom", "proprietaire", "depose_le")}
-    default_storage.save(parc.chemin_fiche, ContentFile(json.dumps(fiche).encode()))
-    return parc
+def retrouver(jeton: str, user: Any) -> tuple[parc.Parc, bytes]:
+    return parc.retrouver(DOSSIER_PARC, jeton, user)
 
 
-def retrouver(jeton: str, user: Any) -> tuple[Parc, bytes]:
-    """The parked upload of ``user`` (nobody else's), with its content, unless expired."""
-    perdu = RegleMetierError(
-        "import_expire",
-        "Ce dépôt n'est plus disponible (il expire au bout de "
-        f"{settings.IMPORT_DUREE_HEURES} heures) : déposez de nouveau le fichier.",
-    )
-    if not re.fullmatch(r"[0-9a-f]{32}", jeton or ""):
-        raise perdu
-    chemin_fiche = f"{DOSSIER_PARC}/{jeton}.json"
-    if not default_storage.exists(chemin_fiche):
-        raise perdu
-    with default_storage.open(chemin_fiche, "rb") as flux:
-        parc = Parc(**json.loads(flux.read()))
-    if parc.proprietaire != getattr(user, "pk", None) or _expire(parc):
-        raise perdu
-    with default_storage.open(parc.chemin, "rb") as flux:
-        return parc, flux.read()
-
-
-def _expire(parc: Parc, maintenant: dt.datetime | None = None) -> bool:
-    limite = dt.datetime.fromisoformat(parc.depose_le) + dt.timedelta(
-        hours=settings.IMPORT_DUREE_HEURES
-    )
-    return (maintenant or timezone.now()) >= limite
-
-
-def oublier(parc: Parc) -> None:
-    for chemin in (parc.chemin, parc.chemin_fiche):
-        if default_storage.exists(chemin):
-            default_storage.delete(chemin)
+oublier = parc.oublier
 
 
 def purger_expires(maintenant: dt.datetime | None = None) -> int:
-    """Delete the parked uploads older than IMPORT_DUREE_HEURES; returns how many."""
-    try:
-        _, fichiers = default_storage.listdir(DOSSIER_PARC)
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    purges = 0
-    for nom in fichiers:
-        if not nom.endswith(".json"):
-            continue
-        try:
-            with default_storage.open(f"{DOSSIER_PARC}/{nom}", "rb") as flux:
-                parc = Parc(**json.loads(flux.read()))
-        except (OSError, ValueError, TypeError):
-            continue
-        if _expire(parc, maintenant):
-            oublier(parc)
-            purges += 1
-    return purges
+    return parc.purger_expires(DOSSIER_PARC, maintenant)

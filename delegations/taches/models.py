@@ -130,3 +130,23 @@ class Travailleur(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hote}:{self.pid}"
+
+
+class Planification(models.Model):
+    """A daily task queued for one day: the unique row is what lets several workers, on several
+    machines, queue it once (the first insert wins, the others meet the constraint)."""
+
+    nom = models.CharField("tâche", max_length=200)
+    jour = models.DateField("jour")
+    tache = models.ForeignKey(Tache, on_delete=models.SET_NULL, null=True, related_name="+")
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tâche quotidienne"
+        verbose_name_plural = "tâches quotidiennes"
+        constraints = [
+            models.UniqueConstraint(fields=["nom", "jour"], name="taches_planification_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.jour:%d/%m/%Y})"

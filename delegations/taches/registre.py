@@ -54,6 +54,10 @@ class Declaration:
     libelle: str
     page_resultat: str | None
     atomique: bool
+    # The name of the setting holding the local time ("HH:MM", "" = never) at which the worker
+    # queues this task once a day (``planification.planifier``); None: only started on demand.
+    chaque_jour: str | None = None
+    tache: Task | None = None
 
 
 # Task dotted path -> what the app declared. Filled at import time of the app's module.
@@ -168,12 +172,16 @@ def tache(
     page_resultat: str | None = None,
     atomique: bool = False,
     priorite: int = 0,
+    chaque_jour: str | None = None,
 ) -> Callable[[Callable[..., Any]], Task]:
     """Declare a task. ``page_resultat``: URL name taking the task id, where its result is shown.
 
     ``atomique=True``: the function's database effect commits in one transaction with the
     task's "terminée" mark, so a worker killed mid-way applies nothing and the retry applies
     it once. Long read-only work (OCR) should stay non-atomic and report progress.
+
+    ``chaque_jour="RAPPELS_HEURE"``: the workers queue the task (without arguments, without
+    owner) once a day at the local time that setting holds.
     """
 
     def declarer(fonction: Callable[..., Any]) -> Task:
@@ -185,7 +193,9 @@ def tache(
         execution.__name__ = fonction.__name__
         execution.__doc__ = fonction.__doc__
         tache_django = task(takes_context=True, priority=priorite)(execution)
-        DECLARATIONS[tache_django.module_path] = Declaration(libelle, page_resultat, atomique)
+        DECLARATIONS[tache_django.module_path] = Declaration(
+            libelle, page_resultat, atomique, chaque_jour, tache_django
+        )
         _FONCTIONS[tache_django.module_path] = fonction
         return tache_django
 

@@ -32,6 +32,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from .models import Statut, Tache, Travailleur
+from .planification import planifier
 
 logger = logging.getLogger(__name__)
 HOTE = socket.gethostname()[:255]
@@ -163,6 +164,7 @@ class Travail(Worker):
         self._derniere_reprise = time.monotonic()
         try:
             reprendre_interrompues()
+            planifier()
         except OperationalError as exc:
             if not is_locked_database_exception(exc):
                 raise

@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -18,12 +19,15 @@ from openpyxl import load_workbook
 
 from delegations.chorus import exports, services
 from delegations.chorus.models import Ecart, NatureEcart, Rapprochement, StatutEcart
+from delegations.chorus.taches import DOSSIER_PARC
 from delegations.chorus.tests import generateur as g
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import ActionLog
 from delegations.core.tests.factories import UserFactory
 from delegations.execution.models import Engagement, Paiement, Reduction
 from delegations.rapports.donnees import construire
+from delegations.taches.essais import executer_taches_en_attente
+from delegations.taches.models import Statut, Tache
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -57,12 +61,25 @@ def _upload(monde):
     return [SimpleUploadedFile(nom, contenu) for nom, contenu in _fichiers(monde)]
 
 
-def test_finance_runs_a_reconciliation_from_the_page_and_it_is_kept(client, monde, finance):
+def test_finance_runs_a_reconciliation_from_the_page_through_the_queue_and_it_is_kept(
+    client, monde, finance, django_capture_on_commit_callbacks
+):
     client.force_login(finance)
     reponse = client.post("/chorus/nouveau/", {"fichiers": _upload(monde)})
-    r = Rapprochement.objects.get()
+    tache = Tache.objects.get()
+    # the page answers at once with the task's progress; nothing is read yet
     assert reponse.status_code == 302
-    assert reponse["Location"] == f"/chorus/{r.pk}/"
+    assert reponse["Location"] == f"/taches/{tache.pk}/"
+    assert not Rapprochement.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert executer_taches_en_attente() == 1
+    tache.refresh_from_db()
+    assert tache.statut == Statut.TERMINEE
+    r = Rapprochement.objects.get()
+    fin = client.get(f"/chorus/traitement/{tache.pk}/")
+    assert fin["Location"] == f"/chorus/{r.pk}/"
+    # the parked journals are gone once the reconciliation is kept
+    assert default_storage.listdir(DOSSIER_PARC)[1] == []
     assert r.created_by == finance
     assert len(r.sha256) == 64
     assert r.nb_ecarts == len(monde.attendus)
@@ -71,14 +88,32 @@ def test_finance_runs_a_reconciliation_from_the_page_and_it_is_kept(client, mond
     assert "Numéro de pièce de la pièce de référence" in page.content.decode()
 
 
-def test_a_bad_file_is_refused_in_french_and_nothing_is_kept(client, finance):
+def test_a_bad_file_ends_the_task_in_french_and_nothing_is_kept(client, finance):
     client.force_login(finance)
     reponse = client.post(
         "/chorus/nouveau/", {"fichiers": [SimpleUploadedFile("x.csv", b"a;b\n1;2\n")]}
     )
-    assert reponse.status_code == 200
-    assert "pas un journal CHORUS reconnu" in reponse.content.decode()
+    assert reponse.status_code == 302
+    executer_taches_en_attente()
+    tache = Tache.objects.get()
+    assert tache.statut == Statut.ECHEC
+    assert "pas un journal CHORUS reconnu" in tache.erreur
     assert not Rapprochement.objects.exists()
+    page = client.get(f"/taches/{tache.pk}/")
+    assert "pas un journal CHORUS reconnu" in page.content.decode()
+
+
+def test_a_journal_over_the_size_cap_is_refused_at_upload(client, finance, monkeypatch):
+    from delegations.chorus import taches
+
+    monkeypatch.setattr(taches, "MAX_OCTETS", 10)
+    client.force_login(finance)
+    reponse = client.post(
+        "/chorus/nouveau/", {"fichiers": [SimpleUploadedFile("x.csv", b"a;b\n1;2\n3;4\n")]}
+    )
+    assert reponse.status_code == 200
+    assert "dépasse" in reponse.content.decode()
+    assert not Tache.objects.exists()
 
 
 def test_delegant_and_colleague_cannot_run_a_reconciliation(
@@ -128,12 +163,17 @@ def test_delegant_of_one_convention_sees_that_part_only(monde, rapprochement, ap
     assert {e["convention"] for b in donnees["conventions"] for e in b["ecarts"]} == {c.pk}
 
 
-def test_api_post_answers_the_result_per_convention_and_year(monde, finance, api):
-    reponse = api(finance).post(
+def test_api_post_queues_the_task_whose_result_is_the_reconciliation(monde, finance, api):
+    client = api(finance)
+    reponse = client.post(
         "/api/v1/rapprochements", {"fichiers": _upload(monde)}, format="multipart"
     )
-    assert reponse.status_code == 201
-    donnees = reponse.json()
+    assert reponse.status_code == 202
+    assert reponse.json()["statut"] == "en_attente"
+    executer_taches_en_attente()
+    suivi = client.get(reponse.json()["tache"]).json()
+    assert suivi["statut"] == "terminee"
+    donnees = client.get(f"/api/v1/rapprochements/{suivi['resultat']['rapprochement']}").json()
     assert donnees["nb_ecarts"] == len(monde.attendus)
     bloc = donnees["conventions"][0]
     assert set(bloc) == {"convention", "annee", "totaux", "rapprochees", "ecarts"}
@@ -142,14 +182,18 @@ def test_api_post_answers_the_result_per_convention_and_year(monde, finance, api
     }  # fmt: skip
 
 
-def test_api_refuses_a_bad_file_with_a_french_message(finance, api):
-    reponse = api(finance).post(
+def test_api_a_bad_file_ends_its_task_with_a_french_message(finance, api):
+    client = api(finance)
+    reponse = client.post(
         "/api/v1/rapprochements",
         {"fichiers": [SimpleUploadedFile("x.csv", b"a;b\n")]},
         format="multipart",
     )
-    assert reponse.status_code == 400
-    assert reponse.json()["code"] == "fichier_illisible"
+    assert reponse.status_code == 202
+    executer_taches_en_attente()
+    suivi = client.get(reponse.json()["tache"]).json()
+    assert suivi["statut"] == "echec"
+    assert "pas un journal CHORUS reconnu" in suivi["erreur"]
     assert not Rapprochement.objects.exists()
 
 
