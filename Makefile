@@ -17,6 +17,7 @@ $(BIN)/delegations: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/delegations collectstatic --noinput --verbosity 0
 	touch $(BIN)/delegations
 
 install: $(BIN)/delegations

@@ -113,3 +113,20 @@ def test_production_requires_a_secret_key():
         check=False,
     )
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_serve_collects_static_files_only_when_a_source_is_newer(settings, tmp_path):
+    import os
+    import time
+
+    from delegations.core.management.commands.serve import statiques_perimes
+
+    settings.STATIC_ROOT = tmp_path
+    assert statiques_perimes()  # nothing collected yet
+    manifeste = tmp_path / "staticfiles.json"
+    manifeste.write_text("{}")
+    futur = time.time() + 3600
+    os.utime(manifeste, (futur, futur))
+    assert not statiques_perimes()  # collected after every source file
+    os.utime(manifeste, (0, 0))
+    assert statiques_perimes()  # a source file changed since

@@ -7,10 +7,29 @@ import atexit
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def statiques_perimes() -> bool:
+    """Whether the collected static files are missing or older than a source file: collecting
+    and compressing every file takes minutes on a busy machine, so a start does it only when a
+    static file changed (``make install`` collects them once)."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifeste = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifeste.exists():
+        return True
+    collecte = manifeste.stat().st_mtime
+    for finder in get_finders():
+        for chemin, stockage in finder.list([]):
+            if Path(stockage.path(chemin)).stat().st_mtime > collecte:
+                return True
+    return False
 
 
 class Command(BaseCommand):
@@ -34,7 +53,9 @@ class Command(BaseCommand):
             workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
         except ValueError as exc:
             raise CommandError("WEB_CONCURRENCY doit être un entier.") from exc
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if statiques_perimes():
+            self.stdout.write("Préparation des fichiers statiques (collectstatic)…")
+            call_command("collectstatic", interactive=False, verbosity=0)
         from gunicorn.app.wsgiapp import WSGIApplication
 
         bind = f"{options['host']}:{options['port']}"
