@@ -9,8 +9,11 @@ Definitions
 - Burn rate (``rythme_mensuel``): service fait certified over the last three months, divided by 3
   (what the teams actually consumed, not when orders or invoices fall).
 - Envelope: total consolidated AE of the convention; it runs out when the service fait certified
-  reaches it. ``epuisement_prevu`` = today + remaining / burn rate; the committee window is
-  45 to 30 days before that date.
+  reaches it. ``epuisement_prevu`` = today + remaining / burn rate (``prevoir_epuisement``, the
+  one formula: reports call it with their own cut-off date); the committee window is 45 to 30
+  days before that date. At a rate where the envelope outlives the convention's effective end
+  there is no exhaustion to foresee (``epuisement_apres_fin``): what is left is unconsumed at the
+  end, and no committee window opens for it.
 """
 
 from __future__ import annotations
@@ -53,21 +56,31 @@ def _consommation(convention: Convention, aujourd_hui: dt.date) -> tuple[Decimal
     return agg["total"], agg["recent"]
 
 
-def _prevision(
-    enveloppe: Decimal, consomme: Decimal, rythme: Decimal, aujourd_hui: dt.date
-) -> dt.date | None:
+def prevoir_epuisement(
+    enveloppe: Decimal,
+    consomme: Decimal,
+    rythme: Decimal,
+    depuis: dt.date,
+    fin_convention: dt.date | None = None,
+) -> tuple[dt.date | None, bool]:
+    """(the day the envelope runs out at ``rythme`` a month from ``depuis``, whether that day
+    falls after ``fin_convention``). The day is None when nothing is planned, nothing was
+    consumed lately, or the envelope outlives the convention."""
     reste = enveloppe - consomme
     if enveloppe <= 0:
-        return None
+        return None, False
     if reste <= 0:
-        return aujourd_hui
+        return depuis, False
     if rythme <= 0:
-        return None
+        return None, False
     jours = int((reste / rythme * JOURS_PAR_MOIS).to_integral_value(ROUND_HALF_UP))
     try:
-        return aujourd_hui + dt.timedelta(days=jours)
+        jour = depuis + dt.timedelta(days=jours)
     except OverflowError:
-        return None
+        return None, fin_convention is not None
+    if fin_convention is not None and jour > fin_convention:
+        return None, True
+    return jour, False
 
 
 def situation_convention(
@@ -78,7 +91,9 @@ def situation_convention(
     enveloppe = sum((a["ae_prevu"] for a in annees), ZERO)
     consomme, recent = _consommation(convention, aujourd_hui)
     rythme = (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    epuisement = _prevision(enveloppe, consomme, rythme, aujourd_hui)
+    epuisement, apres_fin = prevoir_epuisement(
+        enveloppe, consomme, rythme, aujourd_hui, convention.date_fin_effective
+    )
     fenetre = (
         {"debut": epuisement - dt.timedelta(days=45), "fin": epuisement - dt.timedelta(days=30)}
         if epuisement
@@ -87,6 +102,7 @@ def situation_convention(
     return {
         "annees": annees,
         "epuisement_prevu": epuisement,
+        "epuisement_apres_fin": apres_fin,
         "fenetre_comite": fenetre,
         "rythme_mensuel": rythme,
         "enveloppe": enveloppe,
@@ -98,9 +114,10 @@ def epuisement_prevu(convention: Convention, aujourd_hui: dt.date | None = None)
     aujourd_hui = aujourd_hui or timezone.localdate()
     enveloppe = sum((ae for ae, _cp in echeancier(convention).values()), ZERO)
     consomme, recent = _consommation(convention, aujourd_hui)
-    return _prevision(
-        enveloppe, consomme, (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP), aujourd_hui
-    )
+    rythme = (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return prevoir_epuisement(
+        enveloppe, consomme, rythme, aujourd_hui, convention.date_fin_effective
+    )[0]
 
 
 def taux(part: Decimal, tout: Decimal) -> Decimal | None:

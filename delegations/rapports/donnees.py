@@ -161,14 +161,11 @@ def _prevision(
     )
     rythme = (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP)
     reste = enveloppe - certifie
-    epuisement: dt.date | None = None
-    if enveloppe > 0 and reste <= 0:
-        epuisement = fin
-    elif reste > 0 and rythme > 0:
-        jours = int((reste / rythme * JOURS_PAR_MOIS).to_integral_value(ROUND_HALF_UP))
-        epuisement = fin + dt.timedelta(days=min(jours, 365 * 50))
-    fin_annee = dt.date(fin.year, 12, 31)
     fin_convention = convention.date_fin_effective
+    epuisement, apres_fin = sources.prevoir_epuisement(
+        enveloppe, certifie, rythme, fin, fin_convention
+    )
+    fin_annee = dt.date(fin.year, 12, 31)
     annee = next((a for a in annees if a["annee"] == fin.year), None)
 
     def projection(jusqu_a: dt.date | None) -> Decimal | None:
@@ -188,6 +185,7 @@ def _prevision(
         "reste": reste,
         "rythme_mensuel": rythme,
         "epuisement_prevu": epuisement,
+        "epuisement_apres_fin": apres_fin,
         "fenetre_comite": (
             {"debut": epuisement - dt.timedelta(days=45), "fin": epuisement - dt.timedelta(days=30)}
             if epuisement

@@ -160,3 +160,16 @@ def _libelle(obj: Any, champ: str) -> str:
     if callable(affichage):
         return str(affichage())
     return str(getattr(obj, champ, "") or "")
+
+
+def prevoir_epuisement(
+    enveloppe: Decimal,
+    consomme: Decimal,
+    rythme: Decimal,
+    depuis: dt.date,
+    fin_convention: dt.date | None,
+) -> tuple[dt.date | None, bool]:
+    """The execution app's exhaustion formula (one formula for the page, the API and reports)."""
+    from delegations.execution.situation import prevoir_epuisement as prevoir
+
+    return prevoir(enveloppe, consomme, rythme, depuis, fin_convention)

@@ -33,22 +33,37 @@ def test_situation_per_year_sums_the_journal(convention):
 
 
 def test_envelope_forecast_uses_the_burn_rate_of_the_last_three_months(convention):
-    # Envelope: 400 000 € of AE over 2024–2026. 30 000 € certified over the last 3 months → 10 000 €/month.
+    # Envelope: 400 000 € of AE over 2024–2026. 90 000 € certified over the last 3 months → 30 000 €/month.
     mad(convention, ae="100000", cp="80000")
     eng = commande(convention, "100000", date=dt.date(2024, 1, 20))
     service_fait(eng, "10000", date=dt.date(2024, 2, 1))  # older than three months: not in the rate
     for mois in (3, 4, 5):
-        service_fait(eng, "10000", date=dt.date(2024, mois, 10))
+        service_fait(eng, "30000", date=dt.date(2024, mois, 10))
     aujourd_hui = dt.date(2024, 5, 15)
     s = situation_convention(convention, aujourd_hui)
-    assert s["rythme_mensuel"] == D("10000.00")
-    # 360 000 € left at 10 000 €/month = 36 months.
-    attendu = aujourd_hui + dt.timedelta(days=round(36 * 30.4375))
+    assert s["rythme_mensuel"] == D("30000.00")
+    # 300 000 € left at 30 000 €/month = 10 months, before the convention's end.
+    attendu = aujourd_hui + dt.timedelta(days=round(10 * 30.4375))
     assert s["epuisement_prevu"] == attendu == epuisement_prevu(convention, aujourd_hui)
     assert s["fenetre_comite"] == {
         "debut": attendu - dt.timedelta(days=45),
         "fin": attendu - dt.timedelta(days=30),
     }
+
+
+def test_no_exhaustion_is_foreseen_after_the_convention_s_end(convention):
+    # 30 000 € certified over the last 3 months → 10 000 €/month: 360 000 € left would last
+    # 36 months, past the end of 2026; the page says it will not run out before the end.
+    mad(convention, ae="100000", cp="80000")
+    eng = commande(convention, "100000", date=dt.date(2024, 1, 20))
+    service_fait(eng, "10000", date=dt.date(2024, 2, 1))
+    for mois in (3, 4, 5):
+        service_fait(eng, "10000", date=dt.date(2024, mois, 10))
+    s = situation_convention(convention, dt.date(2024, 5, 15))
+    assert convention.date_fin_effective < dt.date(2027, 5, 1)
+    assert s["epuisement_prevu"] is None
+    assert s["epuisement_apres_fin"] is True
+    assert s["fenetre_comite"] is None
 
 
 def test_no_forecast_without_recent_consumption(convention):

@@ -100,7 +100,11 @@ def test_monthly_report_sums_spending_by_product_contractor_and_month(
     assert rapport.prevision["rythme_mensuel"] == D(
         "7000.00"
     )  # 21 000 € certified over the last 3 months
-    assert rapport.prevision["epuisement_prevu"] is not None
+    # 379 000 € left at 7 000 €/month outlive the convention (end of 2026): no exhaustion date,
+    # the report says so instead of foreseeing one years after the end.
+    assert rapport.prevision["epuisement_prevu"] is None
+    assert rapport.prevision["epuisement_apres_fin"] is True
+    assert "pas avant la fin de la convention" in exports.html(rapport).decode()
     # A report for an earlier month ignores later movements.
     mars = construire(
         convention_executee, "mensuel", dt.date(2024, 3, 1), aujourd_hui=dt.date(2024, 6, 10)
