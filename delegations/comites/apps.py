@@ -11,6 +11,7 @@ class ComitesConfig(AppConfig):
         ("Obligations", "comites:obligations", False, False, "Produits"),
     ]
     panneaux_convention = ["comites/_panneau_convention.html"]
+    sommaire_convention = [("comites", "Comités d'investissement"), ("obligations", "Obligations")]
     panneaux_produit = ["comites/_panneau_produit.html"]
 
     def ready(self) -> None:

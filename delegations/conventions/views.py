@@ -88,6 +88,25 @@ def panneaux(convention: Convention) -> list[str]:
     ]
 
 
+def _par_application(attribut: str) -> list[Any]:
+    return [x for config in apps.get_app_configs() for x in getattr(config, attribut, ())]
+
+
+def sommaire(convention: Convention) -> list[tuple[str, str]]:
+    """The page's in-page menu: its own sections, then the panels other apps add
+    (``sommaire_convention`` on their AppConfig: anchor and label), then status and history."""
+    debut = [
+        ("en-bref", "En bref"),
+        ("objet", "Objet et parties"),
+        ("dates", "Dates"),
+        ("imputation", "Imputation budgétaire"),
+        ("echeancier", "Échéancier"),
+        ("avenants", "Avenants"),
+    ]
+    return [*debut, *_par_application("sommaire_convention"), ("statut", "Statut"),
+            ("historique", "Historique")]  # fmt: skip
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _convention_visible(request, pk)
@@ -104,6 +123,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "historique": historique(convention)[:50],
             "transitions": _transitions_possibles(convention),
             "panneaux": panneaux(convention),
+            "resumes": _par_application("resume_convention"),
+            "sommaire": sommaire(convention),
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"), courant=str(convention)
             ),

@@ -6,6 +6,8 @@ class ExecutionConfig(AppConfig):
     label = "execution"
     verbose_name = "Exécution"
     panneaux_convention = ["execution/_panneau_convention.html"]
+    sommaire_convention = [("execution", "Exécution des crédits")]
+    resume_convention = ["execution/_resume_convention.html"]
     panneaux_produit = ["execution/_panneau_produit.html"]
     menu = [
         ("Mouvements", "execution:liste", False, False, "Exécution"),

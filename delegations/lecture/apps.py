@@ -9,4 +9,5 @@ class LectureConfig(AppConfig):
     verbose_name = "Lecture des conventions"
     default_auto_field = "django.db.models.BigAutoField"
     panneaux_convention = ["lecture/_panneau_convention.html"]
+    sommaire_convention = [("documents", "Documents")]
     menu = [("Importer un document", "lecture:importer", False, True, "Conventions")]

@@ -6,3 +6,4 @@ class RapportsConfig(AppConfig):
     label = "rapports"
     verbose_name = "Rapports au délégant"
     panneaux_convention = ["rapports/_panneau_convention.html"]
+    sommaire_convention = [("rapports", "Comptes rendus")]

@@ -6,6 +6,7 @@ class RedactionConfig(AppConfig):
     label = "redaction"
     verbose_name = "Rédaction et courriers"
     panneaux_convention = ["redaction/_panneau_convention.html"]
+    sommaire_convention = [("redaction", "Rédaction et courriers")]
     menu = [
         ("Contacts des délégants", "redaction:contacts", False, False, "Conventions"),
         ("Modèles de documents", "redaction:modeles", False, True, "Conventions"),

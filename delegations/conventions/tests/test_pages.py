@@ -189,3 +189,39 @@ def test_pages_have_state_header_footer_skip_links_and_accessibility_link(financ
     assert 'class="fr-skiplinks"' in page
     assert reverse("core:accessibilite") in page
     assert "<title>Convention" in page
+
+
+def test_convention_page_has_a_summary_and_an_in_page_menu_to_every_section(finance, convention):
+    import re
+
+    page = _client(finance).get(reverse("conventions:detail", args=[convention.pk]))
+    html = page.content.decode()
+    menu = html[html.index('class="fr-sidemenu') : html.index("</nav>", html.index("fr-sidemenu"))]
+    ancres = re.findall(r'href="#([a-z-]+)"', menu)
+    # the register's sections, the panels other apps plug in, status and history
+    for attendue in ("en-bref", "echeancier", "avenants", "execution", "comites", "obligations",
+                     "documents", "rapports", "redaction", "statut", "historique"):  # fmt: skip
+        assert attendue in ancres
+    for ancre in ancres:
+        assert f'id="{ancre}"' in html  # no link to nowhere
+    bref = html[html.index('id="en-bref"') : html.index('id="objet"')]
+    assert "Montant consolidé" in bref
+    assert "Engagé" in bref  # the execution app's tile
+
+
+def test_status_actions_are_grouped_below_and_the_header_only_links_to_them(finance, convention):
+    page = _client(finance).get(reverse("conventions:detail", args=[convention.pk]))
+    html = page.content.decode()
+    entete = html[: html.index('id="en-bref"')]
+    statut = html[html.index('id="statut"') : html.index('id="historique"')]
+    transition = reverse("conventions:transition", args=[convention.pk, "publier"])
+    assert convention.statut == "signee"
+    assert transition not in entete
+    assert transition in statut
+    assert 'href="#statut">Changer le statut' in entete
+
+
+def test_a_reader_sees_no_status_action(agent, convention):
+    html = _client(agent).get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    assert "Changer le statut" not in html
+    assert reverse("conventions:transition", args=[convention.pk, "publier"]) not in html

@@ -80,6 +80,17 @@ def graphique(annees: list[dict[str, Any]]) -> SafeString:
 
 @register.simple_tag
 def situation_execution(convention: Any) -> dict[str, Any]:
+    """The convention's situation for its page; computed once per page (the summary tile at the
+    top and the panel below read the same figures)."""
+    deja = getattr(convention, "_situation_execution", None)
+    if deja is not None:
+        return dict(deja)
+    resultat = _situation_execution(convention)
+    convention._situation_execution = resultat
+    return resultat
+
+
+def _situation_execution(convention: Any) -> dict[str, Any]:
     situation = situation_convention(convention)
     annees = [
         dict(
