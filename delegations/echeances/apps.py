@@ -6,6 +6,7 @@ class EcheancesConfig(AppConfig):
     label = "echeances"
     verbose_name = "Échéances"
     menu = [("À faire", "echeances:tableau", False)]
+    resume_convention = ["echeances/_resume_convention.html"]
 
     def ready(self) -> None:
         from .stockage import connecter

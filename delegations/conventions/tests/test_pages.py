@@ -207,6 +207,7 @@ def test_convention_page_has_a_summary_and_an_in_page_menu_to_every_section(fina
     bref = html[html.index('id="en-bref"') : html.index('id="objet"')]
     assert "Montant consolidé" in bref
     assert "Engagé" in bref  # the execution app's tile
+    assert "Prochaine échéance" in bref  # the deadlines app's tile
 
 
 def test_status_actions_are_grouped_below_and_the_header_only_links_to_them(finance, convention):
