@@ -59,6 +59,7 @@ CHAMPS = [
     "preavis_mois",
     "compte_rendu",
     "conventions_precedentes",
+    "cofinancements",
     "annexe_rgpd",
 ]
 # Still correctable once signed (logged like any change): the representatives' names. The
@@ -85,6 +86,7 @@ LIBELLES = {
     "bop": "le BOP",
     "compte_rendu": "le compte rendu",
     "conventions_precedentes": "les conventions précédentes",
+    "cofinancements": "les cofinancements",
     "annexe_rgpd": "l'annexe RGPD",
     "delegant_representant_qualite": "la qualité du représentant du délégant",
     "delegataire_representant_qualite": "la qualité du représentant du délégataire",

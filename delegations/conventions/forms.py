@@ -11,7 +11,7 @@ from delegations.core.forms import MontantField
 from delegations.core.models import Administration
 from delegations.produits.models import Phase, Produit
 
-from . import ecriture
+from . import cofinancements, ecriture
 from .models import CompteRendu, Convention, PartiePreavis, Statut
 
 
@@ -33,6 +33,13 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Une par ligne.",
+    )
+    cofinancements = forms.CharField(
+        label="Cofinancements",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Autres financements du même travail, un par ligne : « financeur ; montant ; "
+        "objet », par exemple « DINUM ; 50 000,00 ; FAST ».",
     )
     produits = forms.ModelMultipleChoiceField(
         label="Produits financés",
@@ -62,6 +69,7 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
             self.initial["conventions_precedentes"] = "\n".join(
                 self.instance.conventions_precedentes or []
             )
+            self.initial["cofinancements"] = cofinancements.en_texte(self.instance.cofinancements)
             if self.instance.statut != Statut.BROUILLON:
                 for champ in ecriture.VERROUILLES_APRES_SIGNATURE & set(self.fields):
                     self.fields[champ].disabled = True
@@ -76,6 +84,11 @@ class ConventionForm(DsfrBaseForm, forms.ModelForm):
     def clean_conventions_precedentes(self) -> list[str]:
         texte = self.cleaned_data.get("conventions_precedentes") or ""
         return [ligne.strip() for ligne in texte.splitlines() if ligne.strip()]
+
+    def clean_cofinancements(self) -> list[dict[str, str]]:
+        if self.fields["cofinancements"].disabled:
+            return list(self.instance.cofinancements or [])
+        return cofinancements.depuis_texte(self.cleaned_data.get("cofinancements") or "")
 
     def valeurs(self) -> dict[str, Any]:
         return {champ: valeur for champ, valeur in self.cleaned_data.items() if champ != "produits"}

@@ -261,6 +261,9 @@ class Convention(TimestampedModel):
     preavis_mois = models.PositiveSmallIntegerField("préavis de résiliation (mois)", default=3)
     compte_rendu = models.JSONField("compte rendu", default=list, blank=True)
     conventions_precedentes = models.JSONField("conventions précédentes", default=list, blank=True)
+    # Other funding of the same work the text states: [{"financeur", "montant", "objet"}]
+    # (conventions/cofinancements.py checks the shape).
+    cofinancements = models.JSONField("cofinancements", default=list, blank=True)
     annexe_rgpd = models.BooleanField("annexe RGPD", default=False)
 
     statut = FSMField("statut", max_length=20, choices=Statut.choices, default=Statut.BROUILLON)

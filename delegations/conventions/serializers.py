@@ -13,7 +13,7 @@ from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration
 from delegations.produits.models import Phase
 
-from . import ecriture
+from . import cofinancements, ecriture
 from .models import (
     CODE_UO_RE,
     Avenant,
@@ -73,6 +73,19 @@ class ImputationSerializer(serializers.Serializer):
     )
     centre_de_cout = serializers.CharField(
         allow_blank=True, allow_null=True, required=False, max_length=30
+    )
+
+
+class CofinancementSerializer(serializers.Serializer):
+    financeur = serializers.CharField(max_length=cofinancements.MAX_FINANCEUR)
+    montant = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=cofinancements.MAX_MONTANT,
+    )
+    objet = serializers.CharField(
+        max_length=cofinancements.MAX_OBJET, allow_blank=True, required=False, default=""
     )
 
 
@@ -268,6 +281,11 @@ class ConventionSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=CompteRendu.choices), required=False
     )
     conventions_precedentes = serializers.ListField(child=serializers.CharField(), required=False)
+    cofinancements = CofinancementSerializer(
+        many=True,
+        required=False,
+        help_text="Autres financements du même travail que le texte mentionne.",
+    )
     annexe_rgpd = serializers.BooleanField(required=False, allow_null=True)
     # Derived, read-only.
     date_preavis = serializers.DateField(read_only=True, allow_null=True)
@@ -358,6 +376,10 @@ class ConventionSerializer(serializers.Serializer):
         for champ in ("phases", "compte_rendu", "conventions_precedentes"):
             if champ in data:
                 valeurs[champ] = list(dict.fromkeys(data[champ] or []))
+        if "cofinancements" in data:
+            valeurs["cofinancements"] = cofinancements.valider(
+                [dict(c) for c in data["cofinancements"] or []]
+            )
         for champ in ("date_signature", "date_publication", "date_debut", "date_fin", "duree_mois"):
             if champ in data:
                 valeurs[champ] = data[champ]

@@ -5,8 +5,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
+from delegations.conventions import cofinancements
 from delegations.conventions.forms import ConventionForm
 from delegations.conventions.models import CompteRendu, Convention, PriseEffet
 
@@ -116,6 +118,13 @@ class RevueForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Une par ligne.",
     )
+    cofinancements = forms.CharField(
+        label="Cofinancements",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Autres financements du même travail, un par ligne : « financeur ; montant ; "
+        "objet ».",
+    )
     annexe_rgpd = forms.BooleanField(label="Annexe RGPD jointe", required=False)
 
     def __init__(self, *args: Any, conventions: Any = None, **kwargs: Any) -> None:
@@ -155,10 +164,19 @@ class RevueForm(DsfrBaseForm):
         initial["conventions_precedentes"] = "\n".join(
             textes_precedents(extraction.get("conventions_precedentes"))
         )
+        try:
+            initial["cofinancements"] = cofinancements.en_texte(
+                cofinancements.valider(extraction.get("cofinancements") or [])
+            )
+        except ValidationError:
+            initial["cofinancements"] = ""
         initial["phases"] = extraction.get("phases") or []
         initial["compte_rendu"] = extraction.get("compte_rendu") or []
         initial["annexe_rgpd"] = bool(extraction.get("annexe_rgpd"))
         return initial
+
+    def clean_cofinancements(self) -> list[dict[str, str]]:
+        return cofinancements.depuis_texte(self.cleaned_data.get("cofinancements") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -199,6 +217,7 @@ class RevueForm(DsfrBaseForm):
             "preavis_mois": d.get("preavis_mois"),
             "compte_rendu": d.get("compte_rendu") or [],
             "conventions_precedentes": lignes_texte("conventions_precedentes"),
+            "cofinancements": d.get("cofinancements") or [],
             "annexe_rgpd": d.get("annexe_rgpd"),
         }
         for partie in ("delegant", "delegataire"):

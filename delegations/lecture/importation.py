@@ -295,14 +295,12 @@ def confirmer_convention(
 
 
 def pour_registre(donnees: dict[str, Any]) -> dict[str, Any]:
-    """The reading in the register's shape: earlier conventions kept as their texts, the
-    co-financings (shown in the review, not stored) left out."""
+    """The reading in the register's shape: earlier conventions kept as their texts."""
     from .forms import textes_precedents
 
     donnees = dict(donnees)
     if "conventions_precedentes" in donnees:
         donnees["conventions_precedentes"] = textes_precedents(donnees["conventions_precedentes"])
-    donnees.pop("cofinancements", None)
     return donnees
 
 

@@ -89,8 +89,6 @@ def _revue(
             "ligne_proposee": form.initial.get("ligne_proposee")
             or (form.data.get("ligne_proposee") if form.is_bound else None),
             "rapprochements": rapprochements(extraction),
-            "cofinancements": extraction.get("cofinancements") or [],
-            "source_cofinancements": sources.get("cofinancements"),
             "precedents": [
                 p for p in extraction.get("conventions_precedentes") or [] if isinstance(p, dict)
             ],

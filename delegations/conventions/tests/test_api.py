@@ -208,3 +208,50 @@ def test_list_sorts_by_amount_and_a_detail_url_ignores_list_filters(
     assert [c["id"] for c in ordre] == [convention.pk, petite.pk]
     detail = client.get(f"/api/v1/conventions/{convention.pk}", {"statut": "brouillon"})
     assert detail.status_code == 200
+
+
+def test_api_stores_co_financings_in_the_register_shape(finance, administration, dinum, api):
+    from delegations.conventions.models import Convention
+
+    corps = {
+        "reference": "COF-1",
+        "objet": "Objet.",
+        "delegant": {"nom": administration.nom, "sigle": administration.sigle},
+        "delegataire": {"nom": dinum.nom, "sigle": dinum.sigle},
+        "cofinancements": [{"financeur": " DINUM ", "montant": "50000", "objet": "FAST"}],
+    }
+    reponse = api(finance).post("/api/v1/conventions/", corps, format="json")
+    assert reponse.status_code == 201, reponse.content
+    assert Convention.objects.get(reference="COF-1").cofinancements == [
+        {"financeur": "DINUM", "montant": "50000.00", "objet": "FAST"}
+    ]
+    assert reponse.json()["cofinancements"] == [
+        {"financeur": "DINUM", "montant": "50000.00", "objet": "FAST"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "cofinancement",
+    [
+        {"financeur": "", "montant": "1"},
+        {"financeur": "X", "montant": "-1"},
+        {"montant": "1"},
+        {"financeur": "X", "montant": "NaN"},
+        "DINUM",
+    ],  # fmt: skip
+)
+def test_api_refuses_a_malformed_co_financing_with_a_400(
+    finance, administration, dinum, api, cofinancement
+):
+    from delegations.conventions.models import Convention
+
+    corps = {
+        "reference": "COF-2",
+        "objet": "Objet.",
+        "delegant": {"nom": administration.nom, "sigle": administration.sigle},
+        "delegataire": {"nom": dinum.nom, "sigle": dinum.sigle},
+        "cofinancements": [cofinancement],
+    }
+    reponse = api(finance).post("/api/v1/conventions/", corps, format="json")
+    assert reponse.status_code == 400
+    assert not Convention.objects.filter(reference="COF-2").exists()

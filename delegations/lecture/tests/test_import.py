@@ -169,7 +169,10 @@ def test_nothing_is_saved_before_confirmation(finance, lecteur):
     assert "Vérifier la lecture" in page
     assert "Centre financier 0215-DFES-C001" in page  # the source excerpt beside the field
     assert "« 300 000 € » contre « 350 000 € »" in page and "montant_incoherent" not in page
-    assert "Cofinancements lus" in page and "un cofinancement de 80 k€ du FDE" in page
+    # the co-financing is a field to check, in French, with where it was read
+    assert reponse.context["form"].initial["cofinancements"] == (
+        "FDE ; 80\u202f000 ; un cofinancement de 80 k€ du FDE"
+    )
     assert "Avenant n° 1 du 2024-02-03" in page
     assert reponse.context["form"].initial["bop"] == "0215-DFES"
     # A field read with low confidence is highlighted, the others are not.
@@ -195,6 +198,9 @@ def test_confirming_creates_the_convention_and_keeps_the_file_with_its_sha256(fi
     # An axis in words keeps its spaces (normalised); the earlier documents keep their text.
     assert convention.axe_ministeriel_1 == "Transition numérique"
     assert convention.conventions_precedentes == ["l'avenant n° 1 du 3 février 2024"]
+    assert convention.cofinancements == [
+        {"financeur": "FDE", "montant": "80000.00", "objet": "un cofinancement de 80 k€ du FDE"}
+    ]
     assert [(ligne.annee, str(ligne.ae)) for ligne in convention.echeancier.all()] == [
         (2025, "300000.00"),
         (2026, "0.00"),
@@ -575,3 +581,25 @@ def test_the_proposed_line_takes_the_publication_year_when_the_convention_takes_
     }
     assert importation.ligne_proposee({**lu, "echeancier": [{"annee": 2026}]}) is None
     assert importation.ligne_proposee({**lu, "montant_total_ae": None}) is None
+
+
+def test_a_co_financing_corrected_in_the_review_is_stored_as_corrected(finance, lecteur):
+    client = _client(finance)
+    revue = _deposer(client)
+    donnees = _revue_postee(revue, cofinancements="DINUM ; 50 000,00 ; FAST\nFDE ; 1 000,50")
+    assert client.post("/lecture/importer/confirmer/", donnees).status_code == 302
+    assert Convention.objects.get().cofinancements == [
+        {"financeur": "DINUM", "montant": "50000.00", "objet": "FAST"},
+        {"financeur": "FDE", "montant": "1000.50", "objet": ""},
+    ]
+
+
+def test_a_badly_written_co_financing_is_refused_in_french_and_nothing_is_saved(finance, lecteur):
+    client = _client(finance)
+    revue = _deposer(client)
+    reponse = client.post(
+        "/lecture/importer/confirmer/", _revue_postee(revue, cofinancements="DINUM 50000")
+    )
+    assert reponse.status_code == 200
+    assert "financeur ; montant ; objet" in reponse.content.decode()
+    assert not Convention.objects.exists()
