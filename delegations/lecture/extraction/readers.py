@@ -190,10 +190,12 @@ def read_pdf(
     processus: int | None = None,
     max_pages: int | None = None,
 ) -> Doc:
+    import pypdfium2 as pdfium
     from pypdfium2 import raw as pdfium_raw
 
     max_pages = max_pages or _env_int("LECTURE_MAX_PAGES", 200)
     pdf = _open_pdf(path)
+    index = 0
     try:
         if len(pdf) == 0:
             raise EmptyDocumentError(f"Document vide : {path.name}")
@@ -245,6 +247,11 @@ def read_pdf(
             for index, text in zip(scanned, ocr_texts, strict=True):
                 page_texts[index] = clean_ocr_text(text)
             ocr = len(scanned) * 2 >= len(pdf)
+    except pdfium.PdfiumError as exc:
+        # A page whose objects PDFium cannot load (a damaged file that still opens).
+        raise CorruptFileError(
+            f"PDF illisible ou corrompu (page {index + 1}) : {path.name}"
+        ) from exc
     finally:
         pdf.close()
     doc = doc_from_plain(page_texts, ocr=ocr)

@@ -52,6 +52,18 @@ def test_corrupt_pdf_raises_corrupt_file(tmp_path: Path) -> None:
         extract_file(path)
 
 
+def test_pdf_that_opens_but_whose_page_cannot_load_raises_corrupt_file(tmp_path: Path) -> None:
+    # Found by `make fuzz`: a damaged file whose page tree points to a missing object.
+    path = tmp_path / "page-manquante.pdf"
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    with pytest.raises(CorruptFileError, match="page 1"):
+        extract_file(path)
+
+
 def test_encrypted_pdf_raises_encrypted_file(tmp_path: Path) -> None:
     path = tmp_path / "chiffre.pdf"
     path.write_bytes(ENCRYPTED_PDF)
