@@ -369,7 +369,7 @@ SPECTACULAR_SETTINGS = {
         "PhaseFinanceeEnum": "delegations.produits.models.Phase",
         "PhaseProduitEnum": "delegations.produits.models.PhaseProduit",
         "TypeDocumentPublieEnum": ["convention", "avenant"],
-        "StatutPublieEnum": ["signee", "publiee", "suspendue", "resiliee", "terminee"],
+        "StatutPublieEnum": ["signee", "publiee", "suspendue", "resiliee", "terminee", "cloturee"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

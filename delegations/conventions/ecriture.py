@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 from django_fsm import can_proceed
 
@@ -271,6 +272,21 @@ def _verifier_parametres(conv: Convention, nom: str, params: dict[str, Any]) -> 
             )
 
 
+def _verifier_cloture(conv: Convention, params: dict[str, Any]) -> None:
+    """Closing: the period is over (409 otherwise) and the closing date is given (400)."""
+    date = params.get("date_cloture")
+    if date is None:
+        raise RegleMetierError("date_cloture_manquante", "Indiquez la date de clôture.")
+    if not conv.periode_terminee(timezone.localdate()):
+        fin = conv.date_fin_effective
+        quand = f"le {fin:%d/%m/%Y}" if fin else "à une date encore inconnue"
+        raise EtatIncompatibleError(
+            "periode_non_terminee",
+            f"La convention {conv.reference or conv.pk} prend fin {quand} : elle se clôture une "
+            "fois sa période d'effet terminée (ou après « Terminer »).",
+        )
+
+
 def appliquer_transition(convention: Convention, nom: str, user: Any, **params: Any) -> Convention:
     """Apply a status transition under a row lock and write its action-log row.
 
@@ -298,6 +314,8 @@ def appliquer_transition(convention: Convention, nom: str, user: Any, **params: 
                 f"Action « {TRANSITIONS[nom]} » impossible : la convention est au statut « {conv.get_statut_display()} ».",
             )
         _verifier_parametres(conv, nom, params)
+        if nom == "cloturer":
+            _verifier_cloture(conv, params)
         methode(**params)
         conv.save()
         changes: dict[str, Any] = {"statut": [avant, conv.statut]}
@@ -325,6 +343,19 @@ def _verifier_contenu(conv: Convention, lignes: Sequence[Ligne], date_fin: dt.da
         raise RegleMetierError(
             "date_fin_invalide",
             "La nouvelle date de fin doit être postérieure au début de la convention.",
+        )
+
+
+def _exiger_ouverte(conv: Convention) -> None:
+    """No amendment on an ended or closed convention."""
+    if conv.statut == Statut.TERMINEE:
+        raise EtatIncompatibleError(
+            "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
+        )
+    if conv.statut == Statut.CLOTUREE:
+        raise EtatIncompatibleError(
+            "convention_cloturee",
+            f"La convention {conv.reference or conv.pk} est clôturée : plus rien ne s'y enregistre.",
         )
 
 
@@ -367,10 +398,7 @@ def creer_avenant(
                 "avenant_sur_brouillon",
                 "Une convention au brouillon se modifie directement ; l'avenant vient après la signature.",
             )
-        if conv.statut == Statut.TERMINEE:
-            raise EtatIncompatibleError(
-                "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
-            )
+        _exiger_ouverte(conv)
         dernier = conv.avenants.aggregate(m=Max("numero"))["m"] or 0
         avenant = Avenant.objects.create(
             convention=conv, numero=dernier + 1, objet=objet, date_fin=date_fin
@@ -499,10 +527,7 @@ def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) 
     with transaction.atomic():
         conv, avenant = _verrouiller_avenant(avenant)
         _exiger_brouillon(avenant, "signé")
-        if conv.statut == Statut.TERMINEE:
-            raise EtatIncompatibleError(
-                "avenant_sur_terminee", "Une convention terminée ne peut plus recevoir d'avenant."
-            )
+        _exiger_ouverte(conv)
         date = date_signature
         if date is None:
             raise RegleMetierError(

@@ -57,6 +57,7 @@ class Statut(models.TextChoices):
     SUSPENDUE = "suspendue", "Suspendue"
     RESILIEE = "resiliee", "Résiliée"
     TERMINEE = "terminee", "Terminée"
+    CLOTUREE = "cloturee", "Clôturée"
 
 
 class MotifSuspension(models.TextChoices):
@@ -274,6 +275,7 @@ class Convention(TimestampedModel):
     partie_preavis = models.CharField(
         "préavis donné par", max_length=20, choices=PartiePreavis.choices, blank=True
     )
+    date_cloture = models.DateField("clôturée le", null=True, blank=True)
 
     objects = ConventionQuerySet.as_manager()
 
@@ -415,6 +417,14 @@ class Convention(TimestampedModel):
         fin = self.date_fin_consolidee
         return ajouter_mois(fin, -self.preavis_mois) if fin else None
 
+    def periode_terminee(self, date: dt.date | None = None) -> bool:
+        """The period of effect is over: « Terminer » was applied, or the effective end date
+        (amendments in effect, notice) is past. Only then may the convention be closed."""
+        if self.statut in (Statut.TERMINEE, Statut.CLOTUREE):
+            return True
+        fin = self.date_fin_effective
+        return fin is not None and fin < (date or timezone.localdate())
+
     def est_en_vigueur(self, date: dt.date | None = None) -> bool:
         """Derived, never typed: status, taking effect, end date."""
         date = date or timezone.localdate()
@@ -507,6 +517,17 @@ class Convention(TimestampedModel):
     def terminer(self) -> None:
         pass
 
+    @transition(
+        field=statut,
+        source=[Statut.SIGNEE, Statut.PUBLIEE, Statut.SUSPENDUE, Statut.RESILIEE, Statut.TERMINEE],
+        target=Statut.CLOTUREE,
+    )
+    def cloturer(self, date_cloture: dt.date, decision: str = "", reference: str = "") -> None:
+        """Closing, once the period is over (checked by ``ecriture``). ``execution.cloture``
+        applies it after writing the restitution of unused credits; ``decision`` and
+        ``reference`` (the délégant's decision on the balance) go to the log."""
+        self.date_cloture = date_cloture
+
 
 TRANSITIONS: dict[str, str] = {
     "signer": "Signer",
@@ -515,6 +536,7 @@ TRANSITIONS: dict[str, str] = {
     "reprendre": "Reprendre l'exécution",
     "resilier": "Résilier",
     "terminer": "Terminer",
+    "cloturer": "Clôturer",
 }
 
 

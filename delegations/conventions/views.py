@@ -132,9 +132,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Closing records the restitution of unused credits: the execution app applies it (its panel on
+# this page offers « Clôturer »), never this generic transition page.
+PAR_L_EXECUTION = frozenset({"cloturer"})
+
+
 def _transitions_possibles(convention: Convention) -> list[tuple[str, str]]:
     noms = {t.name for t in convention.get_available_statut_transitions()}  # type: ignore[attr-defined]
-    return [(nom, libelle) for nom, libelle in TRANSITIONS.items() if nom in noms]
+    return [
+        (nom, libelle)
+        for nom, libelle in TRANSITIONS.items()
+        if nom in noms and nom not in PAR_L_EXECUTION
+    ]
 
 
 @ecrire
@@ -245,7 +254,7 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     convention = _convention_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
-    if action not in TRANSITIONS:
+    if action not in TRANSITIONS or action in PAR_L_EXECUTION:
         return redirect("conventions:detail", pk=pk)
     form = TransitionForm(action, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -24,7 +24,10 @@ from delegations.core.acces import peut_ecrire
 from delegations.core.api import EcritureFinance
 from delegations.produits.models import Produit
 
-from . import mouvements, references
+from delegations.conventions.api import REFUS, conventions_visibles as conventions_lues
+from delegations.conventions.serializers import ConventionSerializer
+
+from . import cloture, mouvements, references
 from . import serializers as s
 from .models import (
     Engagement,
@@ -122,6 +125,24 @@ class EngagementViewSet(JournalViewSet):
         produit_id = data.pop("produit", None)
         produit = get_object_or_404(Produit, pk=produit_id) if produit_id else None
         return mouvements.engager(convention, produit=produit, user=request.user, **data)
+
+    @extend_schema(
+        request=s.SuiteCommandeEntree,
+        responses={201: s.DecisionFinCommandeSerializer, **REFUS},
+        summary="Suite d'un bon de commande ouvert à la fin de la convention",
+        description="« solder » réduit le reste non certifié (nouvelle réduction) ; "
+        "« maintenir » le garde, à certifier et payer dans la période. Une fois par bon de "
+        "commande, après un préavis, « Terminer » ou la fin de la période (409 sinon).",
+    )
+    @action(detail=True, methods=["post"], url_path="suite")
+    def suite(self, request: Request, pk: str | None = None) -> Response:
+        engagement = self.get_object()
+        entree = s.SuiteCommandeEntree(data=request.data)
+        entree.is_valid(raise_exception=True)
+        decision = cloture.decider_suite(engagement, user=request.user, **entree.validated_data)
+        return Response(
+            s.DecisionFinCommandeSerializer(decision).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         request=s.NumeroEjEntree,
@@ -367,3 +388,46 @@ class SituationView(APIView):
         situation = situation_convention(convention)
         cles = ("annees", "epuisement_prevu", "fenetre_comite", "rythme_mensuel")
         return Response(_json({k: situation[k] for k in cles}))
+
+
+class FinConventionView(APIView):
+    """The end of a convention: open orders with what remains, final balance per year."""
+
+    permission_classes = [EcritureFinance]
+
+    @extend_schema(
+        responses=s.FinConventionSerializer,
+        summary="Fin d'une convention : bons de commande ouverts et bilan par année",
+    )
+    def get(self, request: Request, **kwargs: Any) -> Response:
+        convention = _convention(request, kwargs["id"])
+        donnees = {
+            "fin_effective": convention.date_fin_effective,
+            "commandes_ouvertes": cloture.commandes_ouvertes(convention),
+            "bilan": cloture.bilan_final(convention),
+        }
+        return Response(s.FinConventionSerializer(donnees).data)
+
+
+class ClotureView(APIView):
+    """``POST /api/v1/conventions/{id}/cloturer/``: the transition ``cloturer`` with the
+    restitution of the unused credits (``execution.cloture``)."""
+
+    permission_classes = [EcritureFinance]
+
+    @extend_schema(
+        request=s.ClotureEntree,
+        responses={200: ConventionSerializer, **REFUS},
+        summary="Clôturer une convention (restitution des crédits non utilisés)",
+        description="Une fois la période d'effet terminée (ou après « Terminer ») et les bons "
+        "de commande soldés : les crédits non utilisés de chaque année sont enregistrés comme "
+        "restitution, avec la décision du délégant (« restitution » ou « utilisation_decidee » "
+        "et sa référence). Ensuite plus rien ne s'enregistre (409 « convention_cloturee »).",
+    )
+    def post(self, request: Request, **kwargs: Any) -> Response:
+        convention = _convention(request, kwargs["id"])
+        entree = s.ClotureEntree(data=request.data)
+        entree.is_valid(raise_exception=True)
+        cloture.cloturer(convention, user=request.user, **entree.validated_data)
+        lue = conventions_lues(request.user).get(pk=convention.pk)
+        return Response(ConventionSerializer(lue, context={"request": request}).data)

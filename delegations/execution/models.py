@@ -188,6 +188,12 @@ class Engagement(Journal):
         Marche, null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
     )
     justification = models.TextField("justification (après la clôture)", blank=True)
+    date_fin_execution = models.DateField(
+        "fin d'exécution",
+        null=True,
+        blank=True,
+        help_text="Facultative ; sur un marché, elle ne peut dépasser la fin du marché.",
+    )
     # CHORUS reference, the one column that may be set after the insert (see ``references``).
     numero_ej = models.CharField(
         "numéro d'EJ CHORUS", max_length=30, blank=True, default="", db_default=""
@@ -424,6 +430,82 @@ class InformationDelegant(Journal):
         return f"Crédits insuffisants — délégant informé le {self.date:%d/%m/%Y}"
 
 
+class SuiteCommande(models.TextChoices):
+    SOLDER = "solder", "Soldée (le reste est réduit)"
+    MAINTENIR = "maintenir", "Maintenue, à payer dans la période"
+
+
+class DecisionFinCommande(AppendOnly):
+    """At the convention's effective end (« la résiliation entraîne de plein droit la
+    résiliation des services associés »), what becomes of an open order: closed (its remainder
+    is reduced, ``reduction`` is that new movement) or kept, to be certified and paid within the
+    period. One decision per order, never changed."""
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.PROTECT, related_name="decision_fin"
+    )
+    decision = models.CharField("décision", max_length=20, choices=SuiteCommande.choices)
+    reduction = models.OneToOneField(
+        Reduction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField("date")
+    motif = models.TextField("motif", blank=True)
+    created_at = models.DateTimeField("enregistré le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = "suite d'un bon de commande à la fin de la convention"
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} : {self.engagement_id}"
+
+
+class DecisionSolde(models.TextChoices):
+    RESTITUTION = "restitution", "Restitution au délégant"
+    UTILISATION_DECIDEE = "utilisation_decidee", "Utilisation décidée par le délégant"
+
+
+class Restitution(Journal):
+    """At closing, the credits a year left unused (AE not committed, CP not paid), given back
+    to the délégant with the délégant's decision on that balance. They leave what is available
+    (``soldes.Solde``)."""
+
+    ae = montant("AE non utilisées (€)")
+    cp = montant("CP non utilisés (€)")
+    decision = models.CharField(
+        "décision du délégant", max_length=30, choices=DecisionSolde.choices
+    )
+    reference = models.CharField("référence de la décision", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["annee", "id"]
+        verbose_name = "restitution des crédits non utilisés"
+        verbose_name_plural = "restitutions des crédits non utilisés"
+        indexes = [
+            models.Index(
+                fields=["convention", "annee"], name="restitution_conv_annee", include=["ae", "cp"]
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ae__gte=0) & Q(cp__gte=0) & (Q(ae__gt=0) | Q(cp__gt=0)),
+                name="restitution_montants_positifs",
+                violation_error_message="Les montants doivent être positifs.",
+            ),
+            models.UniqueConstraint(
+                fields=["convention", "annee"],
+                name="une_restitution_par_annee",
+                violation_error_message="Les crédits de cette année sont déjà restitués.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Restitution {self.annee} ({self.get_decision_display()})"
+
+
 JOURNAL_MODELS: tuple[type[models.Model], ...] = (
     MiseADisposition,
     Engagement,
@@ -434,4 +516,6 @@ JOURNAL_MODELS: tuple[type[models.Model], ...] = (
     InformationDelegant,
     PropositionServiceFait,
     RejetProposition,
+    DecisionFinCommande,
+    Restitution,
 )

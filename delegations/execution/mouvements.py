@@ -93,7 +93,7 @@ def mettre_a_disposition(
     ae, cp = regles.ae_et_cp(ae, cp, "mises à disposition")
     verrouiller(convention.pk, annee)
     e = etat(convention.pk, annee)
-    regles.verifier_mise_a_disposition(e, ae, cp)
+    regles.verifier_mise_a_disposition(e, ae, cp, date)
     mise = MiseADisposition.objects.create(
         convention_id=convention.pk,
         annee=annee,
@@ -126,12 +126,19 @@ def engager(
     justification: str = "",
     user: Any = None,
     numero_ej: str = "",
+    date_fin_execution: dt.date | None = None,
 ) -> Engagement:
     """A purchase order: consumes AE of its year, within availability and schedule.
 
     On PostgreSQL the rules that read the register and the journal run in the database
     function ``execution_engager`` (one round trip, see ADR 0004); elsewhere, here. The CHORUS
     EJ number, when given, is set in the same transaction (``references``).
+
+    The order follows its framework contract (``regles.verifier_marche``, reference data read
+    before the lock, on both paths). Two cases take the Python path on PostgreSQL too, with the
+    same lock and rules: an order giving its end of execution (the database function does not
+    write that column), and a convention under notice (``resiliee``), which the function refuses
+    while the convention stays in force until the end of the notice.
     """
     from .references import numero_valide
 
@@ -140,6 +147,10 @@ def engager(
     annee = annee or date.year
     regles.annee_de_la_date(annee, date, "bon de commande")
     regles.verifier_cloture("engagement", date, justification)
+    regles.verifier_marche(marche, date, date_fin_execution)
+    # The database function does not know the closed status: refused here on the caller's row
+    # (the Python path checks it again under the lock).
+    regles.verifier_ouverte(convention)
     valeurs = {
         "convention_id": convention.pk,
         "annee": annee,
@@ -153,9 +164,10 @@ def engager(
         "justification": justification,
         "created_by_id": auteur.pk if (auteur := _auteur(user)) is not None else None,
         "numero_ej": numero_ej,
+        "date_fin_execution": date_fin_execution,
     }
     lies = {"produit": produit, "titulaire": titulaire, "marche": marche, "created_by": auteur}
-    if fonction_en_base():
+    if fonction_en_base() and date_fin_execution is None:
         if not numero_ej:
             return _engager_en_base(valeurs, lies)
         # The database function inserts without the EJ number: set it in the same transaction.
@@ -215,7 +227,10 @@ UNIQUE_VIOLATION = "23505"
 
 
 def _engager_en_base(valeurs: dict[str, Any], lies: dict[str, Any]) -> Engagement:
-    """One statement validates and inserts (in autocommit: one round trip, like a plain INSERT)."""
+    """One statement validates and inserts (in autocommit: one round trip, like a plain INSERT).
+
+    The function refuses a convention under notice (``convention_resiliee``); it is still in
+    force until the end of the notice, so that case is checked again on the Python path."""
     valeurs["created_at"] = timezone.now()
     params = [
         valeurs["convention_id"],
@@ -242,6 +257,12 @@ def _engager_en_base(valeurs: dict[str, Any], lies: dict[str, Any]) -> Engagemen
             raise
         raise regles.reference_existante(valeurs["reference"]) from exc
     identifiant, code, *chiffres = ligne
+    if identifiant is None and code == "convention_resiliee":
+        commande = Engagement(**{k: v for k, v in valeurs.items() if k != "created_at"})
+        for nom, objet_lie in lies.items():
+            if objet_lie is not None:
+                setattr(commande, nom, objet_lie)
+        return _engager_ici(commande)
     if identifiant is None:
         _refuser(valeurs, lies, code, chiffres)
     valeurs["id"] = identifiant
@@ -302,6 +323,14 @@ def _refuser(
 # --- service fait --------------------------------------------------------------------------
 
 
+def _verifier_periode(engagement: Engagement, date: dt.date, quoi: str) -> Etat:
+    """Under the lock: the convention is not closed and ``date`` is within its period."""
+    e = etat(engagement.convention_id, engagement.annee, nature="cp")
+    regles.verifier_ouverte(e.convention)
+    regles.verifier_dans_la_periode(e.convention, date, e.date_fin_effective, quoi)
+    return e
+
+
 @transaction.atomic
 def certifier_service_fait(
     engagement: Engagement,
@@ -321,6 +350,7 @@ def certifier_service_fait(
     if periode_debut and periode_fin and periode_fin < periode_debut:
         raise RegleMetierError("periode_invalide", "La fin de la période précède son début.")
     verrouiller(engagement.convention_id, engagement.annee)
+    _verifier_periode(engagement, date, "service_fait")
     regles.verifier_proposition_libre(proposition)
     regles.verifier_service_fait(engagement, montant, date, total, bool(livrable or livrable_url))
     sf = ServiceFait(
@@ -361,6 +391,7 @@ def proposer_service_fait(
     """An intrapreneur proposes a service fait on their product's order; finance validates it."""
     montant = regles.positif(montant)
     verrouiller(engagement.convention_id, engagement.annee)
+    _verifier_periode(engagement, date, "service_fait")
     regles.verifier_service_fait(engagement, montant, date, total, bool(livrable or livrable_url))
     prop = PropositionServiceFait(
         engagement=engagement,
@@ -432,6 +463,8 @@ def payer(
     engagement = service_fait.engagement
     verrouiller(service_fait.convention_id, annee, engagement.annee)
     e = etat(service_fait.convention_id, annee, service_fait_id=service_fait.pk, nature="cp")
+    regles.verifier_ouverte(e.convention)
+    regles.verifier_dans_la_periode(e.convention, date, e.date_fin_effective, "paiement")
     regles.verifier_paiement(e, service_fait, montant, date)
     return Paiement.objects.create(
         convention_id=service_fait.convention_id,
@@ -465,7 +498,9 @@ def reporter(
             "reference_requise", "Un report se fait par décision : indiquez sa référence."
         )
     verrouiller(convention.pk, annee, annee + 1)
-    regles.verifier_report(etat(convention.pk, annee), ae, cp)
+    e = etat(convention.pk, annee)
+    regles.verifier_ouverte(e.convention)
+    regles.verifier_report(e, ae, cp)
     return Report.objects.create(
         convention_id=convention.pk,
         annee=annee,
@@ -491,6 +526,7 @@ def reduire(
     """Lower or cancel the remainder of an order (what is not yet certified); frees AE of its year."""
     montant = regles.positif(montant)
     verrouiller(engagement.convention_id, engagement.annee)
+    regles.verifier_ouverte(etat(engagement.convention_id, engagement.annee, nature="ae").convention)
     regles.verifier_reduction(engagement, montant, date)
     return Reduction.objects.create(
         convention_id=engagement.convention_id,
@@ -526,6 +562,7 @@ def informer_delegant(
 
     verrouiller(convention.pk, annee)
     e = etat(convention.pk, annee)
+    regles.verifier_ouverte(e.convention)
     info = InformationDelegant.objects.create(
         convention_id=convention.pk,
         annee=annee,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from delegations.conventions.models import Convention, Statut
-from delegations.core.errors import RegleMetierError
+from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.formats import euros
 from delegations.produits.models import Produit
 
@@ -99,9 +99,41 @@ def verifier_cloture(nature: str, date: dt.date, justification: str) -> None:
         )
 
 
+def verifier_ouverte(convention: Convention) -> None:
+    """Once closed (« Clôturer »), nothing more is recorded on a convention."""
+    if convention.statut == Statut.CLOTUREE:
+        raise EtatIncompatibleError(
+            "convention_cloturee",
+            f"La convention {nom(convention)} est clôturée : plus aucun mouvement ne s'y enregistre.",
+        )
+
+
+HORS_PERIODE = {
+    "commande": ("commande_hors_periode", "pas de bon de commande"),
+    "service_fait": ("service_fait_hors_periode", "pas de service fait"),
+    "paiement": ("paiement_hors_periode", "pas de paiement"),
+    "mise_a_disposition": ("mise_a_disposition_hors_periode", "pas de mise à disposition"),
+}
+
+
+def verifier_dans_la_periode(convention: Convention, date: dt.date, fin: dt.date | None, quoi: str) -> None:
+    """The period of effect covers orders, service fait and payments (and availability): none
+    dated after the effective end ``fin`` (amendments in effect, earlier if notice was given)."""
+    if fin is not None and date > fin:
+        code, refus = HORS_PERIODE[quoi]
+        preavis = " (fin du préavis)" if convention.statut == Statut.RESILIEE else ""
+        raise RegleMetierError(
+            code,
+            f"La période d'effet de la convention {nom(convention)} a pris fin le {fin:%d/%m/%Y}"
+            f"{preavis} : {refus} le {date:%d/%m/%Y}.",
+        )
+
+
 def verifier_en_vigueur(convention: Convention, date: dt.date, fin: dt.date | None) -> None:
     """Orders only while the convention is in force (taken effect, not ended — ``fin`` is its
-    effective end date —, not suspended)."""
+    effective end date —, not suspended). During notice (``resiliee``) it is still in force,
+    until the end of the notice."""
+    verifier_ouverte(convention)
     n = nom(convention)
     refus = {
         Statut.BROUILLON: (
@@ -112,10 +144,6 @@ def verifier_en_vigueur(convention: Convention, date: dt.date, fin: dt.date | No
             "convention_suspendue",
             f"L'exécution de la convention {n} est suspendue : aucun bon de "
             "commande possible avant la reprise (avenant ou nouvelle mise à disposition).",
-        ),
-        Statut.RESILIEE: (
-            "convention_resiliee",
-            f"La convention {n} est résiliée : aucun nouveau bon de commande.",
         ),
         Statut.TERMINEE: (
             "convention_terminee",
@@ -131,10 +159,34 @@ def verifier_en_vigueur(convention: Convention, date: dt.date, fin: dt.date | No
             "convention_pas_en_vigueur",
             f"La convention {n} prend effet {quand} : pas de bon de commande le {date:%d/%m/%Y}.",
         )
-    if fin is not None and date > fin:
+    verifier_dans_la_periode(convention, date, fin, "commande")
+
+
+def verifier_marche(marche: Marche | None, date: dt.date, fin_execution: dt.date | None) -> None:
+    """An order on a framework contract follows the contract: dated within its start and end,
+    and, when the order gives the end of its execution, ending no later than the contract."""
+    if fin_execution is not None and fin_execution < date:
         raise RegleMetierError(
-            "convention_pas_en_vigueur",
-            f"La convention {n} a pris fin le {fin:%d/%m/%Y} : pas de bon de commande le {date:%d/%m/%Y}.",
+            "periode_invalide",
+            f"La fin d'exécution ({fin_execution:%d/%m/%Y}) précède la date du bon de commande "
+            f"({date:%d/%m/%Y}).",
+        )
+    if marche is None:
+        return
+    if (marche.date_debut and date < marche.date_debut) or (marche.date_fin and date > marche.date_fin):
+        debut = f"{marche.date_debut:%d/%m/%Y}" if marche.date_debut else "—"
+        fin = f"{marche.date_fin:%d/%m/%Y}" if marche.date_fin else "—"
+        raise RegleMetierError(
+            "commande_hors_marche",
+            f"Le marché {marche.numero} court du {debut} au {fin} : pas de bon de commande "
+            f"sur ce marché le {date:%d/%m/%Y}.",
+        )
+    if fin_execution is not None and marche.date_fin and fin_execution > marche.date_fin:
+        raise RegleMetierError(
+            "execution_hors_marche",
+            f"La durée d'exécution du bon de commande doit être conforme au marché "
+            f"{marche.numero} : fin d'exécution le {fin_execution:%d/%m/%Y}, après la fin du "
+            f"marché le {marche.date_fin:%d/%m/%Y}.",
         )
 
 
@@ -147,14 +199,22 @@ def annee_de_la_date(annee: int, date: dt.date, quoi: str) -> None:
         )
 
 
-def verifier_mise_a_disposition(e: Etat, ae: Decimal, cp: Decimal) -> None:
-    """Credits made available for a year, cumulated, never above the consolidated schedule."""
+def verifier_mise_a_disposition(e: Etat, ae: Decimal, cp: Decimal, date: dt.date) -> None:
+    """Credits made available for a year, cumulated, never above the consolidated schedule;
+    none once the convention is ended (« Terminer », or after its effective end) or closed."""
     n, annee = nom(e.convention), e.annee
+    verifier_ouverte(e.convention)
     if e.convention.statut == Statut.BROUILLON:
         raise RegleMetierError(
             "convention_brouillon",
             f"La convention {n} n'est pas signée : pas de mise à disposition.",
         )
+    if e.convention.statut == Statut.TERMINEE:
+        raise EtatIncompatibleError(
+            "convention_terminee",
+            f"La convention {n} est terminée : plus aucune mise à disposition.",
+        )
+    verifier_dans_la_periode(e.convention, date, e.date_fin_effective, "mise_a_disposition")
     if e.mad_ae + ae > e.ae_prevu:
         raise RegleMetierError(
             "mise_a_disposition_depasse_echeancier",

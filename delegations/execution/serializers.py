@@ -7,6 +7,8 @@ from typing import Any
 from rest_framework import serializers
 
 from .models import (
+    DecisionFinCommande,
+    DecisionSolde,
     Engagement,
     InformationDelegant,
     Marche,
@@ -16,6 +18,7 @@ from .models import (
     Reduction,
     Report,
     ServiceFait,
+    SuiteCommande,
     Titulaire,
 )
 
@@ -62,6 +65,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "marche",
             "justification",
             "numero_ej",
+            "date_fin_execution",
             "montant_net",
         ]
         read_only_fields = fields
@@ -188,6 +192,13 @@ class EngagementEntree(serializers.Serializer):
     numero_ej = serializers.CharField(
         max_length=30, allow_blank=True, required=False, default="", help_text="Numéro d'EJ CHORUS."
     )
+    date_fin_execution = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Fin d'exécution du bon de commande (facultative) ; sur un marché, au plus la "
+        "fin du marché.",
+    )
 
 
 class ServiceFaitEntree(serializers.Serializer):
@@ -306,3 +317,61 @@ class NumeroEjEntree(ReferenceChorusEntree):
 class NumeroPieceEntree(ReferenceChorusEntree):
     champ = "numero_piece"
     numero_piece = serializers.CharField(max_length=30, allow_blank=True)
+
+
+# --- end of the convention: open orders, closing -------------------------------------------
+
+
+class SuiteCommandeEntree(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=SuiteCommande.choices)
+    date = serializers.DateField()
+    motif = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class DecisionFinCommandeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecisionFinCommande
+        fields = ["id", "engagement", "decision", "reduction", "date", "motif", "created_at"]
+        read_only_fields = fields
+
+
+class ClotureEntree(serializers.Serializer):
+    date = serializers.DateField(help_text="Date de la clôture.")
+    decision = serializers.ChoiceField(
+        choices=DecisionSolde.choices,
+        help_text="Décision du délégant sur les crédits non utilisés.",
+    )
+    reference = serializers.CharField(
+        max_length=100,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Référence de la décision (requise pour une utilisation décidée par le délégant).",
+    )
+
+
+class LigneBilanSerializer(serializers.Serializer):
+    annee = serializers.IntegerField()
+    ae_disponible = serializers.DecimalField(**MONTANT)
+    cp_disponible = serializers.DecimalField(**MONTANT)
+    ae_engage = serializers.DecimalField(**MONTANT)
+    cp_paye = serializers.DecimalField(**MONTANT)
+    ae_non_utilise = serializers.DecimalField(**MONTANT)
+    cp_non_utilise = serializers.DecimalField(**MONTANT)
+    ae_restitue = serializers.DecimalField(**MONTANT)
+    cp_restitue = serializers.DecimalField(**MONTANT)
+
+
+class CommandeOuverteSerializer(serializers.Serializer):
+    engagement = serializers.IntegerField(source="engagement.pk")
+    reference = serializers.CharField(source="engagement.reference")
+    net = serializers.DecimalField(**MONTANT)
+    reste_a_certifier = serializers.DecimalField(**MONTANT)
+    reste_a_payer = serializers.DecimalField(**MONTANT)
+    decision = serializers.CharField(source="decision.decision", allow_null=True, default=None)
+
+
+class FinConventionSerializer(serializers.Serializer):
+    fin_effective = serializers.DateField(allow_null=True)
+    commandes_ouvertes = CommandeOuverteSerializer(many=True)
+    bilan = LigneBilanSerializer(many=True)

@@ -33,6 +33,7 @@ from .models import (
     Paiement,
     Reduction,
     Report,
+    Restitution,
     ServiceFait,
 )
 
@@ -46,7 +47,7 @@ class Solde:
     """The sums of the journal for one convention and year, and the balances derived from them.
 
     - AE / CP disponibles: made available for the year + carried over from the year before −
-      carried over to the next year;
+      carried over to the next year − given back to the délégant at closing (``Restitution``);
     - AE engagées: orders of the year − their reductions; CP payés: payments of the year;
     - caps of the schedule: the consolidated schedule of the year ± the same carry-overs.
     """
@@ -63,14 +64,16 @@ class Solde:
     reduit: Decimal = ZERO
     paye: Decimal = ZERO
     certifie: Decimal = ZERO
+    restitue_ae: Decimal = ZERO
+    restitue_cp: Decimal = ZERO
 
     @property
     def ae_disponible(self) -> Decimal:
-        return self.mad_ae + self.report_entrant_ae - self.report_sortant_ae
+        return self.mad_ae + self.report_entrant_ae - self.report_sortant_ae - self.restitue_ae
 
     @property
     def cp_disponible(self) -> Decimal:
-        return self.mad_cp + self.report_entrant_cp - self.report_sortant_cp
+        return self.mad_cp + self.report_entrant_cp - self.report_sortant_cp - self.restitue_cp
 
     @property
     def ae_plafond_echeancier(self) -> Decimal:
@@ -104,6 +107,8 @@ class Solde:
             "cp_disponible": self.cp_disponible,
             "cp_paye": self.paye,
             "cp_restant": self.cp_restant,
+            "ae_restitue": self.restitue_ae,
+            "cp_restitue": self.restitue_cp,
         }
 
 
@@ -143,12 +148,14 @@ def soldes_par_annee(
     engage = _par_annee(Engagement.objects.filter(convention_id=c), jusqu_au, "montant")
     reduit = _par_annee(Reduction.objects.filter(convention_id=c), jusqu_au, "montant")
     paye = _par_annee(Paiement.objects.filter(convention_id=c), jusqu_au, "montant")
+    restitues = _par_annee(Restitution.objects.filter(convention_id=c), jusqu_au, "ae", "cp")
     certifies = (
         _par_annee(ServiceFait.objects.filter(convention_id=c), jusqu_au, "montant")
         if certifie
         else {}
     )
     annees = set(prevu) | set(mad) | set(engage) | set(reduit) | set(paye) | set(certifies)
+    annees |= set(restitues)
     annees |= set(reports) | {a + 1 for a in reports}
     soldes = {}
     for annee in sorted(annees):
@@ -169,6 +176,7 @@ def soldes_par_annee(
             reduit.get(annee, (ZERO,))[0],
             paye.get(annee, (ZERO,))[0],
             certifies.get(annee, (ZERO,))[0],
+            *restitues.get(annee, (ZERO, ZERO)),
         )
     return soldes
 
@@ -236,6 +244,8 @@ SOUS_REQUETES = {
     "engage_brut": _SOMME.format(c="montant", table="execution_engagement", annee="annee"),
     "reduit": _SOMME.format(c="montant", table="execution_reduction", annee="annee"),
     "paye": _SOMME.format(c="montant", table="execution_paiement", annee="annee"),
+    "restitue_ae": _SOMME.format(c="ae", table="execution_restitution", annee="annee"),
+    "restitue_cp": _SOMME.format(c="cp", table="execution_restitution", annee="annee"),
     "doublon": "(SELECT COUNT(*) FROM execution_engagement e WHERE e.reference = %(reference)s)",
     "deja_paye": "(SELECT COALESCE(SUM(p.montant), 0) FROM execution_paiement p WHERE p.service_fait_id = %(service_fait)s)",
 }
@@ -247,6 +257,7 @@ BESOINS = {
         "report_sortant_ae",
         "engage_brut",
         "reduit",
+        "restitue_ae",
         "doublon",
     ),
     "cp": (
@@ -255,6 +266,7 @@ BESOINS = {
         "report_entrant_cp",
         "report_sortant_cp",
         "paye",
+        "restitue_cp",
         "deja_paye",
     ),
     "tout": tuple(k for k in SOUS_REQUETES if k not in ("doublon", "deja_paye")),

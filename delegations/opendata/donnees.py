@@ -135,7 +135,7 @@ CHAMPS_CONVENTIONS: list[Champ] = [
         "statut",
         "string",
         "Statut",
-        "Statut de la convention : signee, publiee, suspendue, resiliee ou terminee.",
+        "Statut de la convention : signee, publiee, suspendue, resiliee, terminee ou cloturee.",
         requis=True,
         enum=tuple(s for s in Statut.values if s != Statut.BROUILLON),
         exemple="publiee",

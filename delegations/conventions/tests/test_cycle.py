@@ -273,7 +273,7 @@ def test_draft_amendment_does_not_extend_the_period_of_an_order(convention, fina
         execution.engager(
             convention, montant=D("1"), reference="C1", date=dt.date(2027, 3, 1), annee=2027
         )
-    assert err.value.code == "convention_pas_en_vigueur"
+    assert err.value.code == "commande_hors_periode"
     ecriture.signer_avenant(avenant, finance, dt.date(2024, 5, 2))
     assert soldes.etat(convention.pk, 2027).convention.est_en_vigueur(dt.date(2027, 3, 1))
 

@@ -59,6 +59,7 @@ STATUT_BADGES = {
     "suspendue": "fr-badge--warning",
     "resiliee": "fr-badge--error",
     "terminee": "fr-badge--new",
+    "cloturee": "fr-badge--new",
 }
 
 

@@ -311,6 +311,8 @@ def test_situation_endpoint_gives_the_figures_as_decimal_strings(convention, cha
         "cp_disponible": "80000.00",
         "cp_paye": "1000.00",
         "cp_restant": "79000.00",
+        "ae_restitue": "0.00",
+        "cp_restitue": "0.00",
     }
     assert set(data) >= {"annees", "epuisement_prevu", "fenetre_comite"}
 

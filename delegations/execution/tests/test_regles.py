@@ -116,7 +116,7 @@ def test_commitment_refused_before_the_convention_takes_effect(convention):
 def test_commitment_refused_after_the_convention_ends(convention):
     with pytest.raises(RegleMetierError) as exc:
         commande(convention, "10", date=dt.date(2027, 1, 4))
-    assert exc.value.code == "convention_pas_en_vigueur"
+    assert exc.value.code == "commande_hors_periode"
 
 
 @pytest.mark.parametrize(
@@ -133,14 +133,17 @@ def test_commitment_refused_when_convention_suspended_or_ended(
     assert exc.value.code == code
 
 
-def test_commitment_refused_when_convention_terminated(convention, finance):
+def test_order_allowed_during_notice_refused_after_its_effective_end(convention, finance):
     mad(convention)
     appliquer_transition(
         convention, "resilier", finance, date_preavis=dt.date(2024, 2, 1), partie="delegant"
     )
+    convention.refresh_from_db()
+    pendant = commande(convention, "10", date=dt.date(2024, 5, 1))
+    assert pendant.pk is not None
     with pytest.raises(RegleMetierError) as exc:
-        commande(convention, "10")
-    assert exc.value.code == "convention_resiliee"
+        commande(convention, "10", date=dt.date(2024, 5, 2))
+    assert exc.value.code == "commande_hors_periode"
 
 
 def test_commitment_uses_the_credits_of_its_own_year(convention):
