@@ -12,7 +12,7 @@ from dsfr.forms import DsfrBaseForm
 from delegations.core.forms import MontantField
 from delegations.produits.models import Produit
 
-from .models import Marche, Paiement, Reduction, ServiceFait, Titulaire
+from .models import DecisionSolde, Marche, Paiement, Reduction, ServiceFait, Titulaire
 from .situation import situation_annees
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -75,6 +75,11 @@ class EngagementForm(ConfirmationMixin, DsfrBaseForm):
         label="Titulaire", queryset=Titulaire.objects.all(), required=False
     )
     marche = forms.ModelChoiceField(label="Marché", queryset=Marche.objects.all(), required=False)
+    date_fin_execution = forms.DateField(
+        label="Fin d'exécution (facultative ; sur un marché, au plus la fin du marché)",
+        widget=DATE,
+        required=False,
+    )
     justification = forms.CharField(
         label="Justification (seulement après la clôture de fin d'année)",
         required=False,
@@ -257,3 +262,24 @@ class ReferenceChorusForm(DsfrBaseForm):
     """The CHORUS reference of an order or a payment, set after the fact (never an amount)."""
 
     numero = forms.CharField(label="Numéro CHORUS", max_length=30, required=False)
+
+
+class SuiteCommandeForm(DsfrBaseForm):
+    date = forms.DateField(label="Date de la décision", widget=DATE)
+    motif = forms.CharField(
+        label="Motif (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ClotureForm(DsfrBaseForm):
+    date = forms.DateField(label="Date de la clôture", widget=DATE)
+    decision = forms.ChoiceField(
+        label="Décision du délégant sur les crédits non utilisés",
+        choices=DecisionSolde.choices,
+        widget=forms.RadioSelect,
+    )
+    reference = forms.CharField(
+        label="Référence de la décision (requise pour une utilisation décidée par le délégant)",
+        max_length=100,
+        required=False,
+    )

@@ -14,7 +14,13 @@ urlpatterns = [
     path("conventions/<int:pk>/bon-de-commande/", views.engagement_creer, name="engagement_creer"),
     path("conventions/<int:pk>/report/", views.report_creer, name="report_creer"),
     path("conventions/<int:pk>/credits-insuffisants/", views.informer, name="informer"),
+    path("conventions/<int:pk>/cloturer/", views.cloturer, name="cloturer"),
     path("bons-de-commande/<int:pk>/", views.engagement_detail, name="engagement"),
+    path(
+        "bons-de-commande/<int:pk>/fin/<str:decision>/",
+        views.suite_commande,
+        name="suite_commande",
+    ),
     path(
         "bons-de-commande/<int:pk>/service-fait/",
         views.service_fait_creer,

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Convention, Statut
@@ -24,9 +25,10 @@ from delegations.produits.models import Produit
 from delegations.taches.models import Statut as StatutTache
 from delegations.taches.models import Tache
 
-from . import forms, importation, mouvements, references
+from . import cloture, forms, importation, mouvements, references
 from .models import (
     Engagement,
+    SuiteCommande,
     MiseADisposition,
     Paiement,
     PropositionServiceFait,
@@ -568,5 +570,86 @@ def situation(request: HttpRequest, pk: int) -> HttpResponse:
             "title": f"Situation d'exécution — {convention}",
             "convention": convention,
             "breadcrumb_data": _fil(convention, "Situation"),
+        },
+    )
+
+
+# --- end of the convention: open orders, closing -----------------------------------------------
+
+
+@login_required
+def suite_commande(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """At the convention's end, close an open order (its remainder is reduced) or keep it,
+    after a confirmation screen."""
+    eng = _engagement(request, pk)
+    exiger_ecriture(request.user, ECRITURE)
+    if decision not in SuiteCommande.values:
+        raise Http404
+    convention = eng.convention
+    retour = reverse("conventions:detail", args=[convention.pk]) + "#fin-convention"
+    net, certifie, soldee = etat_commande(eng)
+    reste = ZERO if soldee else net - certifie
+    form = forms.SuiteCommandeForm(
+        request.POST or None, initial={"date": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cloture.decider_suite(eng, decision=decision, user=request.user, **form.cleaned_data)
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Bon de commande {eng.reference} : {SuiteCommande(decision).label.lower()}.")
+            return redirect(retour)
+    titre = (
+        f"Solder le bon de commande {eng.reference}"
+        if decision == SuiteCommande.SOLDER
+        else f"Maintenir le bon de commande {eng.reference}"
+    )
+    return render(
+        request,
+        "execution/suite_commande.html",
+        {
+            "title": titre,
+            "form": form,
+            "engagement": eng,
+            "convention": convention,
+            "decision": decision,
+            "reste": reste,
+            "retour": retour,
+            "breadcrumb_data": _fil(convention, titre),
+        },
+    )
+
+
+@login_required
+def cloturer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirmation screen of the closing: the final balance per year, the délégant's decision
+    on the unused credits, then ``cloture.cloturer``."""
+    convention = _convention(request, pk)
+    exiger_ecriture(request.user, ECRITURE)
+    retour = reverse("conventions:detail", args=[pk])
+    form = forms.ClotureForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cloture.cloturer(convention, user=request.user, **form.cleaned_data)
+        except RegleMetierError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, "Convention clôturée : la restitution des crédits non utilisés est enregistrée."
+            )
+            return redirect(retour)
+    titre = f"Clôturer la convention {convention.reference or convention.pk}"
+    return render(
+        request,
+        "execution/cloturer.html",
+        {
+            "title": titre,
+            "form": form,
+            "convention": convention,
+            "bilan": cloture.bilan_final(convention),
+            "ouvertes": cloture.commandes_ouvertes(convention),
+            "retour": retour,
+            "breadcrumb_data": _fil(convention, titre),
         },
     )

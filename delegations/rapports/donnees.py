@@ -71,6 +71,8 @@ class Rapport:
     graphiques: dict[str, SafeString] = field(default_factory=dict)
     # Lines contributed by downstream apps (hook ``lignes_rapport_mensuel``, e.g. "Écart CHORUS").
     complements: list[dict[str, Any]] = field(default_factory=list)
+    # Final report: the unused credits given back at closing, per year, with the decision.
+    restitutions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def titre(self) -> str:
@@ -340,6 +342,8 @@ def construire(
     rapport.prevision = _prevision(convention, rapport.annees, mouvements, fin)
     if nature == "mensuel":
         rapport.complements = complements(convention, debut, fin)
+    else:
+        rapport.restitutions = sources.restitutions(convention)
     rapport.graphiques = _graphiques(rapport, min(debut_convention, debut))
     return rapport
 

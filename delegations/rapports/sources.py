@@ -61,6 +61,25 @@ def depenses(convention: Convention) -> list[dict[str, Any]] | None:
     return list(module.depenses(convention))
 
 
+def restitutions(convention: Convention) -> list[dict[str, Any]]:
+    """The credits given back at closing, per year, with the délégant's decision (none when
+    execution is absent or the convention is not closed)."""
+    module = _module("delegations.execution.models")
+    if module is None or not hasattr(module, "Restitution"):
+        return []
+    return [
+        {
+            "annee": r.annee,
+            "date": r.date,
+            "ae": r.ae,
+            "cp": r.cp,
+            "decision": r.get_decision_display(),
+            "reference": r.reference,
+        }
+        for r in module.Restitution.objects.filter(convention_id=convention.pk).order_by("annee")
+    ]
+
+
 def _modeles() -> ModuleType | None:
     module = _module("delegations.execution.models")
     if module is None or not all(

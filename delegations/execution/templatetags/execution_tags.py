@@ -18,6 +18,8 @@ from delegations.core.graphiques import (
     svg,
     texte,
 )
+from delegations.conventions.models import Statut
+from delegations.execution import cloture
 from delegations.execution.situation import repartition, situation_convention, taux
 
 register = template.Library()
@@ -139,3 +141,20 @@ def engagements_du_produit(produit: Any, user: Any, limite: int = 50) -> dict[st
     total = qs.aggregate(s=Sum("montant"))["s"] or Decimal("0")
     lignes = list(qs.select_related("convention", "titulaire").order_by("-date", "-id")[:limite])
     return {"lignes": lignes, "total": total, "nombre": qs.count()}
+
+
+@register.simple_tag
+def fin_de_convention(convention: Any) -> dict[str, Any]:
+    """The end of the convention on its page: open orders once the end is reached (notice,
+    « Terminer », period over), closing offered once the period is over, final balance after."""
+    cloturee = convention.statut == Statut.CLOTUREE
+    montrer = cloturee or cloture.fin_atteinte(convention)
+    if not montrer:
+        return {"montrer": False}
+    return {
+        "montrer": True,
+        "cloturee": cloturee,
+        "cloturable": not cloturee and convention.periode_terminee(),
+        "ouvertes": cloture.commandes_ouvertes(convention),
+        "bilan": cloture.bilan_final(convention) if cloturee else [],
+    }
