@@ -15,6 +15,7 @@ from delegations.conventions import ecriture
 from delegations.conventions.models import Avenant, Convention, PriseEffet, Statut
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import ActionLog
+from delegations.conventions.tests.test_api import EXTRAIT
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory, UserFactory
 from delegations.execution import mouvements as execution
 from delegations.execution import soldes
@@ -444,3 +445,236 @@ def test_amendment_pages_are_refused_to_readers(convention, agent, finance, clie
     url = reverse("conventions:avenant_action", args=[convention.pk, 1, "supprimer"])
     assert client.post(url).status_code == 403
     assert convention.avenants.exists()
+
+
+# --- a whole life through the API alone -------------------------------------------------------
+
+
+def test_a_newcomer_runs_a_whole_life_through_the_api_and_every_refusal_has_a_code(finance, api):
+    """create → sign → publish → make available → order → service fait → pay → amendment (draft,
+    sign, effect) → notice → effective end → open orders settled → close with restitution."""
+    client = api(finance)
+
+    def ok(url: str, corps: dict, statut: int = 201) -> dict:
+        reponse = client.post(url, corps, format="json")
+        assert reponse.status_code == statut, (url, reponse.content)
+        return reponse.json()
+
+    def refus(url: str, corps: dict, statut: int, code: str) -> None:
+        reponse = client.post(url, corps, format="json")
+        assert reponse.status_code == statut, (url, reponse.content)
+        assert reponse.json()["code"] == code
+
+    creee = ok(
+        "/api/v1/conventions",
+        {
+            **EXTRAIT,
+            "date_signature": None,
+            "date_fin": "2025-12-31",
+            "echeancier": [
+                {"annee": 2024, "ae": "100000.00", "cp": "80000.00"},
+                {"annee": 2025, "ae": "50000.00", "cp": "60000.00"},
+            ],
+            "montant_total_ae": "150000.00",
+            "montant_total_cp": "140000.00",
+        },
+    )
+    c = creee["id"]
+    base = f"/api/v1/conventions/{c}"
+    refus(
+        "/api/v1/mises-a-disposition",
+        {
+            "convention": c,
+            "annee": 2024,
+            "ae": "1.00",
+            "cp": "0.00",
+            "date": "2024-02-15",
+            "reference": "MAD-0",
+        },
+        400,
+        "convention_brouillon",
+    )
+    assert ok(f"{base}/signer/", {"date_signature": "2024-01-15"}, 200)["statut"] == "signee"
+    assert ok(f"{base}/publier/", {"date_publication": "2024-02-01"}, 200)["statut"] == "publiee"
+    ok(
+        "/api/v1/mises-a-disposition",
+        {
+            "convention": c,
+            "annee": 2024,
+            "ae": "100000.00",
+            "cp": "80000.00",
+            "date": "2024-02-15",
+            "reference": "MAD-1",
+        },
+    )
+    marche = ok(
+        "/api/v1/marches",
+        {
+            "numero": "M-VIE",
+            "intitule": "Marché de la vie",
+            "titulaires": [],
+            "date_debut": "2024-01-01",
+            "date_fin": "2025-12-31",
+        },
+    )
+    commande = {
+        "convention": c,
+        "reference": "BC-1",
+        "montant": "30000.00",
+        "date": "2024-03-01",
+        "marche": marche["id"],
+    }
+    refus(
+        "/api/v1/engagements",
+        {**commande, "date_fin_execution": "2026-03-01"},
+        400,
+        "execution_hors_marche",
+    )
+    bc1 = ok("/api/v1/engagements", {**commande, "date_fin_execution": "2024-12-31"})
+    assert bc1["date_fin_execution"] == "2024-12-31"
+    sf1 = ok(
+        "/api/v1/services-faits",
+        {"engagement": bc1["id"], "montant": "20000.00", "date": "2024-06-01"},
+    )
+    ok(
+        "/api/v1/paiements",
+        {
+            "service_fait": sf1["id"],
+            "montant": "20000.00",
+            "date": "2024-07-01",
+            "reference": "FAC-1",
+        },
+    )
+
+    # An amendment changes nothing before it takes effect.
+    avenant = ok(
+        f"{base}/avenants",
+        {
+            "objet": "Abondement 2025",
+            "echeancier": [{"annee": 2025, "ae": "80000.00", "cp": "60000.00"}],
+        },
+    )
+    assert avenant["statut"] == "brouillon"
+    mad_2025 = {
+        "convention": c,
+        "annee": 2025,
+        "ae": "80000.00",
+        "cp": "60000.00",
+        "date": "2025-01-15",
+        "reference": "MAD-2",
+    }
+    refus("/api/v1/mises-a-disposition", mad_2025, 400, "mise_a_disposition_depasse_echeancier")
+    assert (
+        ok(f"{base}/avenants/1/signer/", {"date_signature": "2025-01-10"}, 200)["en_vigueur"]
+        is True
+    )
+    ok("/api/v1/mises-a-disposition", mad_2025)
+
+    # Notice: in force until the effective end (three months), then nothing new.
+    resiliee = ok(
+        f"{base}/resilier/",
+        {"date_preavis": "2025-03-01", "partie": "delegant", "motif": "Fin du besoin"},
+        200,
+    )
+    assert (resiliee["statut"], resiliee["partie_preavis"]) == ("resiliee", "delegant")
+    bc2 = ok(
+        "/api/v1/engagements",
+        {"convention": c, "reference": "BC-2", "montant": "10000.00", "date": "2025-04-01"},
+    )
+    refus(
+        "/api/v1/engagements",
+        {"convention": c, "reference": "BC-3", "montant": "1.00", "date": "2025-06-02"},
+        400,
+        "commande_hors_periode",
+    )
+    refus(
+        "/api/v1/services-faits",
+        {"engagement": bc2["id"], "montant": "4000.00", "date": "2025-06-15"},
+        400,
+        "service_fait_hors_periode",
+    )
+    sf2 = ok(
+        "/api/v1/services-faits",
+        {"engagement": bc2["id"], "montant": "4000.00", "date": "2025-05-15"},
+    )
+    refus(
+        "/api/v1/paiements",
+        {
+            "service_fait": sf2["id"],
+            "montant": "4000.00",
+            "date": "2025-06-10",
+            "reference": "FAC-2",
+        },
+        400,
+        "paiement_hors_periode",
+    )
+    ok(
+        "/api/v1/paiements",
+        {
+            "service_fait": sf2["id"],
+            "montant": "4000.00",
+            "date": "2025-05-31",
+            "reference": "FAC-2",
+        },
+    )
+    refus(
+        "/api/v1/mises-a-disposition",
+        {**mad_2025, "ae": "0.00", "cp": "1.00", "date": "2025-06-10", "reference": "MAD-3"},
+        400,
+        "mise_a_disposition_hors_periode",
+    )
+
+    # At the effective end: the open orders, what remains, and what becomes of each.
+    fin = client.get(f"{base}/fin/").json()
+    assert fin["fin_effective"] == "2025-06-01"
+    assert [
+        (o["reference"], o["reste_a_certifier"], o["reste_a_payer"])
+        for o in fin["commandes_ouvertes"]
+    ] == [
+        ("BC-1", "10000.00", "0.00"),
+        ("BC-2", "6000.00", "0.00"),
+    ]
+    refus(
+        f"{base}/cloturer/",
+        {"date": "2025-07-01", "decision": "restitution"},
+        409,
+        "commandes_ouvertes",
+    )
+    for bc in (bc1, bc2):
+        assert ok(
+            f"/api/v1/engagements/{bc['id']}/suite/", {"decision": "solder", "date": "2025-06-02"}
+        )["reduction"]
+
+    # Closing: each year's unused credits given back, with the délégant's decision.
+    refus(
+        f"{base}/cloturer/",
+        {"date": "2025-07-01", "decision": "utilisation_decidee"},
+        400,
+        "reference_requise",
+    )
+    cloturee = ok(
+        f"{base}/cloturer/",
+        {"date": "2025-07-01", "decision": "restitution", "reference": "Courrier DFE"},
+        200,
+    )
+    assert cloturee["statut"] == "cloturee"
+    bilan = {ligne["annee"]: ligne for ligne in client.get(f"{base}/fin/").json()["bilan"]}
+    assert (bilan[2024]["ae_restitue"], bilan[2024]["cp_restitue"]) == ("80000.00", "60000.00")
+    assert (bilan[2025]["ae_restitue"], bilan[2025]["cp_restitue"]) == ("76000.00", "56000.00")
+    situation = client.get(f"{base}/situation").json()["annees"]
+    assert {(a["annee"], a["ae_restant"], a["cp_restant"]) for a in situation} == {
+        (2024, "0.00", "0.00"),
+        (2025, "0.00", "0.00"),
+    }
+    refus(
+        "/api/v1/mises-a-disposition",
+        {**mad_2025, "reference": "MAD-4"},
+        409,
+        "convention_cloturee",
+    )
+    refus(
+        f"{base}/cloturer/",
+        {"date": "2025-07-02", "decision": "restitution"},
+        409,
+        "convention_cloturee",
+    )
