@@ -20,12 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from delegations.conventions.api import REFUS
+from delegations.conventions.api import conventions_visibles as conventions_lues
+from delegations.conventions.serializers import ConventionSerializer
 from delegations.core.acces import peut_ecrire
 from delegations.core.api import EcritureFinance
 from delegations.produits.models import Produit
-
-from delegations.conventions.api import REFUS, conventions_visibles as conventions_lues
-from delegations.conventions.serializers import ConventionSerializer
 
 from . import cloture, mouvements, references
 from . import serializers as s

@@ -27,7 +27,9 @@ urlpatterns = [
         api.SituationView.as_view(),
         name="situation-convention",
     ),
-    re_path(r"^conventions/(?P<id>\d+)/fin/$", api.FinConventionView.as_view(), name="fin-convention"),
+    re_path(
+        r"^conventions/(?P<id>\d+)/fin/$", api.FinConventionView.as_view(), name="fin-convention"
+    ),
     re_path(
         r"^conventions/(?P<id>\d+)/cloturer/$",
         api.ClotureView.as_view(),

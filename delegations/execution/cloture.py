@@ -185,7 +185,9 @@ def decider_suite(
     texte = f"Bon de commande {engagement.reference} : {SuiteCommande(decision).label.lower()}"
     if reduction is not None:
         texte += f" (réduction de {euros(reduction.montant)})"
-    journaliser(conv, user, "suite_commande", texte, {"engagement": engagement.pk, "decision": decision})
+    journaliser(
+        conv, user, "suite_commande", texte, {"engagement": engagement.pk, "decision": decision}
+    )
     return suite
 
 

@@ -526,7 +526,9 @@ def reduire(
     """Lower or cancel the remainder of an order (what is not yet certified); frees AE of its year."""
     montant = regles.positif(montant)
     verrouiller(engagement.convention_id, engagement.annee)
-    regles.verifier_ouverte(etat(engagement.convention_id, engagement.annee, nature="ae").convention)
+    regles.verifier_ouverte(
+        etat(engagement.convention_id, engagement.annee, nature="ae").convention
+    )
     regles.verifier_reduction(engagement, montant, date)
     return Reduction.objects.create(
         convention_id=engagement.convention_id,

@@ -116,7 +116,9 @@ HORS_PERIODE = {
 }
 
 
-def verifier_dans_la_periode(convention: Convention, date: dt.date, fin: dt.date | None, quoi: str) -> None:
+def verifier_dans_la_periode(
+    convention: Convention, date: dt.date, fin: dt.date | None, quoi: str
+) -> None:
     """The period of effect covers orders, service fait and payments (and availability): none
     dated after the effective end ``fin`` (amendments in effect, earlier if notice was given)."""
     if fin is not None and date > fin:
@@ -173,7 +175,9 @@ def verifier_marche(marche: Marche | None, date: dt.date, fin_execution: dt.date
         )
     if marche is None:
         return
-    if (marche.date_debut and date < marche.date_debut) or (marche.date_fin and date > marche.date_fin):
+    if (marche.date_debut and date < marche.date_debut) or (
+        marche.date_fin and date > marche.date_fin
+    ):
         debut = f"{marche.date_debut:%d/%m/%Y}" if marche.date_debut else "—"
         fin = f"{marche.date_fin:%d/%m/%Y}" if marche.date_fin else "—"
         raise RegleMetierError(

@@ -28,13 +28,13 @@ from delegations.taches.models import Tache
 from . import cloture, forms, importation, mouvements, references
 from .models import (
     Engagement,
-    SuiteCommande,
     MiseADisposition,
     Paiement,
     PropositionServiceFait,
     Reduction,
     Report,
     ServiceFait,
+    SuiteCommande,
     Titulaire,
 )
 from .perimetre import conventions_visibles, dans_le_perimetre, peut_proposer_service_fait
@@ -589,16 +589,17 @@ def suite_commande(request: HttpRequest, pk: int, decision: str) -> HttpResponse
     retour = reverse("conventions:detail", args=[convention.pk]) + "#fin-convention"
     net, certifie, soldee = etat_commande(eng)
     reste = ZERO if soldee else net - certifie
-    form = forms.SuiteCommandeForm(
-        request.POST or None, initial={"date": timezone.localdate()}
-    )
+    form = forms.SuiteCommandeForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             cloture.decider_suite(eng, decision=decision, user=request.user, **form.cleaned_data)
         except RegleMetierError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Bon de commande {eng.reference} : {SuiteCommande(decision).label.lower()}.")
+            messages.success(
+                request,
+                f"Bon de commande {eng.reference} : {SuiteCommande(decision).label.lower()}.",
+            )
             return redirect(retour)
     titre = (
         f"Solder le bon de commande {eng.reference}"
@@ -636,7 +637,8 @@ def cloturer(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(
-                request, "Convention clôturée : la restitution des crédits non utilisés est enregistrée."
+                request,
+                "Convention clôturée : la restitution des crédits non utilisés est enregistrée.",
             )
             return redirect(retour)
     titre = f"Clôturer la convention {convention.reference or convention.pk}"

@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from delegations.conventions import ecriture
 from delegations.conventions.models import Avenant, Convention, PriseEffet, Statut
+from delegations.conventions.tests.test_api import EXTRAIT
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import ActionLog
-from delegations.conventions.tests.test_api import EXTRAIT
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory, UserFactory
 from delegations.execution import mouvements as execution
 from delegations.execution import soldes

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
+from delegations.conventions.models import Statut
 from delegations.core.graphiques import (
     Echelle,
     EntreeLegende,
@@ -18,7 +19,6 @@ from delegations.core.graphiques import (
     svg,
     texte,
 )
-from delegations.conventions.models import Statut
 from delegations.execution import cloture
 from delegations.execution.situation import repartition, situation_convention, taux
 

@@ -64,7 +64,9 @@ def test_period_end_is_the_one_of_the_amendments_in_effect(convention, finance):
     sf = service_fait(commande(convention, "1000", date=dt.date(2027, 1, 4)), "1000")
     assert paiement(sf, "1000", date=dt.date(2027, 6, 30)).pk is not None
     with pytest.raises(RegleMetierError) as exc:
-        service_fait(commande(convention, "10", date=dt.date(2027, 6, 1)), "10", date=dt.date(2027, 7, 1))
+        service_fait(
+            commande(convention, "10", date=dt.date(2027, 6, 1)), "10", date=dt.date(2027, 7, 1)
+        )
     assert exc.value.code == "service_fait_hors_periode"
 
 
@@ -200,7 +202,9 @@ def test_open_orders_are_settled_only_at_the_end(convention):
 
 def test_closing_refused_before_the_period_ends(convention, finance):
     with pytest.raises(RegleMetierError) as exc:
-        cloture.cloturer(convention, date=dt.date(2026, 12, 2), decision="restitution", user=finance)
+        cloture.cloturer(
+            convention, date=dt.date(2026, 12, 2), decision="restitution", user=finance
+        )
     assert exc.value.code == "periode_non_terminee"
     assert exc.value.status_code == 409
     convention.refresh_from_db()
@@ -219,7 +223,9 @@ def test_closing_refused_while_an_order_remains_open(convention, finance):
 
 def test_closing_refused_while_a_service_fait_remains_unpaid(convention, finance):
     mad(convention)
-    service_fait(commande(convention, "1000"), "1000", total=True, livrable_url="https://example.org/l")
+    service_fait(
+        commande(convention, "1000"), "1000", total=True, livrable_url="https://example.org/l"
+    )
     _preavis(convention, finance)
     with pytest.raises(RegleMetierError) as exc:
         cloture.cloturer(convention, date=dt.date(2024, 6, 1), decision="restitution")
