@@ -220,7 +220,8 @@ def cloturer(
         verrouiller(convention.pk, *annees)
     conv = Convention.objects.get(pk=convention.pk)
     regles.verifier_ouverte(conv)
-    ouvertes = [c for c in commandes_ouvertes(conv) if c.reste_a_certifier > 0]
+    restes = commandes_ouvertes(conv)
+    ouvertes = [c for c in restes if c.reste_a_certifier > 0]
     if ouvertes:
         refs = ", ".join(c.engagement.reference for c in ouvertes[:10])
         raise EtatIncompatibleError(
@@ -228,7 +229,7 @@ def cloturer(
             f"{len(ouvertes)} bon(s) de commande restent ouverts ({refs}) : soldez-les ou "
             "certifiez leur service fait avant de clôturer.",
         )
-    impayes = [c for c in commandes_ouvertes(conv) if c.reste_a_payer > 0]
+    impayes = [c for c in restes if c.reste_a_payer > 0]
     if impayes:
         refs = ", ".join(c.engagement.reference for c in impayes[:10])
         raise EtatIncompatibleError(
