@@ -15,7 +15,7 @@ from delegations.core.errors import RegleMetierError
 from delegations.core.models import ActionLog
 from delegations.execution import cloture, mouvements
 from delegations.execution.models import DecisionFinCommande, Engagement, Reduction, Restitution
-from delegations.execution.soldes import soldes_par_annee
+from delegations.execution.soldes import etat, soldes_par_annee
 
 from .factories import D, MarcheFactory, commande, mad, paiement, ref, service_fait
 
@@ -340,3 +340,16 @@ def test_no_amendment_after_closing(cloturee, finance):
             lignes=[(2024, D("1"), D("1"))],
         )
     assert exc.value.code == "convention_cloturee"
+
+
+def test_restitution_counts_the_same_in_both_readings_of_the_balance(cloturee):
+    """One formula: the write path's reading (``etat``) and the situation's
+    (``soldes_par_annee``) both subtract what was given back."""
+    convention, _bc, _sf = cloturee
+    sous_verrou = etat(convention.pk, 2024)
+    situation = soldes_par_annee(convention)[2024]
+    assert (sous_verrou.ae_disponible, sous_verrou.cp_disponible) == (
+        situation.ae_disponible,
+        situation.cp_disponible,
+    )
+    assert (situation.ae_restant, situation.cp_restant) == (D("0.00"), D("0.00"))
