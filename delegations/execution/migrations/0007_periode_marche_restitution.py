@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conventions', '0005_cloture'),
+        ('conventions', '0006_cloture'),
         ('execution', '0006_engager_avenants_en_vigueur'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

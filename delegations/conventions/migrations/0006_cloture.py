@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conventions', '0004_motif_suspension'),
+        ('conventions', '0005_cofinancements'),
         ('core', '0004_role_attente'),
         ('produits', '0002_phasehistorique'),
     ]
