@@ -12,9 +12,9 @@ from delegations.conventions.ecriture import appliquer_transition
 from delegations.conventions.models import Statut
 from delegations.core.tests.factories import ConventionFactory, UserFactory
 from delegations.execution import cloture
-from delegations.execution.models import DecisionFinCommande, Reduction, Restitution
+from delegations.execution.models import DecisionFinCommande, Engagement, Reduction, Restitution
 
-from .factories import D, commande, mad, paiement, service_fait
+from .factories import D, MarcheFactory, commande, mad, paiement, service_fait
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,26 @@ def test_final_report_shows_the_restitution(en_fin, finance, client):
     ).content.decode()
     assert "Crédits non utilisés : restitution" in page
     assert "Restitution au délégant (Courrier 12)" in page
+
+
+def test_order_form_refuses_an_execution_end_after_its_marche_in_french(
+    convention, finance, client
+):
+    mad(convention)
+    marche = MarcheFactory(date_debut=dt.date(2024, 1, 1), date_fin=dt.date(2024, 9, 30))
+    client.force_login(finance)
+    reponse = client.post(
+        f"/execution/conventions/{convention.pk}/bon-de-commande/",
+        {
+            "reference": "EJ-MARCHE",
+            "date": "2024-03-01",
+            "objet": "Sprint",
+            "montant": "1 000,00",
+            "confirme": "1000.00",
+            "marche": marche.pk,
+            "date_fin_execution": "2024-10-31",
+        },
+    )
+    assert reponse.status_code == 200
+    assert "doit être conforme au marché" in reponse.content.decode()
+    assert not Engagement.objects.filter(reference="EJ-MARCHE").exists()
