@@ -197,20 +197,20 @@ def echeances_compte_rendu(convention: Convention, aujourd_hui: dt.date) -> list
     return resultat
 
 
-def prevision_epuisement(convention: Convention, aujourd_hui: dt.date) -> dt.date | None:
-    """When the envelope runs out: the execution forecast when available, else the end date."""
-    prevue: dt.date | None = None
+def previsions_epuisement(
+    conventions: Sequence[Convention], aujourd_hui: dt.date
+) -> dict[int, dt.date | None]:
+    """When each envelope runs out: the execution forecast when available (one batch of GROUP BY
+    queries for all of them), else the end date."""
     try:
         from delegations.execution import situation
     except (ImportError, AttributeError):  # the execution app not there (yet)
         situation = None  # type: ignore[assignment]
-    fonction = getattr(situation, "epuisement_prevu", None)
-    if fonction is not None:
-        try:
-            prevue = fonction(convention, aujourd_hui=aujourd_hui)
-        except AttributeError:
-            prevue = None
-    return prevue or convention.date_fin_consolidee
+    fonction = getattr(situation, "epuisements_prevus", None)
+    prevues: dict[int, dt.date | None] = {}
+    if fonction is not None and conventions:
+        prevues = fonction(conventions, aujourd_hui=aujourd_hui)
+    return {c.pk: prevues.get(c.pk) or c.date_fin_consolidee for c in conventions}
 
 
 def echeance_comite_mission(
@@ -335,12 +335,16 @@ def echeances_des_conventions(
             resultat += echeances_compte_rendu(conv, aujourd_hui)
     if TypeEcheance.COMITE in types and par_id:
         derniers = comites_mission(par_id)
-        for conv in conventions:
-            if conv.pk in derniers or conv.totaux_consolides[0] >= seuil_mission():
-                if conv.statut in STATUTS_PREAVIS:
-                    resultat += echeance_comite_mission(
-                        conv, prevision_epuisement(conv, aujourd_hui), derniers.get(conv.pk)
-                    )
+        seuil = seuil_mission()
+        mission = [
+            conv
+            for conv in conventions
+            if conv.statut in STATUTS_PREAVIS
+            and (conv.pk in derniers or conv.totaux_consolides[0] >= seuil)
+        ]
+        previsions = previsions_epuisement(mission, aujourd_hui)
+        for conv in mission:
+            resultat += echeance_comite_mission(conv, previsions[conv.pk], derniers.get(conv.pk))
     if TypeEcheance.OBLIGATION in types and par_id:
         obligations = Obligation.objects.filter(
             convention_id__in=list(par_id), echeance__isnull=False

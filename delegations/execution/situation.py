@@ -19,6 +19,7 @@ Definitions
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -29,7 +30,7 @@ from django.utils import timezone
 from delegations.conventions.models import Convention, ajouter_mois
 
 from .models import Engagement, MiseADisposition, Paiement, Reduction, Report, ServiceFait
-from .soldes import echeancier, soldes_par_annee
+from .soldes import soldes_par_annee
 
 ZERO = Decimal("0.00")
 JOURS_PAR_MOIS = Decimal("30.4375")
@@ -111,13 +112,48 @@ def situation_convention(
 
 
 def epuisement_prevu(convention: Convention, aujourd_hui: dt.date | None = None) -> dt.date | None:
+    conv = Convention.objects.prefetch_related("echeancier", "avenants__lignes").get(
+        pk=convention.pk
+    )
+    return epuisements_prevus([conv], aujourd_hui)[conv.pk]
+
+
+LOT_IDS = 500  # ids per query (SQLite allows 999 parameters)
+
+
+def epuisements_prevus(
+    conventions: Sequence[Convention], aujourd_hui: dt.date | None = None
+) -> dict[int, dt.date | None]:
+    """``epuisement_prevu`` of many conventions at once (the nightly rebuild of the deadlines):
+    one GROUP BY query per 500 conventions; the envelope is read from each convention's
+    consolidated schedule, prefetched by the caller (``echeancier``, ``avenants__lignes``)."""
     aujourd_hui = aujourd_hui or timezone.localdate()
-    enveloppe = sum((ae for ae, _cp in echeancier(convention).values()), ZERO)
-    consomme, recent = _consommation(convention, aujourd_hui)
-    rythme = (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return prevoir_epuisement(
-        enveloppe, consomme, rythme, aujourd_hui, convention.date_fin_effective
-    )[0]
+    debut = ajouter_mois(aujourd_hui, -3)
+    ids = sorted({c.pk for c in conventions})
+    consommation: dict[int, tuple[Decimal, Decimal]] = {}
+    for i in range(0, len(ids), LOT_IDS):
+        lignes = (
+            ServiceFait.objects.filter(convention_id__in=ids[i : i + LOT_IDS])
+            .order_by()
+            .values("convention_id")
+            .annotate(
+                total=Coalesce(Sum("montant"), ZERO),
+                recent=Coalesce(
+                    Sum("montant", filter=Q(date__gt=debut, date__lte=aujourd_hui)), ZERO
+                ),
+            )
+            .values_list("convention_id", "total", "recent")
+        )
+        consommation.update({c: (total, recent) for c, total, recent in lignes})
+    resultat: dict[int, dt.date | None] = {}
+    for conv in conventions:
+        enveloppe = sum((ligne.ae for ligne in conv.echeancier_consolide()), ZERO)
+        consomme, recent = consommation.get(conv.pk, (ZERO, ZERO))
+        rythme = (recent / 3).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        resultat[conv.pk] = prevoir_epuisement(
+            enveloppe, consomme, rythme, aujourd_hui, conv.date_fin_effective
+        )[0]
+    return resultat
 
 
 def taux(part: Decimal, tout: Decimal) -> Decimal | None:

@@ -13,6 +13,12 @@ a temporary SQLite file), the child process loads ``delegations bench-data`` (si
    « À faire » and iCalendar; prints p50/p95 per name and the error rate (target: p95 ≤ 300 ms,
    no error). ``BENCH_LOCUST=0`` skips it.
 
+``BENCH_GARDER=1`` keeps the PostgreSQL bench database (and does not reload it when it already
+holds the data set): a second run measures the code, not the load (``BENCH_BASE`` names it,
+``delegations_bench_pages`` by default; ``BENCH_RECALCULER=0`` then skips the rebuild of the
+stored deadlines and public files). ``BENCH_PAGES`` (a regular
+expression) limits the URLs requested; ``BENCH_PAGES=0`` skips them.
+
 Figures are printed, never asserted.
 """
 
@@ -30,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-NOM_BASE = "delegations_bench_pages"
+NOM_BASE = os.environ.get("BENCH_BASE", "delegations_bench_pages")
 CIBLE_PAGE_MS = 200
 CIBLE_CHARGE_MS = 300
 
@@ -65,9 +71,12 @@ def run() -> None:
     maintenance = urlunsplit(parties._replace(path="/postgres")).replace(
         "pgsql://", "postgresql://"
     )
+    garder = os.environ.get("BENCH_GARDER", "0") == "1"
     with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {NOM_BASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {NOM_BASE}")
+        existe = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [NOM_BASE]).fetchone()
+        if not (garder and existe):
+            conn.execute(f"DROP DATABASE IF EXISTS {NOM_BASE} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {NOM_BASE}")
     try:
         with tempfile.TemporaryDirectory() as dossier:
             subprocess.run(
@@ -76,8 +85,9 @@ def run() -> None:
                 check=False,
             )
     finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {NOM_BASE} WITH (FORCE)")
+        if not garder:
+            with psycopg.connect(maintenance, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {NOM_BASE} WITH (FORCE)")
 
 
 # --- child process (runs on the bench database) -----------------------------------------------
@@ -93,6 +103,15 @@ def _charger() -> dict[str, Any]:
     n_mouv = int(os.environ.get("BENCH_MOUVEMENTS", "1000000" if postgres else "20000"))
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
+    existant = Produit.objects.filter(slug="produit-du-banc").first()
+    if existant is not None:
+        print(f"données déjà chargées : {Convention.objects.count()} conventions (BENCH_GARDER)")
+        return {
+            "finance": User.objects.get(username="finance@bench.test"),
+            "delegant": User.objects.get(username="delegant@bench.test"),
+            "intrapreneur": User.objects.get(username="intra@bench.test"),
+            "produit": existant,
+        } | (_preparer_publics() if os.environ.get("BENCH_RECALCULER", "1") == "1" else {})
     call_command("bench-data", conventions=n_conv, mouvements=n_mouv, stdout=open(os.devnull, "w"))
     print(f"données : {n_conv} conventions, {n_mouv} mouvements ({time.perf_counter() - t0:.0f} s)")
     premiere = Convention.objects.order_by("pk").first()
@@ -112,13 +131,22 @@ def _charger() -> dict[str, Any]:
     intra = User.objects.create_user(
         username="intra@bench.test", email="intra@bench.test", password="x", role="intrapreneur"
     )
+    return {"finance": finance, "delegant": delegant, "intrapreneur": intra, "produit": produit} | (
+        _preparer_publics()
+    )
+
+
+def _preparer_publics() -> dict[str, Any]:
+    """Rebuild the stored deadlines and the public files (timed: the nightly work)."""
+    from django.core.management import call_command
+
     t0 = time.perf_counter()
     call_command("echeances", "--recalculer", stdout=open(os.devnull, "w"))
     print(f"échéances stockées : {time.perf_counter() - t0:.0f} s")
     t0 = time.perf_counter()
     call_command("opendata", "--servir", stdout=open(os.devnull, "w"))
     print(f"données ouvertes produites : {time.perf_counter() - t0:.0f} s", flush=True)
-    return {"finance": finance, "delegant": delegant, "intrapreneur": intra, "produit": produit}
+    return {}
 
 
 def _motifs() -> list[tuple[str, list[str]]]:
@@ -198,11 +226,14 @@ def _pages(donnees: dict[str, Any]) -> None:
     repetitions = int(os.environ.get("BENCH_REPETITIONS", "5"))
     valeurs = _valeurs(donnees)
     mesures: list[tuple[float, float, str, str, set[int]]] = []
+    filtre = os.environ.get("BENCH_PAGES", "")
+    if filtre == "0":
+        return
     for route, noms in _motifs():
         if route.startswith(("/admin", "/static", "/media", "/__")):
             continue
         url = _url(route, noms, valeurs, _contexte(route))
-        if url is None:
+        if url is None or (filtre and not re.search(filtre, url)):
             continue
         for persona in ("finance", "delegant", "intrapreneur"):
             client = Client(HTTP_ACCEPT="text/html,application/json")

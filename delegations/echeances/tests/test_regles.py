@@ -151,8 +151,8 @@ def test_mission_committee_window_uses_the_execution_forecast(
     settings.SEUIL_MISSION = Decimal("100000")
     monkeypatch.setattr(
         situation,
-        "epuisement_prevu",
-        lambda conv, aujourd_hui=None: dt.date(2025, 6, 30),
+        "epuisements_prevus",
+        lambda convs, aujourd_hui=None: {c.pk: dt.date(2025, 6, 30) for c in convs},
         raising=False,
     )
     (mission,) = [
@@ -170,13 +170,16 @@ def test_mission_window_falls_back_on_the_end_date(
 
     Comite.objects.create(convention=convention, date=dt.date(2024, 2, 1), type="interministeriel")
     monkeypatch.setattr(
-        situation, "epuisement_prevu", lambda conv, aujourd_hui=None: None, raising=False
+        situation,
+        "epuisements_prevus",
+        lambda convs, aujourd_hui=None: dict.fromkeys((c.pk for c in convs), None),
+        raising=False,
     )
     (mission,) = [
         e for e in calculer(finance, dt.date(2025, 1, 1)) if e.type == TypeEcheance.COMITE
     ]
     assert (mission.debut, mission.date) == (dt.date(2026, 11, 16), dt.date(2026, 12, 1))
-    monkeypatch.delattr(situation, "epuisement_prevu", raising=False)  # helper absent
+    monkeypatch.delattr(situation, "epuisements_prevus", raising=False)  # helper absent
     (mission,) = [
         e for e in calculer(finance, dt.date(2025, 1, 1)) if e.type == TypeEcheance.COMITE
     ]

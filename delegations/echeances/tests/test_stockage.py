@@ -204,3 +204,37 @@ def test_a_write_is_seen_by_its_author_before_the_commit(api: Any, finance: Any)
     conv = ConventionFactory(reference="VUE-AVANT-COMMIT")
     reponse = api(finance).get(f"/api/v1/echeances?convention={conv.pk}&type=fin_convention")
     assert [e["convention_reference"] for e in reponse.json()["results"]] == ["VUE-AVANT-COMMIT"]
+
+
+def test_nightly_rebuild_runs_the_same_queries_for_3_and_30_conventions(
+    settings: Any, administration: Any, dinum: Any
+) -> None:
+    """The rebuild reads conventions, schedules, committees, obligations, products and the
+    execution forecast in batches: no query per convention (10 000 in a national register)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEUIL_MISSION = Decimal("1")  # every convention holds a mission committee
+
+    def creer(n: int) -> None:
+        for _ in range(n):
+            ConventionFactory(
+                delegant=administration,
+                delegataire=dinum,
+                produits=[ProduitFactory()],
+                compte_rendu=["mensuel"],
+            )
+
+    def compter() -> int:
+        with time_machine.travel(AUJOURD_HUI, tick=False):
+            with CaptureQueriesContext(connection) as ctx:
+                stockage.recalculer_tout()
+        # Rows are written by bulk inserts (batched by SQLite's parameter limit): the reads
+        # are what must not grow.
+        return sum(1 for q in ctx.captured_queries if not q["sql"].startswith("INSERT"))
+
+    creer(3)
+    trois = compter()
+    creer(27)
+    assert compter() == trois
+    assert EcheanceStockee.objects.filter(type="comite", produit__isnull=True).count() == 30
