@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils import timezone
 
-from delegations.conventions.models import Convention
+from delegations.conventions.models import Convention, Statut
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import journaliser
 
@@ -331,6 +331,18 @@ def creer_obligations_standard(convention: Convention) -> int:
         )
     Obligation.objects.bulk_create(nouvelles)
     return len(nouvelles)
+
+
+def fermer_obligation_publication(convention: Convention) -> int:
+    """Publication closes the obligation to publish (derived from the convention's own logged
+    transition, like ``creer_obligations_standard``). Returns how many were closed."""
+    if convention.statut == Statut.BROUILLON or convention.date_publication is None:
+        return 0
+    return (
+        Obligation.objects.filter(convention=convention, code="publication")
+        .ouvertes()
+        .update(statut=StatutObligation.FAITE, updated_at=timezone.now())
+    )
 
 
 def completer_echeances(convention: Convention) -> int:

@@ -1,10 +1,11 @@
-"""Obligations follow each convention: created with it, due dates filled once its dates are known."""
+"""Obligations follow each convention: created with it, due dates filled once its dates are
+known, the obligation to publish closed by the publication."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .ecriture import completer_echeances, creer_obligations_standard
+from .ecriture import completer_echeances, creer_obligations_standard, fermer_obligation_publication
 
 
 def obligations_de_la_convention(
@@ -14,5 +15,7 @@ def obligations_de_la_convention(
         return
     if created:
         creer_obligations_standard(instance)
-    elif instance.date_prise_effet:
+        return
+    if instance.date_prise_effet:
         completer_echeances(instance)
+    fermer_obligation_publication(instance)

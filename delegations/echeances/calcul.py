@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from delegations.comites.models import Comite, Obligation, TypeComite
-from delegations.conventions.models import Convention, Statut, ajouter_mois
+from delegations.conventions.models import CompteRendu, Convention, Statut, ajouter_mois
 from delegations.produits.models import Produit
 
 PROCHE_JOURS = 30
@@ -159,31 +161,38 @@ def echeances_cloture(convention: Convention, aujourd_hui: dt.date) -> list[Eche
     return resultat
 
 
-def echeances_compte_rendu(convention: Convention, aujourd_hui: dt.date) -> list[Echeance]:
-    """Monthly reports (last day of each month in force) where the convention says so, and the final one."""
+def echeances_compte_rendu(
+    convention: Convention,
+    aujourd_hui: dt.date,
+    transmis: Collection[tuple[str, dt.date]] = (),
+) -> list[Echeance]:
+    """Monthly reports (last day of each month in force) where the convention says so, and the
+    final one; a report marked as sent (``transmis``: (nature, period) pairs, the period being
+    the month's first day) is no longer due."""
     debut, fin = convention.date_prise_effet, convention.date_fin_effective
     if convention.statut not in STATUTS_ACTIFS or debut is None:
         return []
     resultat = []
-    if "mensuel" in (convention.compte_rendu or []):
+    if CompteRendu.MENSUEL in (convention.compte_rendu or []):
         borne = fin or ajouter_mois(aujourd_hui, 12)
         annee, mois = debut.year, debut.month
         while True:
             date = fin_de_mois(annee, mois)
             if date > borne or (fin is not None and date >= fin):
                 break
-            resultat.append(
-                Echeance(
-                    date,
-                    TypeEcheance.COMPTE_RENDU,
-                    f"Compte rendu mensuel ({date:%m/%Y}) — convention {_ref(convention)}",
-                    f"compte_rendu:{convention.pk}:{date:%Y-%m}",
-                    _lien_convention(convention),
-                    **_base(convention),
+            if (CompteRendu.MENSUEL, date.replace(day=1)) not in transmis:
+                resultat.append(
+                    Echeance(
+                        date,
+                        TypeEcheance.COMPTE_RENDU,
+                        f"Compte rendu mensuel ({date:%m/%Y}) — convention {_ref(convention)}",
+                        f"compte_rendu:{convention.pk}:{date:%Y-%m}",
+                        _lien_convention(convention),
+                        **_base(convention),
+                    )
                 )
-            )
             annee, mois = (annee + 1, 1) if mois == 12 else (annee, mois + 1)
-    if fin is not None:
+    if fin is not None and not any(nature == CompteRendu.TERME for nature, _ in transmis):
         resultat.append(
             Echeance(
                 fin,
@@ -194,6 +203,22 @@ def echeances_compte_rendu(convention: Convention, aujourd_hui: dt.date) -> list
                 **_base(convention),
             )
         )
+    return resultat
+
+
+def comptes_rendus_transmis(ids: Iterable[int]) -> dict[int, set[tuple[str, dt.date]]]:
+    """The reports already sent, per convention, as (nature, period) pairs. The app that records
+    them plugs in without being imported: ``comptes_rendus_transmis`` on its ``AppConfig`` is the
+    dotted path of a function (convention ids) -> {convention id: {(nature, period)}}."""
+    ids = list(ids)
+    resultat: dict[int, set[tuple[str, dt.date]]] = {}
+    if not ids:
+        return resultat
+    for config in django_apps.get_app_configs():
+        chemin = getattr(config, "comptes_rendus_transmis", None)
+        if chemin:
+            for conv, paires in import_string(chemin)(ids).items():
+                resultat.setdefault(conv, set()).update(paires)
     return resultat
 
 
@@ -324,6 +349,7 @@ def echeances_des_conventions(
     types = types or set(TypeEcheance.values)
     par_id = {c.pk: c for c in conventions}
     resultat: list[Echeance] = []
+    transmis = comptes_rendus_transmis(par_id) if TypeEcheance.COMPTE_RENDU in types else {}
     for conv in conventions:
         if TypeEcheance.FIN_CONVENTION in types:
             resultat += echeance_fin(conv)
@@ -332,7 +358,7 @@ def echeances_des_conventions(
         if types & {TypeEcheance.CLOTURE_ENGAGEMENTS, TypeEcheance.CLOTURE_PAIEMENTS}:
             resultat += echeances_cloture(conv, aujourd_hui)
         if TypeEcheance.COMPTE_RENDU in types:
-            resultat += echeances_compte_rendu(conv, aujourd_hui)
+            resultat += echeances_compte_rendu(conv, aujourd_hui, transmis.get(conv.pk, ()))
     if TypeEcheance.COMITE in types and par_id:
         derniers = comites_mission(par_id)
         seuil = seuil_mission()

@@ -359,6 +359,16 @@ def connecter() -> None:
             sender=apps.get_model("produits", "PhaseHistorique"),
             dispatch_uid=f"{uid}ph{id(signal)}",
         )
+    # Downstream apps name the models (with a convention) whose changes move deadlines:
+    # ``modeles_des_echeances`` on their AppConfig (``rapports``: the reports sent).
+    for config in apps.get_app_configs():
+        for libelle in getattr(config, "modeles_des_echeances", ()):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    _sur_ligne,
+                    sender=apps.get_model(libelle),
+                    dispatch_uid=f"{uid}{libelle}{id(signal)}",
+                )
     pre_delete.connect(
         _avant_suppression_convention, sender=Convention, dispatch_uid=f"{uid}avant_suppression"
     )

@@ -17,7 +17,8 @@ a temporary SQLite file), the child process loads ``delegations bench-data`` (si
 holds the data set): a second run measures the code, not the load (``BENCH_BASE`` names it,
 ``delegations_bench_pages`` by default; ``BENCH_RECALCULER=0`` then skips the rebuild of the
 stored deadlines and public files). ``BENCH_PAGES`` (a regular
-expression) limits the URLs requested; ``BENCH_PAGES=0`` skips them.
+expression) limits the URLs requested; ``BENCH_PAGES=0`` skips them; ``BENCH_AVANT_APRES=0``
+skips the before/after of the five URLs of issue 16 (the "before" recomputes the whole register).
 
 Figures are printed, never asserted.
 """
@@ -103,6 +104,7 @@ def _charger() -> dict[str, Any]:
     n_mouv = int(os.environ.get("BENCH_MOUVEMENTS", "1000000" if postgres else "20000"))
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages need the manifest
     existant = Produit.objects.filter(slug="produit-du-banc").first()
     if existant is not None:
         print(f"données déjà chargées : {Convention.objects.count()} conventions (BENCH_GARDER)")
@@ -271,6 +273,9 @@ def _avant_apres(donnees: dict[str, Any]) -> None:
     from delegations.echeances.ical import calendrier
 
     from . import paquet, stats
+
+    if os.environ.get("BENCH_AVANT_APRES", "1") == "0":
+        return
 
     def duree(fonction: Any) -> float:
         fonction()  # warm (imports, templates, caches)

@@ -87,3 +87,16 @@ def part_a_l_heure(conventions: Iterable[Convention], aujourd_hui: dt.date) -> t
         concernees += 1
         a_temps += int(etat)
     return a_temps, concernees
+
+
+def comptes_rendus_transmis(ids: Iterable[int]) -> dict[int, set[tuple[str, dt.date]]]:
+    """{convention id: {(nature, period)}} of the reports marked as sent (one query per 500
+    conventions): read by « À faire » through ``RapportsConfig.comptes_rendus_transmis``."""
+    ids = sorted(set(ids))
+    resultat: dict[int, set[tuple[str, dt.date]]] = defaultdict(set)
+    for i in range(0, len(ids), 500):
+        for conv, nature, periode in Transmission.objects.filter(
+            convention_id__in=ids[i : i + 500]
+        ).values_list("convention_id", "nature", "periode"):
+            resultat[conv].add((nature, periode))
+    return dict(resultat)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from delegations.comites.ecriture import enregistrer_obligation, retirer_obligation
 from delegations.comites.models import Comite, Obligation, StatutObligation
-from delegations.conventions.ecriture import creer_avenant
+from delegations.conventions.ecriture import appliquer_transition, creer_avenant
 from delegations.conventions.models import Convention, LigneEcheancier
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory
@@ -24,6 +24,7 @@ from delegations.echeances.calcul import Echeance, calculer
 from delegations.echeances.models import EcheanceStockee
 from delegations.execution.tests import factories as ex
 from delegations.produits.models import PhaseHistorique, Produit
+from delegations.rapports.models import Transmission
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,10 @@ operation = st.one_of(
     st.tuples(st.just("obligation"), st.integers(0, 50), st.sampled_from(["faite", "retirer"])),
     st.tuples(st.just("financer"), st.integers(0, 50), st.booleans()),
     st.tuples(st.just("arret"), st.integers(0, 50), dates),
+    st.tuples(
+        st.just("transmis"), st.integers(0, 50), dates, st.sampled_from(["mensuel", "terme"])
+    ),
+    st.tuples(st.just("publier"), st.integers(0, 50), dates),
 )
 
 
@@ -147,6 +152,21 @@ def _appliquer(op: tuple[Any, ...], finance: Any, administration: Any, dinum: An
             conv.produits.add(ProduitFactory())
         else:
             conv.produits.clear()
+    elif nom == "transmis":
+        date, nature = args
+        periode = date.replace(day=1) if nature == "mensuel" else conv.date_fin_effective
+        if periode is not None:
+            Transmission.objects.get_or_create(
+                convention=conv,
+                nature=nature,
+                periode=periode,
+                defaults={"date_transmission": date},
+            )
+    elif nom == "publier":
+        try:
+            appliquer_transition(conv, "publier", finance, date_publication=args[0])
+        except RegleMetierError:
+            pass
     elif nom == "arret":
         produit = _une(Produit, i)
         if produit is not None:
