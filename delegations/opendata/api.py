@@ -6,7 +6,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from django.utils.http import http_date
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -16,6 +22,7 @@ from delegations.conventions.models import Convention
 from delegations.core.filtres import FiltresDeListe
 from delegations.core.limites import LimitePublique
 
+from . import publication
 from .donnees import (
     CHAMPS_CONVENTIONS,
     CHAMPS_ECHEANCIER,
@@ -26,7 +33,8 @@ from .donnees import (
     lignes_echeancier,
     pour_publication,
 )
-from .filtres import FiltresPubliques
+from .filtres import FiltresPubliquesServis
+from .models import ConventionPubliee
 
 
 def _champ_drf(champ: Champ) -> serializers.Field:
@@ -96,29 +104,70 @@ EXEMPLE = OpenApiExample(
 )
 
 
+class ErreurSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
 class ConventionsPubliquesView(generics.ListAPIView):
-    """Conventions publiées : accès libre, sans authentification, mêmes champs que le jeu de données ouvert."""
+    """Conventions publiées : accès libre, sans authentification, mêmes champs que le jeu de données ouvert.
+
+    Servies depuis la dernière publication des données ouvertes (produite à chaque changement du
+    registre, comme /stats/ et le jeu de données) : en-têtes `ETag` et `Last-Modified`, réponse
+    304 quand rien n'a changé."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     throttle_classes = [LimitePublique]
     serializer_class = ConventionPubliqueSerializer
     filter_backends = [FiltresDeListe]
-    filterset_class = FiltresPubliques
+    filterset_class = FiltresPubliquesServis
 
-    def get_queryset(self) -> QuerySet[Convention]:
-        return pour_publication(conventions_publiees())
+    def get_queryset(self) -> QuerySet[ConventionPubliee]:
+        servie = getattr(self, "_servie", None)
+        if servie is None:
+            return ConventionPubliee.objects.none()
+        return ConventionPubliee.objects.filter(publication=servie).only("donnees")
 
     @extend_schema(
         summary="Lister les conventions publiées (accès libre)",
         examples=[EXEMPLE],
         tags=["Données publiques"],
         auth=[],
+        responses={
+            200: ConventionPubliqueSerializer(many=True),
+            304: OpenApiResponse(description="Inchangé depuis la version indiquée (ETag)."),
+            503: OpenApiResponse(
+                ErreurSerializer, description="Données en cours de préparation (Retry-After)."
+            ),
+        },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._servie = publication.derniere()
+        if self._servie is None:
+            publication.demander()
+            return Response(
+                {
+                    "code": "donnees_en_preparation",
+                    "message": "Les données ouvertes sont en cours de préparation : "
+                    "revenez dans quelques minutes.",
+                },
+                status=503,
+                headers={"Retry-After": "120"},
+            )
+        etag = f'"{self._servie.version}"'
+        entetes = {
+            "ETag": etag,
+            "Last-Modified": http_date(self._servie.publiee_le.timestamp()),
+            "Cache-Control": "public, max-age=300",
+        }
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=304, headers=entetes)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        donnees = [representation(c) for c in (page if page is not None else [])]
-        return self.get_paginated_response(ConventionPubliqueSerializer(donnees, many=True).data)
+        reponse = self.get_paginated_response([ligne.donnees for ligne in page or []])
+        for nom, valeur in entetes.items():
+            reponse[nom] = valeur
+        return reponse
 
 
 class ConventionPubliqueView(generics.RetrieveAPIView):

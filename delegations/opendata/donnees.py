@@ -468,6 +468,11 @@ def lignes_echeancier(convention: Convention) -> list[dict[str, Any]]:
 class Tables:
     conventions: list[dict[str, Any]] = field(default_factory=list)
     echeancier: list[dict[str, Any]] = field(default_factory=list)
+    # Per convention: the convention, its row, its amendments' rows, its schedule rows (the
+    # public API's representation, kept by ``publication.publier``).
+    par_convention: list[
+        tuple[Convention, dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+    ] = field(default_factory=list)
 
 
 def tables(qs: ConventionQuerySet | None = None) -> Tables:
@@ -478,10 +483,46 @@ def tables(qs: ConventionQuerySet | None = None) -> Tables:
     resultat = Tables()
     for convention in qs:
         ligne = ligne_convention(convention)
+        avenants = lignes_avenants(convention, ligne)
+        echeancier = lignes_echeancier(convention)
         resultat.conventions.append(ligne)
-        resultat.conventions.extend(lignes_avenants(convention, ligne))
-        resultat.echeancier.extend(lignes_echeancier(convention))
+        resultat.conventions.extend(avenants)
+        resultat.echeancier.extend(echeancier)
+        resultat.par_convention.append((convention, ligne, avenants, echeancier))
     return resultat
+
+
+def texte_cherche(convention: Convention) -> str:
+    """What the public search reads (``ConventionQuerySet.recherche``'s fields but the
+    programme, matched exactly), one value per line."""
+    valeurs = [
+        convention.reference,
+        convention.objet,
+        convention.delegant.nom,
+        convention.delegant.sigle,
+        convention.delegataire.nom,
+        convention.delegataire.sigle,
+        convention.unite_operationnelle,
+        convention.bop,
+        convention.centre_financier,
+        convention.domaine_fonctionnel,
+        convention.activite,
+        convention.centre_de_cout,
+        convention.axe_ministeriel_1,
+        convention.axe_ministeriel_2,
+    ]
+    for produit in convention.produits.all():
+        valeurs += [produit.nom, produit.slug]
+    return "\n".join(v for v in valeurs if v)
+
+
+def annees_cherchees(convention: Convention) -> str:
+    """The years of the schedule and of every amendment (``ConventionQuerySet.de_l_annee``), as
+    ``,2024,2025,``."""
+    annees = {ligne.annee for ligne in convention.echeancier.all()}
+    for avenant in convention.avenants.all():
+        annees.update(ligne.annee for ligne in avenant.lignes.all())
+    return "," + "".join(f"{a}," for a in sorted(annees))
 
 
 def document_url(convention: Convention, avenant: Avenant | None = None) -> str:

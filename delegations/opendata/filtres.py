@@ -11,6 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from delegations.conventions.models import Convention, ConventionQuerySet, Statut
 from delegations.core.filtres import EntierFilter
 
+from .models import ConventionPubliee
+
 STATUTS_PUBLICS = [(v, label) for v, label in Statut.choices if v != Statut.BROUILLON]
 
 
@@ -74,3 +76,27 @@ class FiltresPubliques(django_filters.FilterSet):
     def filter_queryset(self, queryset: ConventionQuerySet) -> ConventionQuerySet:
         qs = super().filter_queryset(queryset)
         return qs.order_by(F("date_signature").desc(nulls_last=True), "-id")
+
+
+class FiltresPubliquesServis(FiltresPubliques):
+    """The same parameters on the rows of the last publication (``ConventionPubliee``): the
+    public API filters the served rows, never the register."""
+
+    class Meta:
+        model = ConventionPubliee
+        fields = ["q", "annee", "programme", "delegant", "statut"]
+
+    def filtrer_recherche(self, qs: Any, name: str, value: str) -> Any:
+        for mot in value[:200].split()[:8]:  # every word, as ``ConventionQuerySet.recherche``
+            qs = qs.filter(Q(texte__icontains=mot) | Q(programme=mot))
+        return qs
+
+    def filtrer_annee(self, qs: Any, name: str, value: int) -> Any:
+        return qs.filter(annees__contains=f",{value},")
+
+    def filtrer_delegant(self, qs: Any, name: str, value: str) -> Any:
+        return qs.filter(Q(delegant_sigle__iexact=value) | Q(delegant_nom__iexact=value))
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        qs = django_filters.FilterSet.filter_queryset(self, queryset)
+        return qs.order_by("rang")  # indexed with the publication

@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import paquet, stats
-from .donnees import tables
-from .models import Publication
+from .donnees import Tables, annees_cherchees, tables, texte_cherche
+from .models import ConventionPubliee, Publication
 
 FICHIER_STATS = "stats.html"
 FICHIER_ZIP = f"{paquet.NOM_PAQUET}.zip"
@@ -42,8 +42,10 @@ def publier() -> Publication:
         empreinte.update(nom.encode() + b"\0" + fichiers[nom])
     version = empreinte.hexdigest()[:32]
     existante = Publication.objects.filter(version=version).first()
-    if existante is not None:
-        return existante  # nothing changed: same files, same ETag
+    if existante is not None:  # nothing changed: same files, same ETag
+        if not existante.lignes.exists():  # published before the API read its rows
+            _ecrire_lignes(existante, donnees)
+        return existante
     publication = Publication(
         version=version, publiee_le=timezone.now(), conventions=len(donnees.conventions)
     )
@@ -53,11 +55,47 @@ def publier() -> Publication:
             default_storage.delete(chemin)
         default_storage.save(chemin, ContentFile(contenu))
     publication.save()
+    _ecrire_lignes(publication, donnees)
     for ancienne in Publication.objects.order_by("-publiee_le", "-id")[GARDEES:]:
         for nom in fichiers:
             default_storage.delete(ancienne.chemin(nom))
         ancienne.delete()
     return publication
+
+
+def _ecrire_lignes(publication: Publication, donnees: Tables) -> None:
+    """The public API's rows of this publication (its representation, filter columns)."""
+    from .api import ConventionPubliqueSerializer
+
+    ordre = sorted(
+        donnees.par_convention,
+        key=lambda d: (
+            d[0].date_signature is None,
+            -(d[0].date_signature.toordinal() if d[0].date_signature else 0),
+            -d[0].pk,
+        ),
+    )
+    ConventionPubliee.objects.bulk_create(
+        (
+            ConventionPubliee(
+                publication=publication,
+                convention_id=convention.pk,
+                rang=rang,
+                date_signature=convention.date_signature,
+                statut=convention.statut,
+                programme=convention.programme,
+                delegant_nom=convention.delegant.nom,
+                delegant_sigle=convention.delegant.sigle,
+                annees=annees_cherchees(convention),
+                texte=texte_cherche(convention),
+                donnees=ConventionPubliqueSerializer(
+                    {**ligne, "avenants": avenants, "echeancier": echeancier}
+                ).data,
+            )
+            for rang, (convention, ligne, avenants, echeancier) in enumerate(ordre)
+        ),
+        batch_size=500,
+    )
 
 
 def derniere() -> Publication | None:

@@ -30,6 +30,9 @@ def test_public_page_over_the_limit_answers_a_french_429_page(client: Any) -> No
 
 @pytest.mark.usefixtures("limite")
 def test_public_api_over_the_limit_answers_429_with_a_code(client: Any) -> None:
+    from delegations.opendata.publication import publier
+
+    publier()
     for _ in range(3):
         assert client.get("/api/v1/public/conventions").status_code == 200
     refus = client.get("/api/v1/public/conventions")

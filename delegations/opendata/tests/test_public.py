@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from delegations.core.tests.factories import ProduitFactory
+from delegations.opendata.publication import publier
 
 from .factories import ConventionBrouillonFactory, ConventionPublieeFactory, ConventionSigneeFactory
 
@@ -29,6 +30,7 @@ def test_drafts_and_unpublished_never_on_the_public_page_nor_the_public_api(
     ConventionPublieeFactory(reference="PUB-OK")
     brouillon = ConventionBrouillonFactory(date_publication=dt.date(2024, 2, 1))
     signee = ConventionSigneeFactory(reference="SIGNEE-SEULE")
+    publier()  # the task queued by the changes
     page = client.get("/conventions-publiques/").content.decode()
     assert "PUB-OK" in page and "BROUILLON-SECRET" not in page and "SIGNEE-SEULE" not in page
     data = api().get("/api/v1/public/conventions").json()
@@ -73,6 +75,7 @@ def test_public_page_query_count_does_not_grow_with_rows(client: Any) -> None:
 
 def test_public_api_needs_no_authentication_and_gives_the_open_data_fields(api: Any) -> None:
     ConventionPublieeFactory(reference="PUB-API")
+    publier()
     reponse = api().get("/api/v1/public/conventions")
     assert reponse.status_code == 200
     item = reponse.json()["results"][0]
@@ -86,6 +89,7 @@ def test_public_api_needs_no_authentication_and_gives_the_open_data_fields(api: 
 def test_public_api_filters(api: Any) -> None:
     ConventionPublieeFactory(reference="PUB-X", objet="Plateforme des aidants")
     ConventionPublieeFactory(reference="PUB-Y", objet="Plateforme des bourses")
+    publier()
     data = api().get("/api/v1/public/conventions", {"q": "bourses"}).json()
     assert [c["identifiant"] for c in data["results"]] == ["PUB-Y"]
     data = api().get("/api/v1/public/conventions", {"annee": "abc", "statut": "brouillon"}).json()
@@ -94,12 +98,43 @@ def test_public_api_filters(api: Any) -> None:
 
 def test_public_api_query_count_does_not_grow_with_rows(api: Any) -> None:
     ConventionPublieeFactory.create_batch(3)
+    publier()
     with CaptureQueriesContext(connection) as trois:
         assert api().get("/api/v1/public/conventions").status_code == 200
-    ConventionPublieeFactory.create_batch(20)
+    ConventionPublieeFactory.create_batch(27)
+    publier()
     with CaptureQueriesContext(connection) as trente:
         assert api().get("/api/v1/public/conventions").status_code == 200
     assert len(trente) == len(trois)
+
+
+def test_public_api_list_is_served_from_the_last_publication_with_an_etag(api: Any) -> None:
+    """The list reads the rows kept by the publication, never the register, and answers 304
+    when nothing changed (as /stats/ and the data package)."""
+    ConventionPublieeFactory(reference="PUB-SERVIE", objet="Guichet des aidants")
+    publier()
+    ConventionPublieeFactory(reference="PUB-PAS-ENCORE")  # not yet in a publication
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = api().get("/api/v1/public/conventions", {"q": "aidants", "annee": 2025})
+    assert [c["identifiant"] for c in reponse.json()["results"]] == ["PUB-SERVIE"]
+    assert not [q for q in requetes.captured_queries if "conventions_" in q["sql"]]
+    assert api().get("/api/v1/public/conventions").json()["count"] == 1
+    inchange = api().get("/api/v1/public/conventions", HTTP_IF_NONE_MATCH=reponse["ETag"])
+    assert inchange.status_code == 304
+    publier()
+    assert api().get("/api/v1/public/conventions").json()["count"] == 2
+
+
+def test_public_api_list_before_any_publication_asks_for_one(
+    api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from delegations.taches.models import Tache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ConventionPublieeFactory()
+        reponse = api().get("/api/v1/public/conventions")
+    assert (reponse.status_code, reponse.json()["code"]) == (503, "donnees_en_preparation")
+    assert Tache.objects.filter(cle="opendata:publication").count() == 1
 
 
 def test_menu_has_public_entries(client: Any) -> None:
