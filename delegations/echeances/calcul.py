@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -79,8 +80,18 @@ def _ref(convention: Convention) -> str:
     return convention.reference or f"n° {convention.pk}"
 
 
+_MARQUE = 987654321
+
+
+@functools.cache
+def _modele_lien() -> str:
+    return reverse("conventions:detail", args=[_MARQUE])
+
+
 def _lien_convention(convention: Convention, ancre: str = "") -> str:
-    return reverse("conventions:detail", args=[convention.pk]) + (f"#{ancre}" if ancre else "")
+    # One reverse per process, not per deadline (the nightly rebuild writes 100 000 rows).
+    lien = _modele_lien().replace(str(_MARQUE), str(convention.pk))
+    return lien + (f"#{ancre}" if ancre else "")
 
 
 def _base(convention: Convention) -> dict[str, Any]:
