@@ -62,6 +62,7 @@ CHAMPS = [
     "conventions_precedentes",
     "cofinancements",
     "annexe_rgpd",
+    "comite_mi_parcours",
 ]
 # Still correctable once signed (logged like any change): the representatives' names. The
 # products financed (free description) are not in ``CHAMPS`` and stay correctable too.
@@ -89,6 +90,7 @@ LIBELLES = {
     "conventions_precedentes": "les conventions précédentes",
     "cofinancements": "les cofinancements",
     "annexe_rgpd": "l'annexe RGPD",
+    "comite_mi_parcours": "la clause de comité à mi-parcours",
     "delegant_representant_qualite": "la qualité du représentant du délégant",
     "delegataire_representant_qualite": "la qualité du représentant du délégataire",
 }

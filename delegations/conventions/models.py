@@ -266,6 +266,12 @@ class Convention(TimestampedModel):
     # (conventions/cofinancements.py checks the shape).
     cofinancements = models.JSONField("cofinancements", default=list, blank=True)
     annexe_rgpd = models.BooleanField("annexe RGPD", default=False)
+    comite_mi_parcours = models.BooleanField(
+        "comité à mi-parcours",
+        default=False,
+        help_text="La convention prévoit un comité à mi-parcours, six mois après le début "
+        "d'une phase (toujours tenu au-delà du seuil des missions).",
+    )
 
     statut = FSMField("statut", max_length=20, choices=Statut.choices, default=Statut.BROUILLON)
     date_preavis = models.DateField("préavis de résiliation donné le", null=True, blank=True)

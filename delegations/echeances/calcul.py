@@ -303,6 +303,47 @@ def echeance_comite_produit(
     ]
 
 
+def echeance_comite_mi_parcours(
+    produit: Produit, dernier_mi_parcours: dt.date | None, conventions: Sequence[Convention]
+) -> list[Echeance]:
+    """Mid-term committee: six months after the product's current phase started, when a
+    convention funding it provides one (clause) or is above the missions' threshold; held once
+    a mid-term committee of the product is dated on or after the phase's start."""
+    phase = produit.phase_actuelle
+    if phase is None or phase.phase == "arret":
+        return []
+    if dernier_mi_parcours is not None and dernier_mi_parcours >= phase.date_debut:
+        return []
+    seuil = seuil_mission()
+    concernees = [
+        c
+        for c in conventions
+        if c.statut in STATUTS_PREAVIS
+        and c.date_prise_effet
+        and (c.comite_mi_parcours or c.totaux_consolides[0] >= seuil)
+    ]
+    if not concernees:
+        return []
+    date = ajouter_mois(phase.date_debut, 6)
+    convention = max(concernees, key=lambda c: (c.date_prise_effet, c.pk))
+    contacts = (produit.intrapreneur_email,) if produit.intrapreneur_email else ()
+    return [
+        Echeance(
+            date,
+            TypeEcheance.COMITE,
+            f"Comité à mi-parcours (phase {phase.get_phase_display().lower()} depuis le "
+            f"{phase.date_debut:%d/%m/%Y}) — {produit.nom}",
+            f"comite:mi_parcours:{produit.pk}:{phase.date_debut:%Y-%m-%d}",
+            reverse("produits:detail", args=[produit.pk]) + "#comites",
+            convention_id=convention.pk,
+            convention_reference=convention.reference,
+            produit_id=produit.pk,
+            produit_nom=produit.nom,
+            contacts=contacts,
+        )
+    ]
+
+
 def echeance_obligation(obligation: Obligation) -> list[Echeance]:
     if obligation.echeance is None or obligation.statut in ("faite", "sans_objet"):
         return []
@@ -397,23 +438,30 @@ def produits_avec_comites(
 ) -> models.QuerySet[Produit]:
     """Products with their last product committee and, as ``actives``, those of ``conventions``
     that fund them and can still hold one."""
+    from delegations.conventions.models import Avenant
+
     return produits.annotate(
-        dernier_comite=Max("comites__date", filter=Q(comites__type=TypeComite.PRODUIT))
+        dernier_comite=Max("comites__date", filter=Q(comites__type=TypeComite.PRODUIT)),
+        dernier_mi_parcours=Max("comites__date", filter=Q(comites__type=TypeComite.MI_PARCOURS)),
     ).prefetch_related(
         "phases",
         Prefetch(
             "conventions",
-            queryset=conventions.filter(statut__in=STATUTS_PREAVIS).prefetch_related("avenants"),
+            queryset=conventions.filter(statut__in=STATUTS_PREAVIS).prefetch_related(
+                "echeancier",
+                Prefetch("avenants", queryset=Avenant.objects.prefetch_related("lignes")),
+            ),
             to_attr="actives",
         ),
     )
 
 
 def echeances_des_produits(produits: Iterable[Produit]) -> list[Echeance]:
-    """Product committees of products read through ``produits_avec_comites``."""
+    """Product and mid-term committees of products read through ``produits_avec_comites``."""
     resultat: list[Echeance] = []
     for prod in produits:
         resultat += echeance_comite_produit(prod, prod.dernier_comite, prod.actives)  # type: ignore[attr-defined]
+        resultat += echeance_comite_mi_parcours(prod, prod.dernier_mi_parcours, prod.actives)  # type: ignore[attr-defined]
     return resultat
 
 

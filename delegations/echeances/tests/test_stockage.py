@@ -79,6 +79,14 @@ operation = st.one_of(
         st.just("transmis"), st.integers(0, 50), dates, st.sampled_from(["mensuel", "terme"])
     ),
     st.tuples(st.just("publier"), st.integers(0, 50), dates),
+    st.tuples(st.just("clause_mi_parcours"), st.integers(0, 50), st.booleans()),
+    st.tuples(st.just("comite_mi_parcours"), st.integers(0, 50), dates),
+    st.tuples(
+        st.just("phase"),
+        st.integers(0, 50),
+        dates,
+        st.sampled_from(["construction", "acceleration"]),
+    ),
 )
 
 
@@ -167,6 +175,19 @@ def _appliquer(op: tuple[Any, ...], finance: Any, administration: Any, dinum: An
             appliquer_transition(conv, "publier", finance, date_publication=args[0])
         except RegleMetierError:
             pass
+    elif nom == "clause_mi_parcours":
+        conv.comite_mi_parcours = args[0]
+        conv.save()
+    elif nom == "comite_mi_parcours":
+        produit = _une(Produit, i)
+        if produit is not None:
+            Comite.objects.create(produit=produit, date=args[0], type="mi_parcours")
+    elif nom == "phase":
+        produit = _une(Produit, i)
+        if produit is not None:
+            PhaseHistorique.objects.get_or_create(
+                produit=produit, phase=args[1], date_debut=min(args[0], AUJOURD_HUI)
+            )
     elif nom == "arret":
         produit = _une(Produit, i)
         if produit is not None:
