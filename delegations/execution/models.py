@@ -156,9 +156,11 @@ class MiseADisposition(Journal):
         verbose_name = "mise à disposition"
         verbose_name_plural = "mises à disposition"
         indexes = [
+            # The lists (/execution/, API) read the newest first: an index scan, not a sort.
+            models.Index(fields=["-date", "-id"], name="mad_date_id"),
             models.Index(
                 fields=["convention", "annee"], name="mad_conv_annee", include=["ae", "cp"]
-            )
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -204,6 +206,8 @@ class Engagement(Journal):
         verbose_name = "bon de commande"
         verbose_name_plural = "bons de commande"
         indexes = [
+            # The lists (/execution/, API) read the newest first: an index scan, not a sort.
+            models.Index(fields=["-date", "-id"], name="eng_date_id"),
             models.Index(
                 fields=["convention", "annee"], name="eng_conv_annee", include=["montant"]
             ),
@@ -298,6 +302,8 @@ class ServiceFait(Journal):
         verbose_name = "service fait"
         verbose_name_plural = "services faits"
         indexes = [
+            # The lists (/execution/, API) read the newest first: an index scan, not a sort.
+            models.Index(fields=["-date", "-id"], name="sf_date_id"),
             models.Index(fields=["convention", "annee"], name="sf_conv_annee"),
             models.Index(fields=["convention", "date"], name="sf_conv_date"),
         ]
@@ -337,6 +343,8 @@ class Paiement(Journal):
         ordering = ["-date", "-id"]
         verbose_name = "paiement"
         indexes = [
+            # The lists (/execution/, API) read the newest first: an index scan, not a sort.
+            models.Index(fields=["-date", "-id"], name="paiement_date_id"),
             models.Index(
                 fields=["convention", "annee"], name="paiement_conv_annee", include=["montant"]
             ),
@@ -366,9 +374,11 @@ class Report(Journal):
         ordering = ["-date", "-id"]
         verbose_name = "report"
         indexes = [
+            # The lists (/execution/, API) read the newest first: an index scan, not a sort.
+            models.Index(fields=["-date", "-id"], name="report_date_id"),
             models.Index(
                 fields=["convention", "annee"], name="report_conv_annee", include=["ae", "cp"]
-            )
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -398,9 +408,11 @@ class Reduction(Journal):
         ordering = ["-date", "-id"]
         verbose_name = "réduction"
         indexes = [
+            # The lists (/execution/, API) read the newest first: an index scan, not a sort.
+            models.Index(fields=["-date", "-id"], name="reduction_date_id"),
             models.Index(
                 fields=["convention", "annee"], name="reduction_conv_annee", include=["montant"]
-            )
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -11,7 +11,9 @@ It runs as a task queued when the register changes (signals connected by
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -21,12 +23,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import paquet, stats
-from .donnees import Tables, annees_cherchees, tables, texte_cherche
+from .donnees import (
+    CHAMPS_CONVENTIONS,
+    CHAMPS_ECHEANCIER,
+    Champ,
+    Tables,
+    annees_cherchees,
+    tables,
+    texte_cherche,
+)
 from .models import ConventionPubliee, Publication
 
 FICHIER_STATS = "stats.html"
 FICHIER_ZIP = f"{paquet.NOM_PAQUET}.zip"
 GARDEES = 3  # versions kept on storage
+CENTIME = Decimal("0.01")
 
 
 def publier() -> Publication:
@@ -63,10 +74,33 @@ def publier() -> Publication:
     return publication
 
 
+def _valeur(valeur: Any) -> Any:
+    """A value as the public API's serializer gives it (amounts with two decimals as text,
+    ISO dates), without running a serializer per convention (10 000 at national scale)."""
+    if isinstance(valeur, Decimal):
+        return str(valeur.quantize(CENTIME))
+    if isinstance(valeur, dt.date):
+        return valeur.isoformat()
+    return valeur
+
+
+def _ligne(ligne: dict[str, Any], champs: list[Champ]) -> dict[str, Any]:
+    return {c.nom: _valeur(ligne.get(c.nom)) for c in champs}
+
+
+def representation_publique(
+    ligne: dict[str, Any], avenants: list[dict[str, Any]], echeancier: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """``GET /api/v1/public/conventions``'s item (same as ``api.ConventionPubliqueSerializer``)."""
+    return {
+        **_ligne(ligne, CHAMPS_CONVENTIONS),
+        "avenants": [_ligne(a, CHAMPS_CONVENTIONS) for a in avenants],
+        "echeancier": [_ligne(e, CHAMPS_ECHEANCIER) for e in echeancier],
+    }
+
+
 def _ecrire_lignes(publication: Publication, donnees: Tables) -> None:
     """The public API's rows of this publication (its representation, filter columns)."""
-    from .api import ConventionPubliqueSerializer
-
     ordre = sorted(
         donnees.par_convention,
         key=lambda d: (
@@ -88,9 +122,7 @@ def _ecrire_lignes(publication: Publication, donnees: Tables) -> None:
                 delegant_sigle=convention.delegant.sigle,
                 annees=annees_cherchees(convention),
                 texte=texte_cherche(convention),
-                donnees=ConventionPubliqueSerializer(
-                    {**ligne, "avenants": avenants, "echeancier": echeancier}
-                ).data,
+                donnees=representation_publique(ligne, avenants, echeancier),
             )
             for rang, (convention, ligne, avenants, echeancier) in enumerate(ordre)
         ),

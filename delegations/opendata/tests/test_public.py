@@ -125,6 +125,30 @@ def test_public_api_list_is_served_from_the_last_publication_with_an_etag(api: A
     assert api().get("/api/v1/public/conventions").json()["count"] == 2
 
 
+def test_served_item_equals_the_live_representation_with_amendments(api: Any) -> None:
+    from delegations.conventions.ecriture import creer_avenant
+    from delegations.core.tests.factories import UserFactory
+    from delegations.opendata.api import ConventionPubliqueSerializer, representation
+    from delegations.opendata.donnees import conventions_publiees, pour_publication
+
+    conv = ConventionPublieeFactory(reference="PUB-AVENANT", produits=[ProduitFactory()])
+    finance = UserFactory(role="finance")
+    creer_avenant(
+        conv,
+        finance,
+        objet="Rallonge",
+        date_signature=dt.date(2024, 6, 1),
+        date_fin=dt.date(2027, 6, 30),
+        lignes=[(2027, "50000.50", "25000")],
+    )
+    publier()
+    servi = api().get("/api/v1/public/conventions").json()["results"][0]
+    vivant = ConventionPubliqueSerializer(
+        representation(pour_publication(conventions_publiees()).get(pk=conv.pk))
+    ).data
+    assert servi == vivant
+
+
 def test_public_api_list_before_any_publication_asks_for_one(
     api: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
