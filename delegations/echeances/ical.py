@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
 
 from .calcul import Echeance
 
@@ -23,31 +22,67 @@ def pour_le_flux(echeances: Any, filtres: dict[str, Any] | None = None) -> Any:
     return echeances[:FLUX_MAX]
 
 
+def _texte(valeur: str) -> str:
+    """RFC 5545 TEXT escaping (3.3.11)."""
+    return (
+        valeur.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def _plier(ligne: str) -> str:
+    """Content lines folded at 75 octets (3.1), never inside a UTF-8 character."""
+    if len(ligne.encode()) <= 75:
+        return ligne
+    morceaux, courant, taille = [], "", 0
+    for caractere in ligne:
+        octets = len(caractere.encode())
+        if taille + octets > (75 if not morceaux else 74):
+            morceaux.append(courant)
+            courant, taille = "", 0
+        courant += caractere
+        taille += octets
+    morceaux.append(courant)
+    return "\r\n ".join(morceaux)
+
+
 def calendrier(echeances: Iterable[Echeance] | Any, nom: str = "Délégations — échéances") -> bytes:
-    cal = Calendar()
-    cal.add("prodid", "-//DINUM//Delegations//FR")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", nom)
-    maintenant = timezone.now()
+    """The feed, written directly (RFC 5545): the icalendar library took 0.25 ms per event,
+    half a second for a feed of 2 000 deadlines; tests read it back with that library."""
+    maintenant = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lignes = [
+        "BEGIN:VCALENDAR",
+        "PRODID:-//DINUM//Delegations//FR",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_texte(nom)}",
+    ]
     for e in echeances:
-        event = Event()
-        event.add("uid", f"{e.cle}@delegations.beta.gouv.fr")
-        event.add("dtstamp", maintenant)
-        event.add("dtstart", e.debut or e.date)
-        event.add("dtend", e.date + dt.timedelta(days=1))
-        event.add("summary", e.libelle)
-        event.add("categories", [e.type])
         description = [e.libelle_type]
         if e.convention_reference:
             description.append(f"Convention {e.convention_reference}")
         if e.produit_nom:
             description.append(f"Produit {e.produit_nom}")
-        if e.url:
-            lien = f"{settings.SITE_URL}{e.url}"
-            event.add("url", lien)
+        lien = f"{settings.SITE_URL}{e.url}" if e.url else ""
+        if lien:
             description.append(lien)
-        event.add("description", "\n".join(description))
-        event.add("transp", "TRANSPARENT")
-        cal.add_component(event)
-    return cal.to_ical()
+        debut = e.debut or e.date
+        lignes += [
+            "BEGIN:VEVENT",
+            f"SUMMARY:{_texte(e.libelle)}",
+            f"DTSTART;VALUE=DATE:{debut:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{e.date + dt.timedelta(days=1):%Y%m%d}",
+            f"DTSTAMP:{maintenant}",
+            f"UID:{_texte(e.cle)}@delegations.beta.gouv.fr",
+            f"CATEGORIES:{_texte(str(e.type))}",
+            f"DESCRIPTION:{_texte(chr(10).join(description))}",
+            "TRANSP:TRANSPARENT",
+        ]
+        if lien:
+            lignes.append(f"URL:{lien}")
+        lignes.append("END:VEVENT")
+    lignes.append("END:VCALENDAR")
+    return ("\r\n".join(_plier(ligne) for ligne in lignes) + "\r\n").encode()

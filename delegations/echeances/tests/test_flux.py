@@ -161,3 +161,30 @@ def test_ics_feed_error_is_json_even_when_the_calendar_format_is_asked(
     assert reponse.status_code == 400
     assert reponse["Content-Type"] == "application/json"
     assert reponse.json()["code"] == "parametre_invalide"
+
+
+def test_feed_written_by_hand_reads_back_with_the_icalendar_library() -> None:
+    """Escaping (comma, semicolon, backslash, new line) and folding of long lines with accents
+    (never inside a UTF-8 character) give back the same text."""
+    from delegations.echeances.calcul import Echeance
+    from delegations.echeances.ical import calendrier
+
+    libelle = "Clôture des paiements 2025 ; revue, « échéance » \\ " + "é" * 80
+    echeance = Echeance(
+        dt.date(2025, 12, 15),
+        "cloture_paiements",
+        libelle,
+        "cloture_paiements:7:2025",
+        "/conventions/7/",
+        convention_id=7,
+        convention_reference="REF-7",
+        debut=dt.date(2025, 12, 1),
+    )
+    contenu = calendrier([echeance])
+    assert all(len(ligne) <= 75 for ligne in contenu.split(b"\r\n"))
+    (evenement,) = Calendar.from_ical(contenu).walk("VEVENT")
+    assert str(evenement["summary"]) == libelle
+    assert evenement.decoded("dtstart") == dt.date(2025, 12, 1)
+    assert evenement.decoded("dtend") == dt.date(2025, 12, 16)
+    assert str(evenement["uid"]) == "cloture_paiements:7:2025@delegations.beta.gouv.fr"
+    assert "Convention REF-7" in str(evenement["description"]).split("\n")
