@@ -37,7 +37,8 @@ def _plier(ligne: str) -> str:
     """Content lines folded at 75 octets (3.1), never inside a UTF-8 character."""
     if len(ligne.encode()) <= 75:
         return ligne
-    morceaux, courant, taille = [], "", 0
+    morceaux: list[str] = []
+    courant, taille = "", 0
     for caractere in ligne:
         octets = len(caractere.encode())
         if taille + octets > (75 if not morceaux else 74):
