@@ -320,7 +320,8 @@ def _charge(donnees: dict[str, Any]) -> None:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from rest_framework.authtoken.models import Token
+
+    from delegations.core.models import JetonAPI
 
     finance = donnees["finance"]
     session = SessionStore()
@@ -328,7 +329,7 @@ def _charge(donnees: dict[str, Any]) -> None:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = finance.get_session_auth_hash()
     session.create()
-    jeton = Token.objects.get_or_create(user=finance)[0].key
+    jeton = JetonAPI.creer(finance, "banc d'essai")[1]  # the API's own tokens (core.jetons)
     port = os.environ.get("BENCH_PORT", "8765")
     utilisateurs = os.environ.get("BENCH_UTILISATEURS", "20")
     duree = os.environ.get("BENCH_DUREE", "60")
