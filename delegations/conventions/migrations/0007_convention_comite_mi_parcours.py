@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conventions', '0005_cofinancements'),
+        ('conventions', '0006_cloture'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('execution', '0006_engager_avenants_en_vigueur'),
+        ('execution', '0007_periode_marche_restitution'),
     ]
 
     operations = [
