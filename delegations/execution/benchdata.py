@@ -2,7 +2,9 @@
 
 Rows are consistent with the caps (each year: 1 000 000 € scheduled and made available, small
 orders, service fait and payments equal to the order) but are written in bulk — COPY on
-PostgreSQL, executemany on SQLite — without going through the rules: this is load, not data.
+PostgreSQL, executemany on SQLite — without going through the rules: this is load, not data. The
+database's guards (migrations ``conventions/0005``, ``execution/0008``) are opened for this
+transaction only: the schedule through the register's setting, the orders' trigger disabled.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from delegations.conventions.ecriture import ecriture_echeancier
 from delegations.conventions.models import Convention, LigneEcheancier, Statut
 from delegations.core.models import Administration
 
@@ -44,6 +47,19 @@ def _ecrire(table: str, colonnes: Sequence[str], lignes: Iterator[tuple[Any, ...
                 cursor.executemany(sql, lot)
                 n += len(lot)
     return n
+
+
+def _controle_des_commandes(*, actif: bool) -> None:
+    """The caps' trigger (migration 0008) would check each copied order one by one: this load is
+    consistent by construction, so the trigger is off for the COPY, inside this transaction only
+    (ALTER TABLE: the table's owner, the table locked until commit; a failure rolls it back)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE execution_engagement {'ENABLE' if actif else 'DISABLE'} "
+            "TRIGGER execution_engagement_plafonds"
+        )
 
 
 def _prochain_id(table: str) -> int:
@@ -99,14 +115,15 @@ def generer(
             .order_by("id")
             .values_list("id", flat=True)
         )
-        LigneEcheancier.objects.bulk_create(
-            [
-                LigneEcheancier(convention_id=c, annee=a, ae=MILLION, cp=MILLION)
-                for c in ids
-                for a in ANNEES
-            ],
-            batch_size=5000,
-        )
+        with ecriture_echeancier():  # conventions created published: the register's setting
+            LigneEcheancier.objects.bulk_create(
+                [
+                    LigneEcheancier(convention_id=c, annee=a, ae=MILLION, cp=MILLION)
+                    for c in ids
+                    for a in ANNEES
+                ],
+                batch_size=5000,
+            )
         maintenant = timezone.now()
         n_mad = _ecrire(
             "execution_miseadisposition",
@@ -128,6 +145,7 @@ def generer(
             return c, annee, dt.date(annee, 2 + (k % 9), 1 + (k % 27))
 
         total = len(ids) * groupes
+        _controle_des_commandes(actif=False)
         n_eng = _ecrire(
             "execution_engagement",
             (
@@ -146,6 +164,7 @@ def generer(
                 for k in range(total)
             ),
         )
+        _controle_des_commandes(actif=True)
         n_sf = _ecrire(
             "execution_servicefait",
             (
