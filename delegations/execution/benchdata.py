@@ -4,7 +4,8 @@ Rows are consistent with the caps (each year: 1 000 000 € scheduled and made a
 orders, service fait and payments equal to the order) but are written in bulk — COPY on
 PostgreSQL, executemany on SQLite — without going through the rules: this is load, not data. The
 database's guards (migrations ``conventions/0005``, ``execution/0008``) are opened for this
-transaction only: the schedule through the register's setting, the orders' trigger disabled.
+transaction only: the schedule through the register's setting, the orders' check by
+``gardes.sans_controle_des_commandes``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from django.utils import timezone
 from delegations.conventions.ecriture import ecriture_echeancier
 from delegations.conventions.models import Convention, LigneEcheancier, Statut
 from delegations.core.models import Administration
+
+from .gardes import sans_controle_des_commandes
 
 ANNEES = (2024, 2025, 2026)
 MILLION = Decimal("1000000.00")
@@ -47,19 +50,6 @@ def _ecrire(table: str, colonnes: Sequence[str], lignes: Iterator[tuple[Any, ...
                 cursor.executemany(sql, lot)
                 n += len(lot)
     return n
-
-
-def _controle_des_commandes(*, actif: bool) -> None:
-    """The caps' trigger (migration 0008) would check each copied order one by one: this load is
-    consistent by construction, so the trigger is off for the COPY, inside this transaction only
-    (ALTER TABLE: the table's owner, the table locked until commit; a failure rolls it back)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"ALTER TABLE execution_engagement {'ENABLE' if actif else 'DISABLE'} "
-            "TRIGGER execution_engagement_plafonds"
-        )
 
 
 def _prochain_id(table: str) -> int:
@@ -145,26 +135,25 @@ def generer(
             return c, annee, dt.date(annee, 2 + (k % 9), 1 + (k % 27))
 
         total = len(ids) * groupes
-        _controle_des_commandes(actif=False)
-        n_eng = _ecrire(
-            "execution_engagement",
-            (
-                "id",
-                "convention_id",
-                "annee",
-                "date",
-                "created_at",
-                "reference",
-                "objet",
-                "montant",
-                "justification",
-            ),
-            (
-                (e0 + k, *cle(k), maintenant, f"{prefixe}-EJ-{k}", "Commande fictive", montant, "")
-                for k in range(total)
-            ),
-        )
-        _controle_des_commandes(actif=True)
+        with sans_controle_des_commandes():  # consistent by construction, checked row by row otherwise
+            n_eng = _ecrire(
+                "execution_engagement",
+                (
+                    "id",
+                    "convention_id",
+                    "annee",
+                    "date",
+                    "created_at",
+                    "reference",
+                    "objet",
+                    "montant",
+                    "justification",
+                ),
+                (
+                    (e0 + k, *cle(k), maintenant, f"{prefixe}-EJ-{k}", "Commande fictive", montant, "")
+                    for k in range(total)
+                ),
+            )
         n_sf = _ecrire(
             "execution_servicefait",
             (
