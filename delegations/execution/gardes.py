@@ -21,10 +21,14 @@ def _regler(actif: bool) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        # ALTER TABLE refuses to run while deferred checks are pending in the transaction: run
+        # them now, then defer again (Django's foreign keys are DEFERRABLE INITIALLY DEFERRED).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             f"ALTER TABLE execution_engagement {'ENABLE' if actif else 'DISABLE'} "
             f"TRIGGER {DECLENCHEUR}"
         )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager

@@ -263,9 +263,6 @@ def _construire(s: dict) -> dict:
     )
     # The register as it stands, written directly (the schedule's guard opened as the write
     # path does, the past orders' check off): the rules of the past are not under test.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending event before ALTER TABLE
     with ecriture_echeancier(), sans_controle_des_commandes():
         return _ecrire_etat(conv, s)
 
