@@ -135,7 +135,9 @@ def generer(
             return c, annee, dt.date(annee, 2 + (k % 9), 1 + (k % 27))
 
         total = len(ids) * groupes
-        with sans_controle_des_commandes():  # consistent by construction, checked row by row otherwise
+        with (
+            sans_controle_des_commandes()
+        ):  # consistent by construction, checked row by row otherwise
             n_eng = _ecrire(
                 "execution_engagement",
                 (
@@ -150,7 +152,15 @@ def generer(
                     "justification",
                 ),
                 (
-                    (e0 + k, *cle(k), maintenant, f"{prefixe}-EJ-{k}", "Commande fictive", montant, "")
+                    (
+                        e0 + k,
+                        *cle(k),
+                        maintenant,
+                        f"{prefixe}-EJ-{k}",
+                        "Commande fictive",
+                        montant,
+                        "",
+                    )
                     for k in range(total)
                 ),
             )

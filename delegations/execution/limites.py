@@ -84,7 +84,9 @@ def limite_applicable(
     return EtatLimite(limite=limite, fin=fin, engage=brut - reduit)
 
 
-def limites_des_produits(produits: list[Produit], date: dt.date) -> list[tuple[Produit, EtatLimite]]:
+def limites_des_produits(
+    produits: list[Produit], date: dt.date
+) -> list[tuple[Produit, EtatLimite]]:
     """What committees allow each product on ``date`` (the order form shows it)."""
     etats = [(p, limite_applicable(p.pk, date)) for p in produits]
     return [(p, e) for p, e in etats if e is not None]

@@ -247,9 +247,7 @@ class Engagement(Journal):
                 fields=["convention", "annee"], name="eng_conv_annee", include=["montant"]
             ),
             models.Index(fields=["convention", "produit"], name="eng_conv_produit"),
-            models.Index(
-                fields=["produit", "date"], name="eng_produit_date", include=["montant"]
-            ),
+            models.Index(fields=["produit", "date"], name="eng_produit_date", include=["montant"]),
             models.Index(fields=["numero_ej"], name="eng_numero_ej"),
         ]
         constraints = [

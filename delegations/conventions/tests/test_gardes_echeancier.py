@@ -72,12 +72,18 @@ def test_draft_convention_writes_its_schedule_before_signature(convention):
 
 def test_setting_of_the_write_path_opens_the_schedule_for_its_block_only(convention):
     with ecriture_echeancier():
-        sql("UPDATE conventions_ligneecheancier SET cp = 1 WHERE convention_id = %s", [convention.pk])
+        sql(
+            "UPDATE conventions_ligneecheancier SET cp = 1 WHERE convention_id = %s",
+            [convention.pk],
+        )
     with pytest.raises(DatabaseError, match=REFUS):
-        sql("UPDATE conventions_ligneecheancier SET cp = 2 WHERE convention_id = %s", [convention.pk])
-    assert set(LigneEcheancier.objects.filter(convention=convention).values_list("cp", flat=True)) == {
-        Decimal("1")
-    }
+        sql(
+            "UPDATE conventions_ligneecheancier SET cp = 2 WHERE convention_id = %s",
+            [convention.pk],
+        )
+    assert set(
+        LigneEcheancier.objects.filter(convention=convention).values_list("cp", flat=True)
+    ) == {Decimal("1")}
 
 
 def test_amendment_lines_change_while_draft_and_never_once_signed(convention, finance):

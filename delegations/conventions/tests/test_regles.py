@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from delegations.conventions.ecriture import (
-    ecriture_echeancier,
     appliquer_transition,
     creer_avenant,
+    ecriture_echeancier,
     enregistrer_convention,
 )
 from delegations.conventions.models import (

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from delegations.conventions.ecriture import ecriture_echeancier
 from delegations.conventions.models import (
     Avenant,
     LigneAvenant,
@@ -22,7 +23,6 @@ from delegations.conventions.models import (
     PriseEffet,
     Statut,
 )
-from delegations.conventions.ecriture import ecriture_echeancier
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory
 from delegations.execution import mouvements, soldes

@@ -51,8 +51,15 @@ def inserer(convention, montant: str, reference: str, produit=None, date=dt.date
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             INSERER,
-            [convention.pk, date.year, date, timezone.now(), reference, Decimal(montant),
-             produit.pk if produit else None],
+            [
+                convention.pk,
+                date.year,
+                date,
+                timezone.now(),
+                reference,
+                Decimal(montant),
+                produit.pk if produit else None,
+            ],
         )
 
 
@@ -98,7 +105,11 @@ def test_raw_insert_of_an_order_on_a_stopped_product_is_refused_by_the_database(
     convention.produits.add(produit)
     mad(convention, ae="1000", cp="1")
     limites.fixer_limite(
-        7, produit, libelle="Arrêt — comité du 01/02/2024", date_debut=dt.date(2024, 2, 1), arret=True
+        7,
+        produit,
+        libelle="Arrêt — comité du 01/02/2024",
+        date_debut=dt.date(2024, 2, 1),
+        arret=True,
     )
     with pytest.raises(IntegrityError, match="produit_arrete"):
         inserer(convention, "10", "EJ-SQL-4", produit=produit)
