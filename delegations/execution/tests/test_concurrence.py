@@ -91,16 +91,17 @@ def test_concurrent_payments_never_exceed_available_cp(convention):
     assert set(refuses) == {"credits_insuffisants"} and len(refuses) == N - 7
 
 
-def test_concurrent_orders_on_two_conventions_never_exceed_the_committee_granted_amount(
+def test_concurrent_orders_on_many_conventions_never_exceed_the_committee_granted_amount(
     administration, dinum
 ):
-    """A committee's cap binds the product's orders on every convention: writers on two
-    conventions (two budget lines) are serialised by the lock of the product's limit."""
+    """A committee's cap binds the product's orders on every convention: writers on as many
+    conventions (as many budget lines, no shared lock) are serialised by the lock of the
+    product's limit."""
     _exiger_postgres()
     produit = ProduitFactory()
     conventions = [
         ConventionFactory(produits=[produit], delegant=administration, delegataire=dinum)
-        for _ in range(2)
+        for _ in range(N)
     ]
     for c in conventions:
         mad(c, ae="100000", cp="1")
@@ -115,7 +116,7 @@ def test_concurrent_orders_on_two_conventions_never_exceed_the_committee_granted
     # 24 requests of 1 000,01 € for 5 000,04 €: exactly 4 fit (4 000,04 €), the 5th would exceed.
     acceptes, refuses = _en_parallele(
         lambda i: mouvements.engager(
-            conventions[i % 2],
+            conventions[i],
             montant=Decimal("1000.01"),
             date=dt.date(2024, 4, 1),
             reference=f"EJ-COMITE-{i:03d}",
