@@ -138,3 +138,14 @@ def test_raw_insert_of_an_order_within_the_caps_is_accepted_by_the_database(conv
     mad(convention, ae="1000", cp="1")
     inserer(convention, "1000", "EJ-SQL-7")
     assert Engagement.objects.get(reference="EJ-SQL-7").montant == Decimal("1000")
+
+
+def test_bulk_loader_turns_the_order_check_off_for_its_block_only(convention):
+    from delegations.execution.gardes import sans_controle_des_commandes
+
+    mad(convention, ae="1000", cp="1")
+    with sans_controle_des_commandes():
+        inserer(convention, "5000", "EJ-SQL-CHARGE")
+    with pytest.raises(IntegrityError, match="credits_insuffisants"):
+        inserer(convention, "1", "EJ-SQL-APRES")
+    assert Engagement.objects.filter(reference="EJ-SQL-CHARGE").exists()
