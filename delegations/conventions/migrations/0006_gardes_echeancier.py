@@ -67,5 +67,5 @@ def supprimer(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conventions", "0004_motif_suspension")]
+    dependencies = [("conventions", "0005_cofinancements")]
     operations = [migrations.RunPython(creer, supprimer)]
