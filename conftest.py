@@ -18,7 +18,7 @@ from delegations.core.tests.factories import (
 def _vider_avec_purge() -> None:
     """The test runner empties the database with TRUNCATE between transactional tests; the
     journal and the action log refuse TRUNCATE unless the transaction sets ``delegations.purge``
-    (migrations ``execution/0008``, ``core/0005``): the flush sets it, for its own transaction."""
+    (migrations ``execution/0009``, ``core/0005``): the flush sets it, for its own transaction."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     d_origine = DatabaseOperations.sql_flush

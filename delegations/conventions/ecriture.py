@@ -164,7 +164,7 @@ REGLAGE_ECHEANCIER = "delegations.ecriture_avenant"
 def ecriture_echeancier() -> Iterator[None]:
     """Open the schedule lines (the caps) to writing, for this transaction only.
 
-    On PostgreSQL a trigger (migration 0006) refuses any change to a line of a signed convention
+    On PostgreSQL a trigger (migration 0007) refuses any change to a line of a signed convention
     or of an amendment no longer a draft unless the transaction-local setting
     ``delegations.ecriture_avenant`` is on: this write path sets it around its own writes (whose
     rules it has checked) and turns it off again; a rolled-back block reverts it."""

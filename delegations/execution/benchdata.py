@@ -3,7 +3,7 @@
 Rows are consistent with the caps (each year: 1 000 000 € scheduled and made available, small
 orders, service fait and payments equal to the order) but are written in bulk — COPY on
 PostgreSQL, executemany on SQLite — without going through the rules: this is load, not data. The
-database's guards (migrations ``conventions/0006``, ``execution/0008``) are opened for this
+database's guards (migrations ``conventions/0007``, ``execution/0009``) are opened for this
 transaction only: the schedule through the register's setting, the orders' check by
 ``gardes.sans_controle_des_commandes``.
 """

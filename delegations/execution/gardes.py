@@ -1,7 +1,7 @@
 """Loaders that write orders already checked elsewhere (bench data, a test building a past
 journal) turn the database's check of each INSERT off for their transaction only.
 
-On PostgreSQL the trigger ``execution_engagement_plafonds`` (migration 0008) applies the
+On PostgreSQL the trigger ``execution_engagement_plafonds`` (migration 0009) applies the
 order's rules to every INSERT into ``execution_engagement``, whoever the client. Turning it off
 is ``ALTER TABLE … DISABLE TRIGGER``: only the table's owner may, the table stays locked until
 the transaction ends, and a rolled-back transaction turns it back on.

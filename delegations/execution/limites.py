@@ -1,6 +1,6 @@
 """What committees allow a product's orders (``LimiteProduit``): written by ``comites``, read by
 the order's write path (``mouvements.engager``), its PostgreSQL twin (``execution_controle_engagement``,
-migration 0007) and the order form.
+migration 0008) and the order form.
 
 ``execution`` does not know committees (``comites`` depends on it): a finalised decision on a
 product reaches it as a plain limit — from a date, either a stop (``arret``) or an amount for a

@@ -248,7 +248,7 @@ def verifier_engagement(
     limite: EtatLimite | None = None,
 ) -> None:
     """The order's rules, in this order (the PostgreSQL function ``execution_controle_engagement``
-    of migration 0007 applies the same ones, in the same order). ``limite``: what a committee
+    of migration 0008 applies the same ones, in the same order). ``limite``: what a committee
     allows the product on the order's date (``limites.limite_applicable``)."""
     conv = e.convention
     verifier_en_vigueur(conv, date, e.date_fin_effective)

@@ -4,8 +4,10 @@
 ``comites`` through ``execution.limites``). The rules of an order move from ``execution_engager``
 to ``execution_controle_engagement`` (locks, sums, checks; it returns the refusal's code and
 figures, NULL code when the order fits): ``execution_engager`` calls it then inserts, and the
-trigger of migration 0008 calls it for any INSERT, whatever the client. Same text as 0006 plus
-the committee's check, placed after the product and contractor checks and before the caps (as
+trigger of migration 0009 calls it for any INSERT, whatever the client. Same text as 0006 plus
+the closing and notice of issue 18 (``cloturee`` refused; ``resiliee`` in force until the end of
+the notice, ``Convention.date_fin_effective_selon``; an order after the effective end is
+``commande_hors_periode``, as ``regles.verifier_dans_la_periode``) and the committee's check, placed after the product and contractor checks and before the caps (as
 ``regles.verifier_engagement``): the applicable decision is the product's latest one dated on or
 before the order; it is locked (FOR UPDATE: the lock that serialises the product's orders, taken
 after the budget line's, in every writer); ``arret`` refuses; a granted amount caps the orders
@@ -41,7 +43,7 @@ DECLARE
 BEGIN
     FOR essai IN 1..2 LOOP
         SELECT cv.statut, cv.prise_effet, cv.date_signature, cv.date_publication, cv.date_debut,
-               cv.date_fin, cv.duree_mois INTO c
+               cv.date_fin, cv.duree_mois, cv.date_preavis, cv.preavis_mois INTO c
           FROM execution_lignebudget lb JOIN conventions_convention cv ON cv.id = lb.convention_id
          WHERE lb.convention_id = p_convention AND lb.annee = p_annee
            FOR UPDATE OF lb FOR KEY SHARE OF cv;
@@ -54,7 +56,7 @@ BEGIN
         INSERT INTO execution_lignebudget (convention_id, annee) VALUES (p_convention, p_annee)
             ON CONFLICT DO NOTHING;
     END LOOP;
-    IF c.statut IN ('brouillon', 'suspendue', 'resiliee', 'terminee') THEN
+    IF c.statut IN ('brouillon', 'suspendue', 'terminee', 'cloturee') THEN
         code := 'convention_' || c.statut;
         RETURN;
     END IF;
@@ -102,8 +104,16 @@ BEGIN
     fin := COALESCE(s.fin_avenant, c.date_fin,
                     CASE WHEN c.duree_mois > 0
                          THEN (debut + make_interval(months => c.duree_mois))::date - 1 END);
-    IF debut IS NULL OR p_date < debut OR p_date > fin THEN
+    -- Under notice, in force until the end of the notice (Convention.date_fin_resiliation).
+    IF c.statut = 'resiliee' AND c.date_preavis IS NOT NULL THEN
+        fin := LEAST(fin, (c.date_preavis + make_interval(months => c.preavis_mois))::date);
+    END IF;
+    IF debut IS NULL OR p_date < debut THEN
         code := 'convention_pas_en_vigueur';
+        RETURN;
+    END IF;
+    IF p_date > fin THEN
+        code := 'commande_hors_periode';
         RETURN;
     END IF;
 
@@ -209,8 +219,8 @@ def revenir(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conventions', '0004_motif_suspension'),
-        ('execution', '0006_engager_avenants_en_vigueur'),
+        ('conventions', '0006_cloture'),
+        ('execution', '0007_periode_marche_restitution'),
         ('produits', '0002_phasehistorique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

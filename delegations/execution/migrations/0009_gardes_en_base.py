@@ -1,7 +1,7 @@
 """The database guards the money whatever the client (issue 17, point 9; ADR 0004).
 
 - An INSERT into ``execution_engagement`` is checked by ``execution_controle_engagement``
-  (migration 0007), the function ``execution_engager`` calls: the order's rules live once, and
+  (migration 0008), the function ``execution_engager`` calls: the order's rules live once, and
   a direct INSERT above a cap (availability, schedule, committee) or on a convention not in force
   raises ``check_violation`` with the refusal's code in the message.
 - The journal tables refuse TRUNCATE (a statement trigger), unless the transaction sets
@@ -17,6 +17,7 @@ JOURNAL = [
     "execution_miseadisposition", "execution_engagement", "execution_servicefait", "execution_paiement",
     "execution_report", "execution_reduction", "execution_informationdelegant",
     "execution_propositionservicefait", "execution_rejetproposition",
+    "execution_decisionfincommande", "execution_restitution",
 ]
 
 FONCTIONS = r"""
@@ -75,5 +76,5 @@ def supprimer(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("execution", "0007_limites_produit")]
+    dependencies = [("execution", "0008_limites_produit")]
     operations = [migrations.RunPython(creer, supprimer)]

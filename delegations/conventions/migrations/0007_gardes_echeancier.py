@@ -67,5 +67,5 @@ def supprimer(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conventions", "0005_cofinancements")]
+    dependencies = [("conventions", "0006_cloture")]
     operations = [migrations.RunPython(creer, supprimer)]
