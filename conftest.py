@@ -15,6 +15,24 @@ from delegations.core.tests.factories import (
 )
 
 
+def _vider_avec_purge() -> None:
+    """The test runner empties the database with TRUNCATE between transactional tests; the
+    journal and the action log refuse TRUNCATE unless the transaction sets ``delegations.purge``
+    (migrations ``execution/0009``, ``core/0005``): the flush sets it, for its own transaction."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    d_origine = DatabaseOperations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        sql = d_origine(self, style, tables, **kwargs)
+        return ["SELECT set_config('delegations.purge', 'on', true)", *sql] if sql else sql
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
+_vider_avec_purge()
+
+
 @pytest.fixture(autouse=True)
 def _bloquer_http_sortant(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never reach the outside world: only loopback connections are allowed."""

@@ -42,6 +42,7 @@ def _registre(lignes_voulues: int) -> tuple[list[list[Any]], list[list[Any]]]:
     """Write the register and return the engagements and payments lines (4 lines per order)."""
     from delegations.conventions.models import Convention, Statut
     from delegations.core.models import Administration
+    from delegations.execution.gardes import sans_controle_des_commandes
     from delegations.execution.models import Engagement, Paiement, ServiceFait
 
     delegant = Administration.objects.create(nom="Ministère fictif du banc", sigle="MFB")
@@ -66,20 +67,21 @@ def _registre(lignes_voulues: int) -> tuple[list[list[Any]], list[list[Any]]]:
         ]
     )
     nb = max(lignes_voulues // 4, CONVENTIONS)
-    commandes = Engagement.objects.bulk_create(
-        [
-            Engagement(
-                convention=conventions[i % CONVENTIONS],
-                annee=2025,
-                date=dt.date(2025, 1 + i % 12, 1 + i % 28),
-                reference=f"BC-BANC-{i:07d}",
-                montant=Decimal(20000 + i % 5000) + Decimal("0.50"),
-                numero_ej=str(1300000000 + i),
-            )
-            for i in range(nb)
-        ],
-        batch_size=2000,
-    )
+    with sans_controle_des_commandes():  # load, not data: orders without availability
+        commandes = Engagement.objects.bulk_create(
+            [
+                Engagement(
+                    convention=conventions[i % CONVENTIONS],
+                    annee=2025,
+                    date=dt.date(2025, 1 + i % 12, 1 + i % 28),
+                    reference=f"BC-BANC-{i:07d}",
+                    montant=Decimal(20000 + i % 5000) + Decimal("0.50"),
+                    numero_ej=str(1300000000 + i),
+                )
+                for i in range(nb)
+            ],
+            batch_size=2000,
+        )
     services = ServiceFait.objects.bulk_create(
         [
             ServiceFait(

@@ -13,13 +13,17 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils import timezone
 
-from delegations.conventions.models import Convention, Statut
+from delegations.conventions.models import Convention, Statut, ajouter_mois
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import journaliser
+from delegations.execution import limites
+from delegations.produits.ecriture import ajouter_phase
+from delegations.produits.models import PhaseHistorique
 
 from .models import (
     OBLIGATIONS_STANDARD,
     Comite,
+    Decision,
     Dimension,
     Indicateur,
     Obligation,
@@ -183,6 +187,7 @@ def finaliser(comite: Comite, user: Any) -> Releve:
             finalise_par=user if getattr(user, "is_authenticated", False) else None,
         )
         releve.refresh_from_db()
+        _appliquer_decision(comite, releve, user)
         journaliser(
             comite,
             user,
@@ -195,6 +200,48 @@ def finaliser(comite: Comite, user: Any) -> Releve:
             },
         )
     return releve
+
+
+def _appliquer_decision(comite: Comite, releve: Releve, user: Any) -> None:
+    """A finalised decision on a product binds execution: a stop or a granted amount for the
+    period becomes the product's limit (``execution.limites``, keyed by the committee, so that a
+    corrected record replaces it); a change of phase moves the product's phase."""
+    produit = comite.produit
+    if produit is None or releve.date is None:
+        return
+    date = releve.date
+    libelle = f"{releve.get_decision_display()} — comité du {date:%d/%m/%Y}"
+    if releve.decision == Decision.ARRET:
+        limites.fixer_limite(comite.pk, produit, libelle=libelle, date_debut=date, arret=True)
+    elif (
+        releve.decision in (Decision.POURSUITE, Decision.PROVISOIRE)
+        and releve.montant_accorde is not None
+        and releve.periode_mois
+    ):
+        limites.fixer_limite(
+            comite.pk,
+            produit,
+            libelle=libelle,
+            date_debut=date,
+            date_fin=ajouter_mois(date, releve.periode_mois) - dt.timedelta(days=1),
+            montant=releve.montant_accorde,
+        )
+    else:
+        limites.retirer_limite(comite.pk)
+    if (
+        releve.decision == Decision.CHANGEMENT_PHASE
+        and releve.phase_decidee
+        and not PhaseHistorique.objects.filter(
+            produit=produit, phase=releve.phase_decidee, date_debut=date
+        ).exists()
+    ):
+        ajouter_phase(
+            produit,
+            user,
+            phase=releve.phase_decidee,
+            date_debut=date,
+            commentaire=f"Décision du comité du {date:%d/%m/%Y}",
+        )
 
 
 def corriger(comite: Comite, user: Any) -> Releve:

@@ -5,11 +5,12 @@ action-log row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -158,6 +159,29 @@ def _lignes_journal(lignes: Sequence[Ligne]) -> list[dict[str, Any]]:
     return [{"annee": a, "ae": str(ae), "cp": str(cp)} for a, ae, cp in lignes]
 
 
+REGLAGE_ECHEANCIER = "delegations.ecriture_avenant"
+
+
+@contextmanager
+def ecriture_echeancier() -> Iterator[None]:
+    """Open the schedule lines (the caps) to writing, for this transaction only.
+
+    On PostgreSQL a trigger (migration 0007) refuses any change to a line of a signed convention
+    or of an amendment no longer a draft unless the transaction-local setting
+    ``delegations.ecriture_avenant`` is on: this write path sets it around its own writes (whose
+    rules it has checked) and turns it off again; a rolled-back block reverts it."""
+    with transaction.atomic():
+        _regler_echeancier("on")
+        yield
+        _regler_echeancier("off")
+
+
+def _regler_echeancier(valeur: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [REGLAGE_ECHEANCIER, valeur])
+
+
 DOUBLON_ECHEANCIER = ("echeancier_annee_double", "Une seule ligne d'échéancier par année")
 DOUBLON_AVENANT = ("avenant_annee_double", "Une seule ligne par année dans un avenant")
 
@@ -225,13 +249,14 @@ def enregistrer_convention(
                 conv.produits.set(list(produits))
                 modifies["produits"] = [sorted(ids_avant), sorted(ids)]
         if echeancier is not None and "echeancier" in modifies:
-            conv.echeancier.all().delete()
-            LigneEcheancier.objects.bulk_create(
-                [
-                    LigneEcheancier(convention=conv, annee=a, ae=ae, cp=cp)
-                    for a, ae, cp in echeancier
-                ]
-            )
+            with ecriture_echeancier():
+                conv.echeancier.all().delete()
+                LigneEcheancier.objects.bulk_create(
+                    [
+                        LigneEcheancier(convention=conv, annee=a, ae=ae, cp=cp)
+                        for a, ae, cp in echeancier
+                    ]
+                )
         if creation or modifies:
             nom_action = action or ("creation" if creation else "modification")
             texte = (
@@ -405,9 +430,10 @@ def creer_avenant(
         avenant = Avenant.objects.create(
             convention=conv, numero=dernier + 1, objet=objet, date_fin=date_fin
         )
-        LigneAvenant.objects.bulk_create(
-            [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
-        )
+        with ecriture_echeancier():
+            LigneAvenant.objects.bulk_create(
+                [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
+            )
         journaliser(
             conv,
             user,
@@ -453,10 +479,11 @@ def modifier_avenant(
         modifies = {k: [avant[k], apres[k]] for k in avant if avant[k] != apres[k]}
         avenant.objet, avenant.date_fin = objet, date_fin
         avenant.save()
-        avenant.lignes.all().delete()
-        LigneAvenant.objects.bulk_create(
-            [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
-        )
+        with ecriture_echeancier():
+            avenant.lignes.all().delete()
+            LigneAvenant.objects.bulk_create(
+                [LigneAvenant(avenant=avenant, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
+            )
         if modifies:
             journaliser(
                 conv,
@@ -474,7 +501,8 @@ def supprimer_avenant(avenant: Avenant, user: Any) -> None:
         conv, avenant = _verrouiller_avenant(avenant)
         _exiger_brouillon(avenant, "supprimé")
         numero, objet = avenant.numero, avenant.objet
-        avenant.delete()
+        with ecriture_echeancier():
+            avenant.delete()
         journaliser(
             conv,
             user,

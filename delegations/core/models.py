@@ -95,13 +95,15 @@ class User(AbstractUser):
 
 
 class ActionLog(models.Model):
-    """One row per explicit action (who, when, what changed). Never edited."""
+    """One row per explicit action (who, when, what changed). Never edited nor deleted."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     objet = GenericForeignKey("content_type", "object_id")
+    # PROTECT: the log is append-only (on PostgreSQL a trigger refuses UPDATE and DELETE,
+    # migration 0005), so a user who acted is deactivated, never deleted.
     user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="auteur"
+        User, null=True, blank=True, on_delete=models.PROTECT, verbose_name="auteur"
     )
     action = models.CharField("action", max_length=60)
     description = models.CharField("description", max_length=500, blank=True)

@@ -2,7 +2,10 @@
 
 Rows are consistent with the caps (each year: 1 000 000 € scheduled and made available, small
 orders, service fait and payments equal to the order) but are written in bulk — COPY on
-PostgreSQL, executemany on SQLite — without going through the rules: this is load, not data.
+PostgreSQL, executemany on SQLite — without going through the rules: this is load, not data. The
+database's guards (migrations ``conventions/0007``, ``execution/0009``) are opened for this
+transaction only: the schedule through the register's setting, the orders' check by
+``gardes.sans_controle_des_commandes``.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from delegations.conventions.ecriture import ecriture_echeancier
 from delegations.conventions.models import Convention, LigneEcheancier, Statut
 from delegations.core.models import Administration
+
+from .gardes import sans_controle_des_commandes
 
 ANNEES = (2024, 2025, 2026)
 MILLION = Decimal("1000000.00")
@@ -99,14 +105,15 @@ def generer(
             .order_by("id")
             .values_list("id", flat=True)
         )
-        LigneEcheancier.objects.bulk_create(
-            [
-                LigneEcheancier(convention_id=c, annee=a, ae=MILLION, cp=MILLION)
-                for c in ids
-                for a in ANNEES
-            ],
-            batch_size=5000,
-        )
+        with ecriture_echeancier():  # conventions created published: the register's setting
+            LigneEcheancier.objects.bulk_create(
+                [
+                    LigneEcheancier(convention_id=c, annee=a, ae=MILLION, cp=MILLION)
+                    for c in ids
+                    for a in ANNEES
+                ],
+                batch_size=5000,
+            )
         maintenant = timezone.now()
         n_mad = _ecrire(
             "execution_miseadisposition",
@@ -128,24 +135,35 @@ def generer(
             return c, annee, dt.date(annee, 2 + (k % 9), 1 + (k % 27))
 
         total = len(ids) * groupes
-        n_eng = _ecrire(
-            "execution_engagement",
-            (
-                "id",
-                "convention_id",
-                "annee",
-                "date",
-                "created_at",
-                "reference",
-                "objet",
-                "montant",
-                "justification",
-            ),
-            (
-                (e0 + k, *cle(k), maintenant, f"{prefixe}-EJ-{k}", "Commande fictive", montant, "")
-                for k in range(total)
-            ),
-        )
+        with (
+            sans_controle_des_commandes()
+        ):  # consistent by construction, checked row by row otherwise
+            n_eng = _ecrire(
+                "execution_engagement",
+                (
+                    "id",
+                    "convention_id",
+                    "annee",
+                    "date",
+                    "created_at",
+                    "reference",
+                    "objet",
+                    "montant",
+                    "justification",
+                ),
+                (
+                    (
+                        e0 + k,
+                        *cle(k),
+                        maintenant,
+                        f"{prefixe}-EJ-{k}",
+                        "Commande fictive",
+                        montant,
+                        "",
+                    )
+                    for k in range(total)
+                ),
+            )
         n_sf = _ecrire(
             "execution_servicefait",
             (

@@ -113,6 +113,45 @@ class LigneBudget(models.Model):
         return f"{self.convention_id} / {self.annee}"
 
 
+class LimiteProduit(models.Model):
+    """What a finalised committee decision allows for a product's orders (``limites.py``).
+
+    ``comites`` writes it (``comites.ecriture.finaliser`` calls ``limites.fixer_limite``): one
+    row per committee (``origine``, the committee's id; a corrected record replaces the row).
+    From ``date_debut``: ``arret`` refuses every order charged to the product; otherwise the
+    orders dated from ``date_debut`` to ``date_fin`` (cut short by the product's next decision)
+    stay within ``montant``. The row is also the lock that serialises those orders.
+    """
+
+    produit = models.ForeignKey(
+        Produit, on_delete=models.CASCADE, related_name="limites", verbose_name="produit"
+    )
+    origine = models.PositiveBigIntegerField("comité", unique=True)
+    libelle = models.CharField("décision", max_length=300)
+    date_debut = models.DateField("à partir du")
+    date_fin = models.DateField("jusqu'au", null=True, blank=True)
+    montant = models.DecimalField(
+        "montant accordé (€)", max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    arret = models.BooleanField("arrêt", default=False)
+
+    class Meta:
+        ordering = ["produit", "-date_debut", "-id"]
+        verbose_name = "limite décidée en comité"
+        verbose_name_plural = "limites décidées en comité"
+        indexes = [models.Index(fields=["produit", "date_debut"], name="limite_produit_debut")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(arret=True) | (Q(montant__gte=0) & Q(date_fin__isnull=False)),
+                name="limite_arret_ou_montant",
+                violation_error_message="Une limite est un arrêt, ou un montant sur une période.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
 class Titulaire(models.Model):
     nom = models.CharField("nom", max_length=200, unique=True)
     siret = models.CharField("SIRET", max_length=14, blank=True)
@@ -212,6 +251,7 @@ class Engagement(Journal):
                 fields=["convention", "annee"], name="eng_conv_annee", include=["montant"]
             ),
             models.Index(fields=["convention", "produit"], name="eng_conv_produit"),
+            models.Index(fields=["produit", "date"], name="eng_produit_date", include=["montant"]),
             models.Index(fields=["numero_ej"], name="eng_numero_ej"),
         ]
         constraints = [

@@ -37,7 +37,7 @@ from delegations.core.errors import RegleMetierError
 from delegations.core.models import journaliser
 from delegations.produits.models import Produit
 
-from . import regles
+from . import limites, regles
 from .models import (
     Engagement,
     InformationDelegant,
@@ -196,6 +196,11 @@ def _engager_ici(commande: Engagement) -> Engagement:
             )
             conv = e.convention
             produit, titulaire, marche = commande.produit, commande.titulaire, commande.marche
+            limite = (
+                limites.limite_applicable(produit.pk, commande.date, verrouiller=True)
+                if produit is not None
+                else None
+            )
             regles.verifier_engagement(
                 e,
                 montant=commande.montant,
@@ -210,6 +215,7 @@ def _engager_ici(commande: Engagement) -> Engagement:
                     or titulaire is None
                     or marche.titulaires.filter(pk=titulaire.pk).exists()
                 ),
+                limite=limite,
             )
             commande.save()
     except IntegrityError as exc:
@@ -224,6 +230,7 @@ SQL_ENGAGER = (
 )
 ATTRIBUTS_ENGAGEMENT = tuple(f.attname for f in Engagement._meta.concrete_fields)
 UNIQUE_VIOLATION = "23505"
+CODES_COMITE = ("produit_arrete", "montant_accorde_depasse")
 
 
 def _engager_en_base(valeurs: dict[str, Any], lies: dict[str, Any]) -> Engagement:
@@ -311,6 +318,11 @@ def _refuser(
         marche=lies["marche"],
         produit_ok=code != "produit_hors_convention",
         titulaire_ok=code != "titulaire_hors_marche",
+        limite=(
+            limites.limite_applicable(lies["produit"].pk, valeurs["date"])
+            if code in CODES_COMITE and lies["produit"] is not None
+            else None
+        ),
     )
     # Only if the register changed between the function's answer and this reading.
     raise RegleMetierError(

@@ -18,6 +18,7 @@ from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.formats import euros
 from delegations.produits.models import Produit
 
+from .limites import EtatLimite
 from .models import (
     Engagement,
     Marche,
@@ -244,9 +245,11 @@ def verifier_engagement(
     marche: Marche | None,
     produit_ok: bool,
     titulaire_ok: bool,
+    limite: EtatLimite | None = None,
 ) -> None:
-    """The order's rules, in this order (the PostgreSQL function ``execution_engager`` of
-    migration 0003 applies the same ones, in the same order)."""
+    """The order's rules, in this order (the PostgreSQL function ``execution_controle_engagement``
+    of migration 0008 applies the same ones, in the same order). ``limite``: what a committee
+    allows the product on the order's date (``limites.limite_applicable``)."""
     conv = e.convention
     verifier_en_vigueur(conv, date, e.date_fin_effective)
     if e.doublon:
@@ -261,6 +264,8 @@ def verifier_engagement(
             "titulaire_hors_marche",
             f"{titulaire.nom} n'est pas titulaire du marché {marche.numero}.",
         )
+    if produit is not None:
+        verifier_decision_comite(limite, produit, montant, date)
     plafond(
         "credits_insuffisants",
         montant,
@@ -275,6 +280,33 @@ def verifier_engagement(
         e.ae_engage,
         e.ae_plafond_echeancier,
         f"d'AE restantes à l'échéancier {e.annee} de la convention {nom(conv)} ({euros(e.ae_prevu)} prévues).",
+    )
+
+
+def verifier_decision_comite(
+    limite: EtatLimite | None, produit: Produit, montant: Decimal, date: dt.date
+) -> None:
+    """A finalised committee decision binds the orders charged to its product: a stop refuses
+    them from its date, a granted amount caps them for its period (``limites``)."""
+    if limite is None:
+        return
+    decision = limite.limite
+    if limite.arret:
+        raise RegleMetierError(
+            "produit_arrete",
+            f"Le comité du {decision.date_debut:%d/%m/%Y} a décidé l'arrêt du produit "
+            f"{produit.nom} : aucun bon de commande à partir de cette date "
+            f"(date demandée : {date:%d/%m/%Y}).",
+        )
+    assert decision.montant is not None and limite.fin is not None  # noqa: S101 (constraint)
+    plafond(
+        "montant_accorde_depasse",
+        montant,
+        limite.engage,
+        decision.montant,
+        f"restent sur les {euros(decision.montant)} accordés au produit {produit.nom} par le "
+        f"comité du {decision.date_debut:%d/%m/%Y} pour la période jusqu'au "
+        f"{limite.fin:%d/%m/%Y} ({euros(limite.engage)} déjà engagés).",
     )
 
 

@@ -3,6 +3,7 @@ list movements with filters, validate intrapreneurs' proposals, import CSV/XLSX.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from delegations.produits.models import Produit
 from delegations.taches.models import Statut as StatutTache
 from delegations.taches.models import Tache
 
-from . import cloture, forms, importation, mouvements, references
+from . import cloture, forms, importation, limites, mouvements, references
 from .models import (
     Engagement,
     MiseADisposition,
@@ -225,8 +226,23 @@ def engagement_creer(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: mouvements.engager(convention, user=request.user, **d),
         "Bon de commande enregistré.",
         reverse("conventions:detail", args=[pk]) + "#execution",
-        extra={"lien_information": reverse("execution:informer", args=[pk])},
+        extra={
+            "lien_information": reverse("execution:informer", args=[pk]),
+            "decisions_comite": limites.limites_des_produits(
+                list(convention.produits.order_by("nom")), _date_saisie(request)
+            ),
+        },
     )
+
+
+def _date_saisie(request: HttpRequest) -> dt.date:
+    """The order's date as typed (form or query string), else today: what the committees
+    allow is shown for that date."""
+    valeur = request.POST.get("date") or request.GET.get("date") or ""
+    try:
+        return dt.date.fromisoformat(valeur)
+    except ValueError:
+        return timezone.localdate()
 
 
 @login_required

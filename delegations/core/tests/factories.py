@@ -8,6 +8,7 @@ from typing import Any
 
 import factory
 
+from delegations.conventions.ecriture import ecriture_echeancier
 from delegations.conventions.models import Convention, LigneEcheancier, Statut
 from delegations.core.models import Administration, User
 from delegations.produits.models import Produit
@@ -75,9 +76,11 @@ class ConventionFactory(factory.django.DjangoModelFactory):
                 (2026, Decimal("100000.00"), Decimal("170000.00")),
             ]
         )
-        LigneEcheancier.objects.bulk_create(
-            [LigneEcheancier(convention=obj, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
-        )
+        # A test writes the schedule of a convention created signed, as the import does.
+        with ecriture_echeancier():
+            LigneEcheancier.objects.bulk_create(
+                [LigneEcheancier(convention=obj, annee=a, ae=ae, cp=cp) for a, ae, cp in lignes]
+            )
 
     @factory.post_generation
     def produits(obj: Convention, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805

@@ -15,7 +15,11 @@ from hypothesis import strategies as st
 
 from delegations.comites.ecriture import enregistrer_obligation, retirer_obligation
 from delegations.comites.models import Comite, Obligation, StatutObligation
-from delegations.conventions.ecriture import appliquer_transition, creer_avenant
+from delegations.conventions.ecriture import (
+    appliquer_transition,
+    creer_avenant,
+    ecriture_echeancier,
+)
 from delegations.conventions.models import Convention, LigneEcheancier
 from delegations.core.errors import RegleMetierError
 from delegations.core.tests.factories import ConventionFactory, ProduitFactory
@@ -119,9 +123,12 @@ def _appliquer(op: tuple[Any, ...], finance: Any, administration: Any, dinum: An
         conv.date_fin = max(args[0], dt.date(2024, 2, 1))
         conv.save()
     elif nom == "echeancier":
-        LigneEcheancier.objects.update_or_create(
-            convention=conv, annee=args[0], defaults={"ae": Decimal("900000"), "cp": Decimal("0")}
-        )
+        with ecriture_echeancier():  # a schedule line saved directly (the guard opened)
+            LigneEcheancier.objects.update_or_create(
+                convention=conv,
+                annee=args[0],
+                defaults={"ae": Decimal("900000"), "cp": Decimal("0")},
+            )
     elif nom == "avenant":
         try:
             creer_avenant(

@@ -11,7 +11,8 @@ from django.db import connection, connections
 from django.db.models import Sum
 
 from delegations.core.errors import RegleMetierError
-from delegations.execution import mouvements
+from delegations.core.tests.factories import ConventionFactory, ProduitFactory
+from delegations.execution import limites, mouvements
 from delegations.execution.models import Engagement, Paiement
 
 from .factories import commande, mad, service_fait
@@ -88,3 +89,42 @@ def test_concurrent_payments_never_exceed_available_cp(convention):
     total = Paiement.objects.filter(convention=convention).aggregate(s=Sum("montant"))["s"]
     assert len(acceptes) == 7 and total == Decimal("4900.00")
     assert set(refuses) == {"credits_insuffisants"} and len(refuses) == N - 7
+
+
+def test_concurrent_orders_on_many_conventions_never_exceed_the_committee_granted_amount(
+    administration, dinum
+):
+    """A committee's cap binds the product's orders on every convention: writers on as many
+    conventions (as many budget lines, no shared lock) are serialised by the lock of the
+    product's limit."""
+    _exiger_postgres()
+    produit = ProduitFactory()
+    conventions = [
+        ConventionFactory(produits=[produit], delegant=administration, delegataire=dinum)
+        for _ in range(N)
+    ]
+    for c in conventions:
+        mad(c, ae="100000", cp="1")
+    limites.fixer_limite(
+        1,
+        produit,
+        libelle="Poursuite — comité du 01/03/2024",
+        date_debut=dt.date(2024, 3, 1),
+        date_fin=dt.date(2024, 8, 31),
+        montant=Decimal("5000.04"),
+    )
+    # 24 requests of 1 000,01 € for 5 000,04 €: exactly 4 fit (4 000,04 €), the 5th would exceed.
+    acceptes, refuses = _en_parallele(
+        lambda i: mouvements.engager(
+            conventions[i],
+            montant=Decimal("1000.01"),
+            date=dt.date(2024, 4, 1),
+            reference=f"EJ-COMITE-{i:03d}",
+            produit=produit,
+        )
+    )
+    total = Engagement.objects.filter(produit=produit).aggregate(s=Sum("montant"))["s"]
+    assert len(acceptes) == 4
+    assert total == Decimal("4000.04")
+    assert set(refuses) == {"montant_accorde_depasse"}
+    assert len(refuses) == N - 4

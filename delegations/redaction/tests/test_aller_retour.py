@@ -10,6 +10,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from delegations.conventions.ecriture import ecriture_echeancier
 from delegations.redaction.allerretour import aller_retour, toutes_les_cibles
 from delegations.redaction.documents import soffice
 
@@ -78,5 +79,6 @@ def test_a_small_amount_beside_a_large_one_stays_in_its_column_in_the_pdf(
     """Found by hypothesis: a short amount must be read in its own column, not the next one."""
     if soffice() is None:
         pytest.skip("LibreOffice absent (paquet Debian libreoffice-writer-nogui)")
-    convention_complete.echeancier.filter(annee=2024).update(ae="120.52", cp="75574.47")
+    with ecriture_echeancier():  # the register's setting opens the schedule's guard
+        convention_complete.echeancier.filter(annee=2024).update(ae="120.52", cp="75574.47")
     _sans_ecart(aller_retour([(convention_complete, None)], "pdf"))
