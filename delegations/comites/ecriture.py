@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
+from delegations.core.fichiers import preparer_piece
 from delegations.core.models import journaliser
 
 from .models import (
@@ -55,6 +56,9 @@ def enregistrer_comite(
     """Create or update a committee whose fields the caller has set (a validated form or
     serializer), then, when ``releve`` is given, its draft record."""
     creation = comite.pk is None
+    # A new upload: type proved by its content, stored under a drawn name.
+    preparer_piece(comite.support, "Le support de présentation")
+    preparer_piece(comite.releve_document, "Le relevé de décision signé")
     with transaction.atomic():
         comite.save()
         if creation:
@@ -274,6 +278,7 @@ def enregistrer_obligation(
     """Add an obligation to its convention, or save one whose ``changements`` (status, proof…)
     the caller has applied (a validated form or serializer)."""
     creation = obligation.pk is None
+    preparer_piece(obligation.preuve_fichier, "La preuve")
     with transaction.atomic():
         obligation.save()
         if creation:

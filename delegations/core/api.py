@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, permissions, status
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -59,3 +61,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"code": code, "message": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST
         )
     return drf_exception_handler(exc, context)
+
+
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class LienTelechargement(serializers.Field):
+    """Read-only: the absolute URL of the page that serves an object's stored file (perimeter
+    checked, as an attachment), or null when the object has no file."""
+
+    def __init__(self, vue: str, **kwargs: Any) -> None:
+        self.vue = vue
+        kwargs.update(read_only=True, source="*", allow_null=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        champ = getattr(value, self.field_name)
+        if not champ:
+            return None
+        lien = reverse(self.vue, args=[value.pk])
+        requete = self.context.get("request")
+        return requete.build_absolute_uri(lien) if requete is not None else lien

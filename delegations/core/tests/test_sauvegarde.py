@@ -59,7 +59,9 @@ def _url_base(nom: str) -> str:
     identite = reglages["USER"] or "postgres"
     if reglages["PASSWORD"]:
         identite += f":{reglages['PASSWORD']}"
-    return f"postgres://{identite}@{reglages['HOST'] or '127.0.0.1'}:{reglages['PORT'] or 5432}/{nom}"
+    return (
+        f"postgres://{identite}@{reglages['HOST'] or '127.0.0.1'}:{reglages['PORT'] or 5432}/{nom}"
+    )
 
 
 def _admin_pg() -> psycopg.Connection[Any]:
@@ -108,9 +110,7 @@ def test_restauration_dans_une_base_neuve_retrouve_chaque_situation_et_chaque_fi
     default_storage.save("livrables/2026/rapport.odt", ContentFile(b"PK\x03\x04 livrable"))
     avant = etat()
     assert len(avant["situations"]) >= 3
-    assert any(
-        a["ae_engage"] != "0.00" for s in avant["situations"].values() for a in s["annees"]
-    )
+    assert any(a["ae_engage"] != "0.00" for s in avant["situations"].values() for a in s["annees"])
     dossier = tmp_path / "sauvegarde"
     call_command("sauvegarde", str(dossier), stdout=open(os.devnull, "w"))  # noqa: SIM115
     manifeste = json.loads((dossier / "manifeste.json").read_text())
