@@ -53,6 +53,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return reponse
     if isinstance(exc, RegleMetierError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, exceptions.ParseError):
+        json_invalide = "JSON" in str(exc.detail)
+        return Response(
+            {
+                "code": "corps_illisible",
+                "message": "Le corps de la requête n'est pas un JSON valide (NaN et Infinity n'en "
+                "sont pas)."
+                if json_invalide
+                else "Le corps de la requête est illisible.",
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
