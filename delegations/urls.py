@@ -1,8 +1,10 @@
 """Root URLs. Each domain app owns ``urls.py`` (pages) and ``api_urls.py`` (under /api/v1/)."""
 
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
+
+from delegations.core.api import introuvable
 
 api_v1: list[URLPattern | URLResolver] = [
     # Specific routes first: the conventions router comes last.
@@ -18,6 +20,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("delegations.opendata.api_urls")),
     path("", include("delegations.conventions.api_urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    # Last: an address no operation matches answers a JSON 404, never the HTML page.
+    re_path(r"", introuvable),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -124,7 +124,7 @@ class ConventionViewSet(
         request=AvenantSerializer,
         responses={200: AvenantSerializer(many=True), 201: AvenantSerializer, **REFUS},
     )
-    @action(detail=True, methods=["get", "post"], url_path="avenants")
+    @action(detail=True, methods=["get", "post"], url_path="avenants", pagination_class=None)
     def avenants(self, request: Request, pk: str | None = None) -> Response:
         convention = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "POST":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
@@ -18,11 +19,68 @@ from delegations.core.acces import peut_ecrire
 
 from .errors import RegleMetierError
 
+# The largest identifier a query may carry (bigint): a larger number answers 400, never reaches
+# the database (OverflowError).
+ENTIER_MAX = 2**63 - 1
+
 
 class Pagination(PageNumberPagination):
+    """``page`` (from 1; past the last page: 404) and ``taille`` (1 to 200; anything else: 400),
+    both bounded in the schema."""
+
     page_size = 25
     page_size_query_param = "taille"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        brut = request.query_params.get(self.page_size_query_param)
+        if brut is None:
+            return self.page_size
+        if not brut.isdigit() or not 1 <= int(brut) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Nombre de résultats par page attendu entre 1 et {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(brut)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parametres = super().get_schema_operation_parameters(view)
+        for parametre in parametres:
+            if parametre["name"] == self.page_query_param:
+                parametre["schema"].update(minimum=1, maximum=ENTIER_MAX)
+                parametre["description"] = "Numéro de la page (au-delà de la dernière : 404)."
+            elif parametre["name"] == self.page_size_query_param:
+                parametre["schema"].update(minimum=1, maximum=self.max_page_size)
+                parametre["description"] = f"Résultats par page (1 à {self.max_page_size})."
+        return parametres
+
+
+def introuvable(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any address under /api/v1/ that no operation matches: a JSON 404 (never an HTML page)."""
+    return JsonResponse({"detail": "Introuvable."}, status=404)
+
+
+def entiers(request: Request, bornes: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """The integer query parameters given among ``bornes`` (name → (min, max)); a value that is
+    not an integer within its bounds answers 400 with a French message per parameter."""
+    valeurs: dict[str, int] = {}
+    erreurs: dict[str, list[str]] = {}
+    for nom, (minimum, maximum) in bornes.items():
+        brut = request.query_params.get(nom)
+        if brut is None:
+            continue
+        texte = brut.strip()
+        chiffres = texte[1:] if texte.startswith("-") else texte
+        if not chiffres.isdigit() or not minimum <= int(texte) <= maximum:
+            erreurs[nom] = [f"Nombre entier attendu entre {minimum} et {maximum}."]
+        else:
+            valeurs[nom] = int(texte)
+    if erreurs:
+        raise exceptions.ValidationError(erreurs)
+    return valeurs
 
 
 class EcritureFinance(permissions.BasePermission):

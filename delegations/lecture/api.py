@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from delegations.conventions.api import conventions_visibles
 from delegations.conventions.serializers import ConventionSerializer, LigneSerializer
-from delegations.core.api import EcritureFinance
+from delegations.core.api import ENTIER_MAX, EcritureFinance
 from delegations.core.errors import RegleMetierError
 from delegations.taches.api import url_tache
 
@@ -83,15 +83,12 @@ class ImportView(APIView):
         )
 
 
-ID_MAX = 2**63 - 1  # a database id (bigint): a larger number never reaches a query
-
-
 class ConfirmationAvenantSerializer(serializers.Serializer):
     """The fields an amendment's confirmation writes, checked before anything is saved (the
     other keys of the reading are kept with the document as they are)."""
 
     convention = serializers.IntegerField(
-        min_value=1, max_value=ID_MAX, help_text="La convention que modifie l'avenant."
+        min_value=1, max_value=ENTIER_MAX, help_text="La convention que modifie l'avenant."
     )
     objet = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     date_signature = serializers.DateField(required=False, allow_null=True)

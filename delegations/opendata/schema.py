@@ -6,6 +6,7 @@ To register in settings (lead): SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] =
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERREUR = {
@@ -31,10 +32,29 @@ REPONSES = {
 }
 
 
+def _decimaux_exacts(noeud: Any) -> None:
+    """DRF documents an amount as ``^-?\\d{0,13}(?:\\.\\d{0,2})?$``, which also matches "", "-"
+    and ".": the server refuses those (400), so the schema says at least one digit."""
+    if isinstance(noeud, dict):
+        motif = noeud.get("pattern")
+        if noeud.get("format") == "decimal" and isinstance(motif, str):
+            noeud["pattern"] = re.sub(
+                r"\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?",
+                r"\\d{1,\1}(?:\\.\\d{1,\2})?",
+                motif,
+            )
+        for valeur in noeud.values():
+            _decimaux_exacts(valeur)
+    elif isinstance(noeud, list):
+        for valeur in noeud:
+            _decimaux_exacts(valeur)
+
+
 def documenter_erreurs(
     result: dict[str, Any], generator: Any = None, request: Any = None, public: bool = True
 ) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Erreur", ERREUR)
+    _decimaux_exacts(result.get("components", {}).get("schemas", {}))
     for chemin in result.get("paths", {}).values():
         for parametre in [
             p for op in chemin.values() if isinstance(op, dict) for p in op.get("parameters", [])
