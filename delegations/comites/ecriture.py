@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from delegations.conventions.models import Convention
-from delegations.core.errors import RegleMetierError
+from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.fichiers import preparer_piece
 from delegations.core.models import journaliser
 
@@ -173,7 +173,7 @@ def finaliser(comite: Comite, user: Any) -> Releve:
                 "releve_absent", "Aucun relevé de décision n'est saisi pour ce comité."
             )
         if releve.est_finalise:
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "releve_deja_finalise", f"Le relevé n° {releve.numero} est déjà finalisé."
             )
         manques = releve.manques()

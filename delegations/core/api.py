@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -58,6 +59,7 @@ class Pagination(PageNumberPagination):
         return parametres
 
 
+@csrf_exempt  # nothing is written: a cookie without a CSRF token still gets the JSON 404
 def introuvable(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any address under /api/v1/ that no operation matches: a JSON 404 (never an HTML page)."""
     return JsonResponse({"detail": "Introuvable."}, status=404)
@@ -111,6 +113,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return reponse
     if isinstance(exc, RegleMetierError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError) and _seulement_unicite(exc.get_codes()):
+        # Another row already holds the value: the state of the data refuses it, not the input.
+        return Response(
+            {"code": "deja_existant", "message": " ".join(_messages(exc.detail))},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, exceptions.ParseError):
         json_invalide = "JSON" in str(exc.detail)
         return Response(
@@ -131,6 +139,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"code": code, "message": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST
         )
     return drf_exception_handler(exc, context)
+
+
+def _seulement_unicite(codes: Any) -> bool:
+    if isinstance(codes, dict):
+        return bool(codes) and all(_seulement_unicite(c) for c in codes.values())
+    if isinstance(codes, list):
+        return bool(codes) and all(_seulement_unicite(c) for c in codes)
+    return codes == "unique"
+
+
+def _messages(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for valeur in detail.values() for m in _messages(valeur)]
+    if isinstance(detail, list):
+        return [m for valeur in detail for m in _messages(valeur)]
+    return [str(detail)]
 
 
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True})

@@ -30,6 +30,11 @@ REPONSES = {
     "403": "Action réservée (par exemple aux agents finance).",
     "404": "Introuvable, hors de votre périmètre, ou page de résultats au-delà de la dernière.",
 }
+# Writes may also be refused by the state of the data: {code, message}.
+REPONSES_ECRITURE = {
+    "409": "Refusé par l'état des données (statut, objet déjà existant, relevé finalisé…) : "
+    "« code » et « message ».",
+}
 
 
 def _decimaux_exacts(noeud: Any) -> None:
@@ -72,7 +77,10 @@ def documenter_erreurs(
                 continue
             reponses = operation.setdefault("responses", {})
             securise = operation.get("security", result.get("security")) not in (None, [], [{}])
-            for code, description in REPONSES.items():
+            ecriture = methode in ("post", "put", "patch", "delete")
+            for code, description in (
+                REPONSES | REPONSES_ECRITURE if ecriture else REPONSES
+            ).items():
                 if code in ("401", "403") and not securise:
                     continue
                 reponses.setdefault(
