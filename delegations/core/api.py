@@ -168,7 +168,7 @@ class LienTelechargement(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value: Any) -> str | None:
-        champ = getattr(value, self.field_name)
+        champ = getattr(value, self.field_name or "")
         if not champ:
             return None
         lien = reverse(self.vue, args=[value.pk])

@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from django.conf import settings
 from django.core.files.base import File
@@ -58,7 +58,7 @@ class SauvegardeError(RegleMetierError):
     """A backup or a restore refused (French message), before anything was replaced."""
 
 
-def _sha256(flux: BinaryIO) -> str:
+def _sha256(flux: BinaryIO | IO[bytes] | Any) -> str:
     empreinte = hashlib.sha256()
     for bloc in iter(lambda: flux.read(BLOC), b""):
         empreinte.update(bloc)
