@@ -30,10 +30,9 @@ from .serializers import (
     TerminerSerializer,
 )
 
+# 400 (field errors, or {code, message}) is documented for every operation by the schema hook
+# (opendata.schema.documenter_erreurs).
 REFUS = {
-    400: OpenApiResponse(
-        RefusSerializer, description="Entrée incomplète ou incohérente ({code, message})."
-    ),
     409: OpenApiResponse(
         RefusSerializer,
         description="L'état de la convention ou de l'avenant l'interdit ({code, message}).",

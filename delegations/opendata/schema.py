@@ -55,6 +55,34 @@ def _decimaux_exacts(noeud: Any) -> None:
             _decimaux_exacts(valeur)
 
 
+def _binaire(noeud: Any, schemas: dict[str, Any], vus: frozenset[str] = frozenset()) -> bool:
+    """Whether a request schema carries a file (``format: binary``), following references."""
+    if isinstance(noeud, dict):
+        if noeud.get("format") == "binary":
+            return True
+        ref = noeud.get("$ref")
+        if isinstance(ref, str) and ref not in vus:
+            return _binaire(schemas.get(ref.rsplit("/", 1)[-1], {}), schemas, vus | {ref})
+        return any(_binaire(v, schemas, vus) for v in noeud.values())
+    if isinstance(noeud, list):
+        return any(_binaire(v, schemas, vus) for v in noeud)
+    return False
+
+
+def _corps_json(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A body without a file is documented as JSON only (forms cannot carry null nor nested
+    lists: a valid JSON body could not be sent as a form); one with a file as multipart only."""
+    contenu = operation.get("requestBody", {}).get("content", {})
+    if "application/json" not in contenu or len(contenu) < 2:
+        return
+    if _binaire(contenu["application/json"], schemas):
+        garde = "multipart/form-data"
+    else:
+        garde = "application/json"
+    if garde in contenu:
+        operation["requestBody"]["content"] = {garde: contenu[garde]}
+
+
 def documenter_erreurs(
     result: dict[str, Any], generator: Any = None, request: Any = None, public: bool = True
 ) -> dict[str, Any]:
@@ -75,6 +103,7 @@ def documenter_erreurs(
                 operation, dict
             ):
                 continue
+            _corps_json(operation, result.get("components", {}).get("schemas", {}))
             reponses = operation.setdefault("responses", {})
             securise = operation.get("security", result.get("security")) not in (None, [], [{}])
             ecriture = methode in ("post", "put", "patch", "delete")
