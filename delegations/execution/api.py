@@ -58,6 +58,16 @@ def _entier(nom: str, description: str = "") -> OpenApiParameter:
     )
 
 
+def _seul_champ(nom: str) -> dict[str, Any]:
+    """The PATCH body of a CHORUS reference: that field alone, required (any other key: 400)."""
+    return {
+        "type": "object",
+        "properties": {nom: {"type": "string", "maxLength": 30}},
+        "required": [nom],
+        "additionalProperties": False,
+    }
+
+
 FILTRES = [
     _entier("convention", "Identifiant de la convention"),
     _entier("annee", "Année budgétaire"),
@@ -161,7 +171,7 @@ class EngagementViewSet(JournalViewSet):
         )
 
     @extend_schema(
-        request=s.NumeroEjEntree,
+        request={"application/json": _seul_champ("numero_ej")},
         summary="Renseigner le numéro d'EJ CHORUS (seul champ modifiable)",
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -290,7 +300,7 @@ class PaiementViewSet(JournalViewSet):
         return mouvements.payer(sf, user=request.user, **data)
 
     @extend_schema(
-        request=s.NumeroPieceEntree,
+        request={"application/json": _seul_champ("numero_piece")},
         summary="Renseigner le numéro de pièce de paiement CHORUS (seul champ modifiable)",
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -5,6 +5,10 @@ coverage, fuzzing, stateful), as a finance user. The contract holds when there i
 
 ``make test`` runs a small sample (``SCHEMATHESIS_EXEMPLES``, 2 examples per operation);
 ``make fuzz-api`` the audit's run (15 examples). Deselect with ``-m "not schemathesis"``.
+
+``schemathesis-connus.json`` (schemathesis' baseline) lists the failures still known on the
+sample: the test fails on any other one, so the list only shrinks. Each entry is debt, not an
+accepted behaviour; delete the file (``SCHEMATHESIS_SANS_CONNUS=1``) to see them all.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from .factories import ConventionPublieeFactory
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db(transaction=True)]
 
 RACINE = Path(__file__).resolve().parents[3]
+CONNUS = Path(__file__).resolve().parent / "schemathesis-connus.json"
 
 
 def _donnees() -> str:
@@ -78,6 +83,11 @@ def test_l_api_respecte_son_schema_avec_toutes_les_verifications_et_toutes_les_p
         "1",
         "--no-color",
     ]
+    # SCHEMATHESIS_CREER_CONNUS=1 without the file writes it from this run.
+    if os.environ.get("SCHEMATHESIS_CREER_CONNUS") or (
+        CONNUS.exists() and not os.environ.get("SCHEMATHESIS_SANS_CONNUS")
+    ):
+        commande += ["--baseline", str(CONNUS)]
     resultat = subprocess.run(  # noqa: S603
         commande, cwd=RACINE, capture_output=True, text=True, timeout=3600, check=False
     )
