@@ -51,7 +51,7 @@ fuzz: install
 # and every phase, 15 examples per operation (make test runs 2); prints the failures (target 0).
 SCHEMATHESIS_EXEMPLES ?= 15
 fuzz-api: install
-	SCHEMATHESIS_EXEMPLES=$(SCHEMATHESIS_EXEMPLES) $(BIN)/python -m pytest -m schemathesis delegations/opendata/tests/test_schemathesis.py -q
+	SCHEMATHESIS_EXEMPLES=$(SCHEMATHESIS_EXEMPLES) SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful $(BIN)/python -m pytest -m schemathesis delegations/opendata/tests/test_schemathesis.py -q
 
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m delegations.bench
