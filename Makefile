@@ -11,7 +11,7 @@ export DELEGATIONS_DEV
 # The execution bench needs PostgreSQL: it creates and drops its own database there.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint bench fuzz demo format clean
+.PHONY: install run test lint bench fuzz fuzz-api demo format clean
 
 $(BIN)/delegations: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,6 +46,12 @@ FUZZ_N ?= 500
 FUZZ_SEED ?= 0
 fuzz: install
 	$(BIN)/python -m delegations.lecture.fuzz --nombre $(FUZZ_N) --graine $(FUZZ_SEED) --garder fuzz-plantages
+
+# The API against its OpenAPI schema as the audit ran it (issue 17): schemathesis with every check
+# and every phase, 15 examples per operation (make test runs 2); prints the failures (target 0).
+SCHEMATHESIS_EXEMPLES ?= 15
+fuzz-api: install
+	SCHEMATHESIS_EXEMPLES=$(SCHEMATHESIS_EXEMPLES) SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful $(BIN)/python -m pytest -m schemathesis delegations/opendata/tests/test_schemathesis.py -q
 
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m delegations.bench

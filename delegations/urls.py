@@ -1,10 +1,10 @@
 """Root URLs. Each domain app owns ``urls.py`` (pages) and ``api_urls.py`` (under /api/v1/)."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
+
+from delegations.core.api import introuvable
 
 api_v1: list[URLPattern | URLResolver] = [
     # Specific routes first: the conventions router comes last.
@@ -20,6 +20,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("delegations.opendata.api_urls")),
     path("", include("delegations.conventions.api_urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    # Last: an address no operation matches answers a JSON 404, never the HTML page.
+    re_path(r"", introuvable),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -42,6 +44,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
 # French error pages (delegations/templates/<code>.html); a 500 caused by an unreachable
 # database answers the 503 page.
 handler500 = "delegations.core.views.erreur_serveur"
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files are never served from MEDIA_URL, even in development: each one goes through its
+# app's view, which checks the perimeter and answers an attachment (core.fichiers.reponse_piece).

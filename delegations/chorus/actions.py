@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from delegations.conventions.models import Convention
-from delegations.core.errors import RegleMetierError
+from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.models import journaliser
 from delegations.execution import mouvements as ecriture
 from delegations.execution.models import Engagement, ServiceFait, Titulaire
@@ -42,7 +42,7 @@ def _ecrire(user: Any) -> None:
 def _ouvert(ecart: Ecart) -> Ecart:
     verrouille = Ecart.objects.select_for_update().get(pk=ecart.pk)
     if verrouille.statut != StatutEcart.OUVERT:
-        raise RegleMetierError(
+        raise EtatIncompatibleError(
             "ecart_traite",
             f"Cet écart est déjà traité ({verrouille.get_statut_display().lower()}).",
         )
@@ -81,7 +81,7 @@ def retirer_explication(ecart: Ecart, user: Any, motif: str) -> RetraitExplicati
         raise RegleMetierError("motif_requis", "Indiquez pourquoi l'explication est retirée.")
     ecart = Ecart.objects.select_for_update().get(pk=ecart.pk)
     if ecart.statut != StatutEcart.EXPLIQUE:
-        raise RegleMetierError(
+        raise EtatIncompatibleError(
             "ecart_non_explique",
             "Cet écart n'est pas marqué comme expliqué : il n'y a pas d'explication à retirer."
             if ecart.statut == StatutEcart.OUVERT

@@ -123,6 +123,8 @@ class RapprochementViewSet(viewsets.GenericViewSet):
 
 class EcartViewSet(viewsets.GenericViewSet):
     permission_classes = [EcritureFinance]
+    # OPTIONS describes the actions with a serializer (each action documents its own body).
+    serializer_class = serializers.Serializer
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> Any:

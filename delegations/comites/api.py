@@ -86,7 +86,7 @@ class ComiteViewSet(
         request=ResultatSaisieSerializer(many=True),
         responses=ObjectifSerializer(many=True),
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def resultats(self, request: Request, pk: str | None = None) -> Response:
         comite = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "POST":

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from delegations.conventions.models import Convention, Statut, ajouter_mois
-from delegations.core.errors import RegleMetierError
+from delegations.core.errors import EtatIncompatibleError, RegleMetierError
+from delegations.core.fichiers import preparer_piece
 from delegations.core.models import journaliser
 from delegations.execution import limites
 from delegations.produits.ecriture import ajouter_phase
@@ -59,6 +60,9 @@ def enregistrer_comite(
     """Create or update a committee whose fields the caller has set (a validated form or
     serializer), then, when ``releve`` is given, its draft record."""
     creation = comite.pk is None
+    # A new upload: type proved by its content, stored under a drawn name.
+    preparer_piece(comite.support, "Le support de présentation")
+    preparer_piece(comite.releve_document, "Le relevé de décision signé")
     with transaction.atomic():
         comite.save()
         if creation:
@@ -173,7 +177,7 @@ def finaliser(comite: Comite, user: Any) -> Releve:
                 "releve_absent", "Aucun relevé de décision n'est saisi pour ce comité."
             )
         if releve.est_finalise:
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "releve_deja_finalise", f"Le relevé n° {releve.numero} est déjà finalisé."
             )
         manques = releve.manques()
@@ -321,6 +325,7 @@ def enregistrer_obligation(
     """Add an obligation to its convention, or save one whose ``changements`` (status, proof…)
     the caller has applied (a validated form or serializer)."""
     creation = obligation.pk is None
+    preparer_piece(obligation.preuve_fichier, "La preuve")
     with transaction.atomic():
         obligation.save()
         if creation:

@@ -7,7 +7,7 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from delegations.conventions.models import Convention
-from delegations.core.forms import MontantField
+from delegations.core.forms import MontantField, PieceJointeField
 from delegations.produits.models import Produit
 
 from .ecriture import CHAMPS_COMITE, CHAMPS_OBLIGATION, CHAMPS_RELEVE, DonneesIndicateur
@@ -20,6 +20,7 @@ class ComiteForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Comite
         fields = [*CHAMPS_COMITE, "releve_document"]
+        field_classes = {"support": PieceJointeField, "releve_document": PieceJointeField}
         widgets = {"date": DATE, "participants": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -115,6 +116,7 @@ class ObligationForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Obligation
         fields = list(CHAMPS_OBLIGATION)
+        field_classes = {"preuve_fichier": PieceJointeField}
         widgets = {"echeance": DATE, "commentaire": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from delegations.conventions.models import Convention, ajouter_mois
@@ -486,7 +487,9 @@ class Obligation(TimestampedModel):
 
     @property
     def preuve(self) -> str:
-        return self.preuve_url or (self.preuve_fichier.url if self.preuve_fichier else "")
+        if self.preuve_url:
+            return self.preuve_url
+        return reverse("comites:preuve", args=[self.pk]) if self.preuve_fichier else ""
 
 
 def echeance_standard(convention: Convention, delai_mois: int | None) -> dt.date | None:

@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from delegations.conventions.models import Convention
+from delegations.core.api import LienTelechargement
 from delegations.produits.models import PhaseProduit, Produit
 
 from . import ecriture
@@ -133,7 +134,9 @@ class ComiteSerializer(serializers.ModelSerializer):
         required=False, help_text="Relevé courant ; modifiable tant qu'il est au brouillon."
     )
     releves = serializers.SerializerMethodField()
-    support = serializers.FileField(read_only=True)
+    support = LienTelechargement(
+        "comites:support", help_text="Lien de téléchargement du support déposé (null sans fichier)."
+    )
 
     class Meta:
         model = Comite
@@ -200,7 +203,10 @@ class ObligationSerializer(serializers.ModelSerializer):
     )
     convention = serializers.PrimaryKeyRelatedField(queryset=Convention.objects.all())
     en_retard = serializers.BooleanField(read_only=True)
-    preuve_fichier = serializers.FileField(read_only=True)
+    preuve_fichier = LienTelechargement(
+        "comites:preuve",
+        help_text="Lien de téléchargement de la preuve déposée (null sans fichier).",
+    )
     code = serializers.CharField(
         read_only=True, help_text="Code de l'obligation type (vide si ajoutée à la main)."
     )

@@ -12,8 +12,11 @@ urlpatterns = [
     path("<int:pk>/finaliser/", views.finaliser_vue, name="finaliser"),
     path("<int:pk>/corriger/", views.corriger_vue, name="corriger"),
     path("<int:pk>/resultats/", views.resultats, name="resultats"),
+    path("<int:pk>/support/", views.fichier, {"quoi": "support"}, name="support"),
+    path("<int:pk>/releve-signe/", views.fichier, {"quoi": "releve"}, name="releve_signe"),
     path("obligations/", views.obligations, name="obligations"),
     path("obligations/<int:pk>/", views.obligation_modifier, name="obligation_modifier"),
+    path("obligations/<int:pk>/preuve/", views.preuve, name="preuve"),
     path("obligations/<int:pk>/retirer/", views.obligation_supprimer, name="obligation_supprimer"),
     path(
         "conventions/<int:convention_pk>/obligations/nouvelle/",

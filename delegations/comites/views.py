@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from delegations.conventions.models import Convention
 from delegations.core.acces import ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
+from delegations.core.fichiers import reponse_piece
 from delegations.core.models import historique
 
 from . import ecriture
@@ -297,6 +298,25 @@ def obligations(request: HttpRequest) -> HttpResponse:
             "convention_id": convention_id,
         },
     )
+
+
+FICHIERS_COMITE = {"support": "support-comite", "releve": "releve-decision-comite"}
+
+
+@login_required
+def fichier(request: HttpRequest, pk: int, quoi: str) -> FileResponse:
+    """A committee's support or signed record, for whoever sees the committee (an attachment)."""
+    if quoi not in FICHIERS_COMITE:
+        raise Http404("Fichier inconnu.")
+    comite = get_object_or_404(Comite.objects.visibles_par(request.user), pk=pk)
+    stocke = comite.support if quoi == "support" else comite.releve_document
+    return reponse_piece(stocke, f"{FICHIERS_COMITE[quoi]}-{comite.pk}")
+
+
+@login_required
+def preuve(request: HttpRequest, pk: int) -> FileResponse:
+    obligation = _obligation_visible(request, pk)
+    return reponse_piece(obligation.preuve_fichier, f"preuve-obligation-{obligation.pk}")
 
 
 def _obligation_visible(request: HttpRequest, pk: int) -> Obligation:

@@ -30,10 +30,9 @@ from .serializers import (
     TerminerSerializer,
 )
 
+# 400 (field errors, or {code, message}) is documented for every operation by the schema hook
+# (opendata.schema.documenter_erreurs).
 REFUS = {
-    400: OpenApiResponse(
-        RefusSerializer, description="Entrée incomplète ou incohérente ({code, message})."
-    ),
     409: OpenApiResponse(
         RefusSerializer,
         description="L'état de la convention ou de l'avenant l'interdit ({code, message}).",
@@ -124,7 +123,7 @@ class ConventionViewSet(
         request=AvenantSerializer,
         responses={200: AvenantSerializer(many=True), 201: AvenantSerializer, **REFUS},
     )
-    @action(detail=True, methods=["get", "post"], url_path="avenants")
+    @action(detail=True, methods=["get", "post"], url_path="avenants", pagination_class=None)
     def avenants(self, request: Request, pk: str | None = None) -> Response:
         convention = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "POST":

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, permissions, status
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,11 +20,69 @@ from delegations.core.acces import peut_ecrire
 
 from .errors import RegleMetierError
 
+# The largest identifier a query may carry (bigint): a larger number answers 400, never reaches
+# the database (OverflowError).
+ENTIER_MAX = 2**63 - 1
+
 
 class Pagination(PageNumberPagination):
+    """``page`` (from 1; past the last page: 404) and ``taille`` (1 to 200; anything else: 400),
+    both bounded in the schema."""
+
     page_size = 25
     page_size_query_param = "taille"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        brut = request.query_params.get(self.page_size_query_param)
+        if brut is None:
+            return self.page_size
+        if not brut.isdigit() or not 1 <= int(brut) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Nombre de résultats par page attendu entre 1 et {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(brut)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parametres = super().get_schema_operation_parameters(view)
+        for parametre in parametres:
+            if parametre["name"] == self.page_query_param:
+                parametre["schema"].update(minimum=1, maximum=ENTIER_MAX)
+                parametre["description"] = "Numéro de la page (au-delà de la dernière : 404)."
+            elif parametre["name"] == self.page_size_query_param:
+                parametre["schema"].update(minimum=1, maximum=self.max_page_size)
+                parametre["description"] = f"Résultats par page (1 à {self.max_page_size})."
+        return parametres
+
+
+@csrf_exempt  # nothing is written: a cookie without a CSRF token still gets the JSON 404
+def introuvable(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any address under /api/v1/ that no operation matches: a JSON 404 (never an HTML page)."""
+    return JsonResponse({"detail": "Introuvable."}, status=404)
+
+
+def entiers(request: Request, bornes: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """The integer query parameters given among ``bornes`` (name → (min, max)); a value that is
+    not an integer within its bounds answers 400 with a French message per parameter."""
+    valeurs: dict[str, int] = {}
+    erreurs: dict[str, list[str]] = {}
+    for nom, (minimum, maximum) in bornes.items():
+        brut = request.query_params.get(nom)
+        if brut is None:
+            continue
+        texte = brut.strip()
+        chiffres = texte[1:] if texte.startswith("-") else texte
+        if not chiffres.isdigit() or not minimum <= int(texte) <= maximum:
+            erreurs[nom] = [f"Nombre entier attendu entre {minimum} et {maximum}."]
+        else:
+            valeurs[nom] = int(texte)
+    if erreurs:
+        raise exceptions.ValidationError(erreurs)
+    return valeurs
 
 
 class EcritureFinance(permissions.BasePermission):
@@ -51,6 +113,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return reponse
     if isinstance(exc, RegleMetierError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError) and _seulement_unicite(exc.get_codes()):
+        # Another row already holds the value: the state of the data refuses it, not the input.
+        return Response(
+            {"code": "deja_existant", "message": " ".join(_messages(exc.detail))},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, exceptions.ParseError):
+        json_invalide = "JSON" in str(exc.detail)
+        return Response(
+            {
+                "code": "corps_illisible",
+                "message": "Le corps de la requête n'est pas un JSON valide (NaN et Infinity n'en "
+                "sont pas)."
+                if json_invalide
+                else "Le corps de la requête est illisible.",
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
@@ -59,3 +139,38 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"code": code, "message": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST
         )
     return drf_exception_handler(exc, context)
+
+
+def _seulement_unicite(codes: Any) -> bool:
+    if isinstance(codes, dict):
+        return bool(codes) and all(_seulement_unicite(c) for c in codes.values())
+    if isinstance(codes, list):
+        return bool(codes) and all(_seulement_unicite(c) for c in codes)
+    return codes == "unique"
+
+
+def _messages(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for valeur in detail.values() for m in _messages(valeur)]
+    if isinstance(detail, list):
+        return [m for valeur in detail for m in _messages(valeur)]
+    return [str(detail)]
+
+
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+class LienTelechargement(serializers.Field):
+    """Read-only: the absolute URL of the page that serves an object's stored file (perimeter
+    checked, as an attachment), or null when the object has no file."""
+
+    def __init__(self, vue: str, **kwargs: Any) -> None:
+        self.vue = vue
+        kwargs.update(read_only=True, source="*", allow_null=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        champ = getattr(value, self.field_name or "")
+        if not champ:
+            return None
+        lien = reverse(self.vue, args=[value.pk])
+        requete = self.context.get("request")
+        return requete.build_absolute_uri(lien) if requete is not None else lien

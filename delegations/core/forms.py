@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from dsfr.forms import DsfrBaseForm
 
+from .errors import RegleMetierError
+from .fichiers import LIBELLES_TYPES, TYPES_PIECES, verifier_piece
 from .models import User
 
 
@@ -130,3 +132,23 @@ class MontantField(forms.DecimalField):
         if isinstance(value, int) and not isinstance(value, bool):
             return Decimal(value)
         return lire_montant(str(value))
+
+
+class PieceJointeField(forms.FileField):
+    """A file attached to a movement, a committee or an obligation: one of
+    ``core.fichiers.TYPES_PIECES``, proved by its content (``verifier_piece``)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": ",".join(TYPES_PIECES)})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", f"{LIBELLES_TYPES} (le type est lu dans le contenu).")
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        fichier = super().clean(data, initial)
+        if fichier and fichier is not initial and hasattr(fichier, "read"):
+            try:
+                verifier_piece(fichier, "Le fichier")
+            except RegleMetierError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return fichier

@@ -24,7 +24,7 @@ from delegations.conventions.api import REFUS
 from delegations.conventions.api import conventions_visibles as conventions_lues
 from delegations.conventions.serializers import ConventionSerializer
 from delegations.core.acces import peut_ecrire
-from delegations.core.api import EcritureFinance
+from delegations.core.api import ENTIER_MAX, EcritureFinance, entiers
 from delegations.produits.models import Produit
 
 from . import cloture, mouvements, references
@@ -44,9 +44,33 @@ from .models import (
 from .perimetre import conventions_visibles, dans_le_perimetre, peut_proposer_service_fait
 from .situation import situation_convention
 
+# Integer filters of the journal lists and their bounds (declared in the schema, checked: 400).
+BORNES = {"annee": (2000, 2100)}
+IDENTIFIANT = (0, ENTIER_MAX)
+
+
+def _entier(nom: str, description: str = "") -> OpenApiParameter:
+    minimum, maximum = BORNES.get(nom, IDENTIFIANT)
+    return OpenApiParameter(
+        nom,
+        {"type": "integer", "minimum": minimum, "maximum": maximum},  # type: ignore[arg-type]
+        description=description,
+    )
+
+
+def _seul_champ(nom: str) -> dict[str, Any]:
+    """The PATCH body of a CHORUS reference: that field alone, required (any other key: 400)."""
+    return {
+        "type": "object",
+        "properties": {nom: {"type": "string", "maxLength": 30}},
+        "required": [nom],
+        "additionalProperties": False,
+    }
+
+
 FILTRES = [
-    OpenApiParameter("convention", OpenApiTypes.INT, description="Identifiant de la convention"),
-    OpenApiParameter("annee", OpenApiTypes.INT, description="Année budgétaire"),
+    _entier("convention", "Identifiant de la convention"),
+    _entier("annee", "Année budgétaire"),
 ]
 
 
@@ -66,10 +90,11 @@ class JournalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self) -> QuerySet[Any]:
         qs = dans_le_perimetre(self.model.objects.all(), self.request.user).order_by("-date", "-id")
-        for champ in self.filtres:
-            valeur = self.request.query_params.get(champ)
-            if valeur and valeur.isdigit():
-                qs = qs.filter(**{champ: int(valeur)})
+        if self.action != "list":
+            return qs
+        bornes = {champ: BORNES.get(champ, IDENTIFIANT) for champ in self.filtres}
+        for champ, valeur in entiers(self.request, bornes).items():
+            qs = qs.filter(**{champ: valeur})
         for champ in self.filtres_texte:
             if texte := self.request.query_params.get(champ, "").strip():
                 qs = qs.filter(**{champ: texte})
@@ -105,8 +130,9 @@ class MiseADispositionViewSet(JournalViewSet):
     list=extend_schema(
         parameters=[
             *FILTRES,
-            OpenApiParameter("produit", OpenApiTypes.INT),
-            OpenApiParameter("titulaire", OpenApiTypes.INT),
+            _entier("produit"),
+            _entier("titulaire"),
+            _entier("marche"),
             OpenApiParameter("numero_ej", OpenApiTypes.STR),
         ],
         summary="Bons de commande du périmètre",
@@ -145,7 +171,7 @@ class EngagementViewSet(JournalViewSet):
         )
 
     @extend_schema(
-        request=s.NumeroEjEntree,
+        request={"application/json": _seul_champ("numero_ej")},
         summary="Renseigner le numéro d'EJ CHORUS (seul champ modifiable)",
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -170,7 +196,7 @@ class ProposerOuCertifier(permissions.BasePermission):
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[*FILTRES, OpenApiParameter("engagement", OpenApiTypes.INT)],
+        parameters=[*FILTRES, _entier("engagement")],
         summary="Services faits du périmètre",
     ),
     create=extend_schema(
@@ -252,7 +278,7 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     list=extend_schema(
         parameters=[
             *FILTRES,
-            OpenApiParameter("service_fait", OpenApiTypes.INT),
+            _entier("service_fait"),
             OpenApiParameter("numero_piece", OpenApiTypes.STR),
         ],
         summary="Paiements du périmètre",
@@ -274,7 +300,7 @@ class PaiementViewSet(JournalViewSet):
         return mouvements.payer(sf, user=request.user, **data)
 
     @extend_schema(
-        request=s.NumeroPieceEntree,
+        request={"application/json": _seul_champ("numero_piece")},
         summary="Renseigner le numéro de pièce de paiement CHORUS (seul champ modifiable)",
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -305,7 +331,7 @@ class ReportViewSet(JournalViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[*FILTRES, OpenApiParameter("engagement", OpenApiTypes.INT)],
+        parameters=[*FILTRES, _entier("engagement")],
         summary="Réductions du périmètre",
     ),
     create=extend_schema(request=s.ReductionEntree, summary="Réduire un bon de commande"),

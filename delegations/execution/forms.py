@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Sum
 from dsfr.forms import DsfrBaseForm
 
-from delegations.core.forms import MontantField
+from delegations.core.forms import MontantField, PieceJointeField
 from delegations.produits.models import Produit
 
 from .models import DecisionSolde, Marche, Paiement, Reduction, ServiceFait, Titulaire
@@ -117,7 +117,7 @@ class ServiceFaitForm(ConfirmationMixin, DsfrBaseForm):
     total = forms.BooleanField(
         label="Service fait total (solde le bon de commande, livrable obligatoire)", required=False
     )
-    livrable = forms.FileField(label="Livrable (fichier)", required=False)
+    livrable = PieceJointeField(label="Livrable (fichier)", required=False)
     livrable_url = forms.URLField(
         label="ou lien vers le livrable", required=False, assume_scheme="https"
     )

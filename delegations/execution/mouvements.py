@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from delegations.conventions.models import Convention, MotifSuspension, Statut
 from delegations.core.errors import RegleMetierError
+from delegations.core.fichiers import nom_stocke, verifier_piece
 from delegations.core.models import journaliser
 from delegations.produits.models import Produit
 
@@ -359,6 +360,8 @@ def certifier_service_fait(
 ) -> ServiceFait:
     """Certified delivery: Σ service fait of an order ≤ the order net of reductions."""
     montant = regles.positif(montant)
+    # A new file's type is proved by its content; a proposal's file was checked when proposed.
+    extension = verifier_piece(livrable, "Le livrable") if isinstance(livrable, File) else ""
     if periode_debut and periode_fin and periode_fin < periode_debut:
         raise RegleMetierError("periode_invalide", "La fin de la période précède son début.")
     verrouiller(engagement.convention_id, engagement.annee)
@@ -381,7 +384,7 @@ def certifier_service_fait(
     if isinstance(livrable, str):
         sf.livrable.name = livrable
     elif livrable:
-        sf.livrable.save(getattr(livrable, "name", "livrable"), livrable, save=False)
+        sf.livrable.save(nom_stocke(extension), livrable, save=False)
     sf.save()
     return sf
 
@@ -402,6 +405,7 @@ def proposer_service_fait(
 ) -> PropositionServiceFait:
     """An intrapreneur proposes a service fait on their product's order; finance validates it."""
     montant = regles.positif(montant)
+    extension = verifier_piece(livrable, "Le livrable") if livrable else ""
     verrouiller(engagement.convention_id, engagement.annee)
     _verifier_periode(engagement, date, "service_fait")
     regles.verifier_service_fait(engagement, montant, date, total, bool(livrable or livrable_url))
@@ -417,7 +421,7 @@ def proposer_service_fait(
         created_by=_auteur(user),
     )
     if livrable:
-        prop.livrable.save(getattr(livrable, "name", "livrable"), livrable, save=False)
+        prop.livrable.save(nom_stocke(extension), livrable, save=False)
     prop.save()
     return prop
 

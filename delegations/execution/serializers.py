@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from delegations.core.api import LienTelechargement
+
 from .models import (
     DecisionFinCommande,
     DecisionSolde,
@@ -79,6 +81,10 @@ class EngagementSerializer(serializers.ModelSerializer):
 
 class ServiceFaitSerializer(serializers.ModelSerializer):
     statut = serializers.SerializerMethodField()
+    livrable = LienTelechargement(
+        "execution:livrable",
+        help_text="Lien de téléchargement du livrable déposé (null sans fichier).",
+    )
     livrable_url = serializers.CharField(
         read_only=True, help_text="Lien vers le livrable (vide si fichier)."
     )
@@ -105,6 +111,10 @@ class ServiceFaitSerializer(serializers.ModelSerializer):
 
 class PropositionSerializer(serializers.ModelSerializer):
     statut = serializers.SerializerMethodField()
+    livrable = LienTelechargement(
+        "execution:livrable_proposition",
+        help_text="Lien de téléchargement du livrable déposé (null sans fichier).",
+    )
     livrable_url = serializers.CharField(
         read_only=True, help_text="Lien vers le livrable (vide si fichier)."
     )

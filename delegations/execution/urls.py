@@ -28,6 +28,12 @@ urlpatterns = [
     ),
     path("bons-de-commande/<int:pk>/reduction/", views.reduction_creer, name="reduction_creer"),
     path("services-faits/<int:pk>/paiement/", views.paiement_creer, name="paiement_creer"),
+    path("services-faits/<int:pk>/livrable/", views.livrable, name="livrable"),
+    path(
+        "propositions/<int:pk>/livrable/",
+        views.livrable_proposition,
+        name="livrable_proposition",
+    ),
     path(
         "<str:nature>/<int:pk>/reference-chorus/",
         views.reference_chorus,

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from delegations.conventions.models import Convention, Statut
 from delegations.core.acces import ecriture_requise, exiger_ecriture, peut_ecrire
 from delegations.core.errors import RegleMetierError
+from delegations.core.fichiers import reponse_piece
 from delegations.produits.models import Produit
 from delegations.taches.models import Statut as StatutTache
 from delegations.taches.models import Tache
@@ -434,6 +435,22 @@ def reference_chorus(request: HttpRequest, nature: str, pk: int) -> HttpResponse
         "Référence CHORUS enregistrée.",
         reverse("execution:engagement", args=[engagement.pk]),
     )
+
+
+@login_required
+def livrable(request: HttpRequest, pk: int) -> FileResponse:
+    """The file attached to a service fait, for whoever sees its convention (an attachment)."""
+    sf = get_object_or_404(dans_le_perimetre(ServiceFait.objects.all(), request.user), pk=pk)
+    return reponse_piece(sf.livrable, f"livrable-service-fait-{sf.pk}")
+
+
+@login_required
+def livrable_proposition(request: HttpRequest, pk: int) -> FileResponse:
+    qs = dans_le_perimetre(
+        PropositionServiceFait.objects.all(), request.user, "engagement__convention"
+    )
+    prop = get_object_or_404(qs, pk=pk)
+    return reponse_piece(prop.livrable, f"livrable-proposition-{prop.pk}")
 
 
 # --- proposals -------------------------------------------------------------------------------

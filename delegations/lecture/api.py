@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from delegations.conventions.api import conventions_visibles
-from delegations.conventions.serializers import ConventionSerializer
-from delegations.core.api import EcritureFinance
+from delegations.conventions.serializers import ConventionSerializer, LigneSerializer
+from delegations.core.api import ENTIER_MAX, EcritureFinance
 from delegations.core.errors import RegleMetierError
 from delegations.taches.api import url_tache
 
@@ -83,6 +83,19 @@ class ImportView(APIView):
         )
 
 
+class ConfirmationAvenantSerializer(serializers.Serializer):
+    """The fields an amendment's confirmation writes, checked before anything is saved (the
+    other keys of the reading are kept with the document as they are)."""
+
+    convention = serializers.IntegerField(
+        min_value=1, max_value=ENTIER_MAX, help_text="La convention que modifie l'avenant."
+    )
+    objet = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    date_signature = serializers.DateField(required=False, allow_null=True)
+    date_fin = serializers.DateField(required=False, allow_null=True)
+    echeancier = LigneSerializer(many=True, required=False, allow_null=True)
+
+
 class ConfirmerView(APIView):
     """Confirmer un import : le corps est la lecture, éventuellement corrigée (clés du contrat)."""
 
@@ -105,14 +118,30 @@ class ConfirmerView(APIView):
     def post(self, request: Request, jeton: str) -> Response:
         sha256, _, extension = jeton.partition(".")
         extension = f".{extension}"
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError(
+                {
+                    "non_field_errors": [
+                        "Le corps doit être un objet JSON : la lecture, avec ses clés "
+                        "(« objet », « echeancier »…)."
+                    ]
+                }
+            )
         donnees: dict[str, Any] = dict(request.data)
         nom = str(donnees.pop("nom_fichier", "") or f"document{extension}")
         if donnees.get("type") == "avenant":
-            convention_id = donnees.get("convention")
+            if not donnees.get("convention"):
+                raise RegleMetierError(
+                    "convention_a_choisir",
+                    "Indiquez dans « convention » la convention que modifie cet avenant.",
+                )
+            verifie = ConfirmationAvenantSerializer(data=donnees)
+            # Malformed lines, dates or ids: 400 with one French message per field, nothing saved.
+            verifie.is_valid(raise_exception=True)
             convention = (
-                conventions_visibles(request.user).filter(pk=convention_id).first()
-                if convention_id
-                else None
+                conventions_visibles(request.user)
+                .filter(pk=verifie.validated_data["convention"])
+                .first()
             )
             if convention is None:
                 raise RegleMetierError(

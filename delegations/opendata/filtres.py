@@ -19,6 +19,9 @@ STATUTS_PUBLICS = [(v, label) for v, label in Statut.choices if v != Statut.BROU
 def _exemple(filtre: Any, type_: str, exemple: object) -> Any:
     """The filter documented with an example (the public API's readers start from them)."""
     schema = {"type": type_, "description": filtre.extra["help_text"], "example": exemple}
+    for borne, cle in (("minimum", "min_value"), ("maximum", "max_value")):
+        if cle in filtre.extra:
+            schema[borne] = filtre.extra[cle]
     return extend_schema_field(schema)(filtre)
 
 

@@ -6,6 +6,7 @@ To register in settings (lead): SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] =
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERREUR = {
@@ -29,12 +30,64 @@ REPONSES = {
     "403": "Action réservée (par exemple aux agents finance).",
     "404": "Introuvable, hors de votre périmètre, ou page de résultats au-delà de la dernière.",
 }
+# Writes may also be refused by the state of the data: {code, message}.
+REPONSES_ECRITURE = {
+    "409": "Refusé par l'état des données (statut, objet déjà existant, relevé finalisé…) : "
+    "« code » et « message ».",
+}
+
+
+def _decimaux_exacts(noeud: Any) -> None:
+    """DRF documents an amount as ``^-?\\d{0,13}(?:\\.\\d{0,2})?$``, which also matches "", "-"
+    and ".": the server refuses those (400), so the schema says at least one digit."""
+    if isinstance(noeud, dict):
+        motif = noeud.get("pattern")
+        if noeud.get("format") == "decimal" and isinstance(motif, str):
+            noeud["pattern"] = re.sub(
+                r"\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?",
+                r"\\d{1,\1}(?:\\.\\d{1,\2})?",
+                motif,
+            )
+        for valeur in noeud.values():
+            _decimaux_exacts(valeur)
+    elif isinstance(noeud, list):
+        for valeur in noeud:
+            _decimaux_exacts(valeur)
+
+
+def _binaire(noeud: Any, schemas: dict[str, Any], vus: frozenset[str] = frozenset()) -> bool:
+    """Whether a request schema carries a file (``format: binary``), following references."""
+    if isinstance(noeud, dict):
+        if noeud.get("format") == "binary":
+            return True
+        ref = noeud.get("$ref")
+        if isinstance(ref, str) and ref not in vus:
+            return _binaire(schemas.get(ref.rsplit("/", 1)[-1], {}), schemas, vus | {ref})
+        return any(_binaire(v, schemas, vus) for v in noeud.values())
+    if isinstance(noeud, list):
+        return any(_binaire(v, schemas, vus) for v in noeud)
+    return False
+
+
+def _corps_json(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A body without a file is documented as JSON only (forms cannot carry null nor nested
+    lists: a valid JSON body could not be sent as a form); one with a file as multipart only."""
+    contenu = operation.get("requestBody", {}).get("content", {})
+    if "application/json" not in contenu or len(contenu) < 2:
+        return
+    if _binaire(contenu["application/json"], schemas):
+        garde = "multipart/form-data"
+    else:
+        garde = "application/json"
+    if garde in contenu:
+        operation["requestBody"]["content"] = {garde: contenu[garde]}
 
 
 def documenter_erreurs(
     result: dict[str, Any], generator: Any = None, request: Any = None, public: bool = True
 ) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Erreur", ERREUR)
+    _decimaux_exacts(result.get("components", {}).get("schemas", {}))
     for chemin in result.get("paths", {}).values():
         for parametre in [
             p for op in chemin.values() if isinstance(op, dict) for p in op.get("parameters", [])
@@ -50,9 +103,13 @@ def documenter_erreurs(
                 operation, dict
             ):
                 continue
+            _corps_json(operation, result.get("components", {}).get("schemas", {}))
             reponses = operation.setdefault("responses", {})
             securise = operation.get("security", result.get("security")) not in (None, [], [{}])
-            for code, description in REPONSES.items():
+            ecriture = methode in ("post", "put", "patch", "delete")
+            for code, description in (
+                REPONSES | REPONSES_ECRITURE if ecriture else REPONSES
+            ).items():
                 if code in ("401", "403") and not securise:
                     continue
                 reponses.setdefault(

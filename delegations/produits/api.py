@@ -61,7 +61,7 @@ class ProduitViewSet(
         request=PhaseSerializer,
         responses={200: PhaseSerializer(many=True), 201: PhaseSerializer},
     )
-    @action(detail=True, methods=["get", "post"], url_path="phases")
+    @action(detail=True, methods=["get", "post"], url_path="phases", pagination_class=None)
     def phases(self, request: Request, pk: str | None = None) -> Response:
         produit = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "POST":

@@ -189,12 +189,34 @@ def test_list_filters_are_documented_from_the_filterset(db, api):
     assert "statut" not in {p["name"] for p in avenants.get("parameters", [])}
 
 
-def test_list_ignores_filter_values_that_do_not_parse_as_the_page_does(convention, finance, api):
-    reponse = api(finance).get(
-        "/api/v1/conventions", {"annee": "abc", "statut": "inconnu", "tri": "zzz", "delegant": "x"}
-    )
-    assert reponse.status_code == 200
-    assert [c["id"] for c in reponse.json()["results"]] == [convention.pk]
+def test_list_refuses_filter_values_that_do_not_parse_while_the_page_ignores_them(
+    convention, finance, api, client
+):
+    valeurs = {"annee": "abc", "statut": "inconnu", "tri": "zzz", "delegant": "x"}
+    reponse = api(finance).get("/api/v1/conventions", valeurs)
+    assert reponse.status_code == 400
+    assert set(reponse.json()) == {"annee", "statut", "tri", "delegant"}
+    assert reponse.json()["annee"] == ["Saisissez un nombre entier."]
+    client.force_login(finance)
+    page = client.get("/conventions/", valeurs)
+    assert page.status_code == 200
+    assert convention.reference in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "parametres",
+    [
+        {"delegant": "27367565331350020096"},  # beyond bigint: never reaches the database
+        {"produit": "-1"},
+        {"taille": "null"},
+        {"taille": "0"},
+        {"taille": "201"},
+    ],
+)
+def test_list_refuses_integers_out_of_their_declared_bounds(convention, finance, api, parametres):
+    reponse = api(finance).get("/api/v1/conventions", parametres)
+    assert reponse.status_code == 400
+    assert set(reponse.json()) == set(parametres)
 
 
 def test_list_sorts_by_amount_and_a_detail_url_ignores_list_filters(

@@ -353,3 +353,28 @@ def test_situation_query_count_does_not_grow_with_movements(convention, agent, a
         paiement(service_fait(commande(convention, "10"), "10", date=dt.date(2024, 3, 2)), "10")
     assert _requetes(api(agent), f"/api/v1/conventions/{convention.pk}/situation") == peu
     assert Engagement.objects.count() == 31
+
+
+@pytest.mark.parametrize(
+    ("parametres", "champ"),
+    [
+        ({"convention": "27367565331350020096"}, "convention"),  # the audit's OverflowError
+        ({"titulaire": "null"}, "titulaire"),
+        ({"annee": "1999"}, "annee"),
+        ({"annee": "abc"}, "annee"),
+    ],
+)
+def test_journal_list_refuses_integer_filters_out_of_their_bounds_with_400(
+    convention, finance, api, parametres, champ
+):
+    reponse = api(finance).get("/api/v1/engagements", parametres)
+    assert reponse.status_code == 400
+    assert list(reponse.json()) == [champ]
+    assert reponse.json()[champ][0].startswith("Nombre entier attendu entre")
+
+
+def test_an_address_no_operation_matches_answers_a_json_404(finance, api):
+    reponse = api(finance).get("/api/v1/conventions/0/avenants/%C2%84/")
+    assert reponse.status_code == 404
+    assert reponse["Content-Type"] == "application/json"
+    assert reponse.json() == {"detail": "Introuvable."}

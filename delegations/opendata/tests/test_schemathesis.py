@@ -1,104 +1,100 @@
-"""Schemathesis against the live test server: every operation (reads first, then writes as a
-finance user), a bounded number of examples each.
+"""Schemathesis against the live test server, as the audit ran it: every check
+(``--checks all``: server errors, status codes, content types, headers, response schemas,
+schema-violating requests accepted, schema-valid requests refused…) and every phase (examples,
+coverage, fuzzing, stateful), as a finance user. The contract holds when there is no failure.
 
-Checks: no server error, status code, content type and response body conform to the schema.
-Runs in ``make test``; deselect with ``-m "not schemathesis"``.
+``make test`` runs a small sample (``SCHEMATHESIS_EXEMPLES``, 2 examples per operation, without
+the stateful phase, whose sequences vary between runs); ``make fuzz-api`` the audit's run (15
+examples, all four phases). Deselect with ``-m "not schemathesis"``.
+
+``schemathesis-connus.json`` (schemathesis' baseline) lists the failures still known on the
+sample: the test fails on any other one, so the list only shrinks. Each entry is debt, not an
+accepted behaviour; delete the file (``SCHEMATHESIS_SANS_CONNUS=1``) to see them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-import schemathesis
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hsettings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from delegations.core.models import JetonAPI
 from delegations.core.tests.factories import ProduitFactory, UserFactory
-from delegations.opendata.schema import documenter_erreurs
 
 from .factories import ConventionPublieeFactory
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db(transaction=True)]
 
-EXEMPLES = 5
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+RACINE = Path(__file__).resolve().parents[3]
+CONNUS = Path(__file__).resolve().parent / "schemathesis-connus.json"
 
 
 def _donnees() -> str:
     finance = UserFactory(role="finance", username="finance-schemathesis")
     produit = ProduitFactory()
     conv = ConventionPublieeFactory(produits=[produit], phases=["construction"])
-    try:
-        from delegations.execution import mouvements
+    from delegations.execution import mouvements
 
-        mouvements.mettre_a_disposition(
-            conv,
-            annee=2024,
-            ae=Decimal("100000"),
-            cp=Decimal("80000"),
-            date=dt.date(2024, 2, 1),
-            reference="MAD-ST",
-        )
-        bc = mouvements.engager(
-            conv,
-            montant=Decimal("1000"),
-            reference="BC-ST",
-            date=dt.date(2024, 3, 1),
-            produit=produit,
-        )
-        mouvements.certifier_service_fait(bc, montant=Decimal("500"), date=dt.date(2024, 4, 1))
-    except ImportError:  # execution not installed: the register alone
-        pass
+    mouvements.mettre_a_disposition(
+        conv,
+        annee=2024,
+        ae=Decimal("100000"),
+        cp=Decimal("80000"),
+        date=dt.date(2024, 2, 1),
+        reference="MAD-ST",
+    )
+    bc = mouvements.engager(
+        conv,
+        montant=Decimal("1000"),
+        reference="BC-ST",
+        date=dt.date(2024, 3, 1),
+        produit=produit,
+    )
+    mouvements.certifier_service_fait(bc, montant=Decimal("500"), date=dt.date(2024, 4, 1))
     return JetonAPI.creer(finance, "schemathesis")[1]
 
 
-def test_api_conforms_to_its_schema(live_server: Any) -> None:
+def test_l_api_respecte_son_schema_avec_toutes_les_verifications_et_toutes_les_phases(
+    live_server: Any,
+) -> None:
     jeton = _donnees()
-    brut = requests.get(f"{live_server.url}/api/v1/openapi.json", timeout=30).json()
-    # Error answers as documented once the hook is registered in SPECTACULAR_SETTINGS (idempotent).
-    brut = documenter_erreurs(brut)
-    schema = schemathesis.openapi.from_dict(brut)
-    session = requests.Session()
-    entetes = {"Authorization": f"Token {jeton}"}
-    echecs: list[str] = []
-    operations = [r.ok() for r in schema.get_all_operations()]
-    lectures = [op for op in operations if op.method.upper() == "GET"]
-    assert lectures, "aucune opération GET dans le schéma"
-    ecritures = [op for op in operations if op.method.upper() != "GET"]
-    for operation in lectures + ecritures:
-
-        @given(case=operation.as_strategy())
-        @hsettings(
-            max_examples=EXEMPLES,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        def verifier(case: Any) -> None:
-            case.call_and_validate(
-                base_url=live_server.url, session=session, headers=entetes, checks=CHECKS
-            )
-
-        try:
-            verifier()
-        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - gather every failing operation
-            echecs.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:1500]}")
-    assert not echecs, "\n\n".join(echecs)
+    exemples = os.environ.get("SCHEMATHESIS_EXEMPLES", "2")
+    commande = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        "run",
+        f"{live_server.url}/api/v1/openapi.json",
+        "--header",
+        f"Authorization: Token {jeton}",
+        "--checks",
+        "all",
+        "--phases",
+        # The stateful phase draws different sequences from run to run: make fuzz-api only.
+        os.environ.get("SCHEMATHESIS_PHASES", "examples,coverage,fuzzing"),
+        "--max-examples",
+        exemples,
+        "--seed",
+        os.environ.get("SCHEMATHESIS_GRAINE", "0"),
+        "--workers",
+        "1",
+        "--no-color",
+    ]
+    # SCHEMATHESIS_CREER_CONNUS=1 without the file writes it from this run.
+    if os.environ.get("SCHEMATHESIS_CREER_CONNUS") or (
+        CONNUS.exists() and not os.environ.get("SCHEMATHESIS_SANS_CONNUS")
+    ):
+        commande += ["--baseline", str(CONNUS)]
+    resultat = subprocess.run(  # noqa: S603
+        commande, cwd=RACINE, capture_output=True, text=True, timeout=3600, check=False
+    )
+    sortie = resultat.stdout + resultat.stderr
+    echecs = re.search(r"(\d+) failures?", sortie)
+    assert resultat.returncode == 0, (
+        f"{echecs.group(1) if echecs else '?'} échec(s) de schemathesis :\n{sortie[-30000:]}"
+    )
