@@ -370,6 +370,9 @@ SPECTACULAR_SETTINGS = {
         "PhaseProduitEnum": "delegations.produits.models.PhaseProduit",
         "TypeDocumentPublieEnum": ["convention", "avenant"],
         "StatutPublieEnum": ["signee", "publiee", "suspendue", "resiliee", "terminee", "cloturee"],
+        # A task just queued (202 answers) and the decision on an open order at the end.
+        "StatutEnFileEnum": ["en_attente"],
+        "SuiteCommandeEnum": "delegations.execution.models.SuiteCommande",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
