@@ -287,6 +287,11 @@ class ConventionSerializer(serializers.Serializer):
         help_text="Autres financements du même travail que le texte mentionne.",
     )
     annexe_rgpd = serializers.BooleanField(required=False, allow_null=True)
+    comite_mi_parcours = serializers.BooleanField(
+        required=False,
+        help_text="Le texte prévoit un comité d'investissement à mi-parcours (6 mois après le "
+        "début d'une phase) : l'échéance apparaît dans « À faire ».",
+    )
     # Derived, read-only.
     date_preavis = serializers.DateField(read_only=True, allow_null=True)
     partie_preavis = serializers.ChoiceField(
@@ -389,6 +394,8 @@ class ConventionSerializer(serializers.Serializer):
             valeurs["preavis_mois"] = data["preavis_mois"]
         if data.get("annexe_rgpd") is not None:
             valeurs["annexe_rgpd"] = data["annexe_rgpd"]
+        if "comite_mi_parcours" in data:
+            valeurs["comite_mi_parcours"] = bool(data["comite_mi_parcours"])
         return valeurs
 
     def _ecrire(self, data: dict[str, Any], instance: Convention | None) -> Convention:

@@ -277,3 +277,19 @@ def test_api_refuses_a_malformed_co_financing_with_a_400(
     reponse = api(finance).post("/api/v1/conventions/", corps, format="json")
     assert reponse.status_code == 400
     assert not Convention.objects.filter(reference="COF-2").exists()
+
+
+def test_api_records_the_mid_term_committee_clause(finance, administration, dinum, api):
+    from delegations.conventions.models import Convention
+
+    corps = {
+        "reference": "MI-1",
+        "objet": "Objet.",
+        "delegant": {"nom": administration.nom, "sigle": administration.sigle},
+        "delegataire": {"nom": dinum.nom, "sigle": dinum.sigle},
+        "comite_mi_parcours": True,
+    }
+    reponse = api(finance).post("/api/v1/conventions/", corps, format="json")
+    assert reponse.status_code == 201, reponse.content
+    assert Convention.objects.get(reference="MI-1").comite_mi_parcours is True
+    assert reponse.json()["comite_mi_parcours"] is True
