@@ -104,7 +104,7 @@ EXEMPLE = OpenApiExample(
 )
 
 
-class ErreurSerializer(serializers.Serializer):
+class DonneesEnPreparationSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
@@ -138,7 +138,8 @@ class ConventionsPubliquesView(generics.ListAPIView):
             200: ConventionPubliqueSerializer(many=True),
             304: OpenApiResponse(description="Inchangé depuis la version indiquée (ETag)."),
             503: OpenApiResponse(
-                ErreurSerializer, description="Données en cours de préparation (Retry-After)."
+                DonneesEnPreparationSerializer,
+                description="Données en cours de préparation (Retry-After).",
             ),
         },
     )

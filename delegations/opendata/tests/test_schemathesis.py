@@ -58,6 +58,11 @@ def _donnees() -> str:
         produit=produit,
     )
     mouvements.certifier_service_fait(bc, montant=Decimal("500"), date=dt.date(2024, 4, 1))
+    # The public list is served from the last publication (issue 16): publish once, as the
+    # worker does after a change, so that it answers 200 rather than « en préparation ».
+    from delegations.opendata.publication import publier
+
+    publier()
     return JetonAPI.creer(finance, "schemathesis")[1]
 
 
