@@ -26,14 +26,19 @@ from .rapprochement import Resultat, euros_json, rapprocher
 FICHIERS_MAX = 10
 
 
-def lire_fichiers(fichiers: list[tuple[str, bytes]]) -> list[Journal]:
-    """Read every file, or refuse them all with the French reason (nothing is kept)."""
+def verifier_nombre(fichiers: list[tuple[str, bytes]]) -> None:
+    """At least one journal, at most FICHIERS_MAX."""
     if not fichiers:
         raise RegleMetierError("fichier_requis", "Déposez au moins un journal CHORUS.")
     if len(fichiers) > FICHIERS_MAX:
         raise RegleMetierError(
             "trop_de_fichiers", f"Au plus {FICHIERS_MAX} fichiers par rapprochement."
         )
+
+
+def lire_fichiers(fichiers: list[tuple[str, bytes]]) -> list[Journal]:
+    """Read every file, or refuse them all with the French reason (nothing is kept)."""
+    verifier_nombre(fichiers)
     journaux = []
     for nom, contenu in fichiers:
         try:

@@ -27,12 +27,7 @@ ECRITURE = "Seuls les agents finance de la DINUM rapprochent CHORUS."
 
 def parquer(fichiers: list[tuple[str, bytes]], user: Any) -> list[str]:
     """Park the journals of ``user``; returns their tokens (nothing parked if one is refused)."""
-    if not fichiers:
-        raise RegleMetierError("fichier_requis", "Déposez au moins un journal CHORUS.")
-    if len(fichiers) > services.FICHIERS_MAX:
-        raise RegleMetierError(
-            "trop_de_fichiers", f"Au plus {services.FICHIERS_MAX} fichiers par rapprochement."
-        )
+    services.verifier_nombre(fichiers)
     parcs: list[parc.Parc] = []
     try:
         for nom, contenu in fichiers:
