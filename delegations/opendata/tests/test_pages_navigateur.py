@@ -167,7 +167,11 @@ def _violations(page: Any, axe: Path) -> list[str]:
         page.evaluate(
             """async () => {
                 const r = await axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]});
-                return r.violations.map(v => `${v.id} (${v.nodes.length}) : ${v.nodes[0].target}`);
+                return r.violations.map(v => {
+                    const n = document.querySelector(v.nodes[0].target[0]);
+                    const legende = n && n.querySelector("caption") ? ` « ${n.querySelector("caption").textContent.trim()} »` : "";
+                    return `${v.id} (${v.nodes.length}) : ${v.nodes[0].target}${legende}`;
+                });
             }"""
         )
     )
