@@ -94,3 +94,52 @@ def test_date_written_in_any_form_parses_back(d: date, form: str) -> None:
     else:
         text = f"{d.year}.{d.month:02d}.{d.day:02d} 23:45:15 +01'00'"
     assert parse_date(f"Fait à Paris, le {text}") == d
+
+
+def _sentence_by_scanning(text: str, pos: int, end: int) -> tuple[int, int]:
+    """The sentence around [pos, end) found by scanning the text, as the reader first did."""
+    import re
+
+    starts = [text.rfind(". ", 0, pos), text.rfind(".\n", 0, pos), text.rfind("\n\n", 0, pos)]
+    s = max(starts)
+    s = 0 if s < 0 else s + 2
+    m = re.compile(r"\.(?=\s|$)|\n\s*\n").search(text, end)
+    return s, (m.end() if m else len(text))
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Le montant", " est de", " 10 000 €", ".", " ", "\n", "\n\n", "x"]),
+        max_size=40,
+    ),
+    st.data(),
+)
+def test_sentence_around_a_value_is_the_one_a_scan_of_the_text_finds(
+    parts: list[str], data: st.DataObject
+) -> None:
+    from delegations.lecture.extraction.document import doc_from_plain
+    from delegations.lecture.extraction.rules.context import Context
+
+    ctx = Context(doc_from_plain(["".join(parts)]))
+    pos = data.draw(st.integers(0, len(ctx.text)))
+    end = data.draw(st.integers(pos, len(ctx.text)))
+    assert ctx.sentence_at(pos, end) == _sentence_by_scanning(ctx.text, pos, end)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Article 1er – Objet", "Article 2 – Montant", "texte", "Fait à Paris"]),
+        max_size=30,
+    ),
+    st.data(),
+)
+def test_article_at_an_offset_is_the_one_whose_span_holds_it(
+    lines: list[str], data: st.DataObject
+) -> None:
+    from delegations.lecture.extraction.document import doc_from_plain
+    from delegations.lecture.extraction.rules.context import Context
+
+    ctx = Context(doc_from_plain(["\n".join(lines)]))
+    offset = data.draw(st.integers(0, len(ctx.text)))
+    holding = [art for art in ctx.articles if art.start <= offset < art.end]
+    assert ctx.article_at(offset) == (holding[-1] if holding else None)

@@ -36,10 +36,10 @@ def superseded(ctx: Context, start: int, end: int) -> bool:
     s, e = ctx.sentence_at(start, end)
     # A clause never runs across an article heading (DOCX and PDF lines carry no blank
     # line between paragraphs, so the sentence may reach back into the previous article).
-    for art in ctx.articles:
-        if art.start <= start < art.end:
-            heading_end = ctx.text.find("\n", art.start)
-            s = max(s, heading_end + 1 if heading_end >= 0 else art.start)
+    art = ctx.article_at(start)
+    if art is not None:
+        heading_end = ctx.text.find("\n", art.start)
+        s = max(s, heading_end + 1 if heading_end >= 0 else art.start)
     before, after = ctx.flat[max(s, start - 200) : start], ctx.flat[end:e]
     if CHANGE_FROM.search(before):
         return True

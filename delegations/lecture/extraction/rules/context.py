@@ -7,6 +7,7 @@ to the totals, the CHORUS codes to their check) is returned as a value, never st
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..document import Doc
@@ -16,6 +17,11 @@ from .structure import Article, find_structure
 I = re.IGNORECASE  # noqa: E741
 
 SENTENCE_END = re.compile(r"\.(?=\s|$)|\n\s*\n")
+# Every offset where a sentence may start after (". ", ".\n", "\n\n") or end: found once per
+# document, so that finding the sentence around a value is a bisection, not a scan of the text
+# (a 10 000-line text has thousands of amounts: scanning back for each was quadratic).
+SENTENCE_STOP_AT = re.compile(r"(?=\. |\.\n|\n\n)")
+SENTENCE_END_AT = re.compile(rf"(?={SENTENCE_END.pattern})")
 
 
 @dataclass(slots=True)
@@ -32,12 +38,18 @@ class Context:
     # Output: first source per field (in the order the rules found them), alerts without repeats.
     sources: dict[str, dict[str, object]] = field(default_factory=dict)
     alerts: list[dict[str, str]] = field(default_factory=list)
+    _stops: list[int] = field(init=False, repr=False)
+    _ends: list[int] = field(init=False, repr=False)
+    _article_starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.text = self.doc.text
         self.flat = self.doc.flat
+        self._stops = [m.start() for m in SENTENCE_STOP_AT.finditer(self.text)]
+        self._ends = [m.start() for m in SENTENCE_END_AT.finditer(self.text)]
         structure = find_structure(self.doc)
         self.articles = structure.articles
+        self._article_starts = [art.start for art in self.articles]
         self.annex_start = structure.annex_start
         self.signature_start = structure.signature_start
         self.body_start = structure.body_start
@@ -54,6 +66,13 @@ class Context:
                     return art
         return None
 
+    def article_at(self, offset: int) -> Article | None:
+        """The article holding ``offset`` (articles are in order and never overlap)."""
+        k = bisect_right(self._article_starts, offset) - 1
+        if k >= 0 and offset < self.articles[k].end:
+            return self.articles[k]
+        return None
+
     def span(self, art: Article | None) -> tuple[int, int]:
         """The article's offsets, or the whole document without one."""
         if art is None:
@@ -63,12 +82,13 @@ class Context:
     def sentence_at(self, pos: int, end: int | None = None) -> tuple[int, int]:
         """The sentence (or paragraph) around [pos, end)."""
         end = pos if end is None else end
-        text = self.text
-        starts = [text.rfind(". ", 0, pos), text.rfind(".\n", 0, pos), text.rfind("\n\n", 0, pos)]
-        s = max(starts)
-        s = 0 if s < 0 else s + 2
-        m = SENTENCE_END.search(text, end)
-        e = m.end() if m else len(text)
+        # The last stop wholly before ``pos`` (as ``rfind(stop, 0, pos)`` would find it).
+        k = bisect_right(self._stops, pos - 2) - 1
+        s = self._stops[k] + 2 if k >= 0 else 0
+        # The first end at or after ``end`` (as ``SENTENCE_END.search(text, end)`` would).
+        j = bisect_left(self._ends, end)
+        m = SENTENCE_END.match(self.text, self._ends[j]) if j < len(self._ends) else None
+        e = m.end() if m else len(self.text)
         return s, e
 
     def where(self, offset: int) -> str:
