@@ -157,7 +157,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resumes": _par_application("resume_convention"),
             "sommaire": sommaire(convention),
             "breadcrumb_data": _fil(
-                (reverse("conventions:liste"), "Conventions"), courant=str(convention)
+                (reverse("conventions:liste"), "Conventions"),
+                courant=f"Convention {convention.reference or convention.pk}",
             ),
         },
     )
@@ -411,6 +412,7 @@ def administrations(request: HttpRequest) -> HttpResponse:
         "conventions/administrations.html",
         {
             "title": "Administrations",
+            "breadcrumb_data": _fil(courant="Administrations"),
             "page_obj": page,
             "q": q,
         },
@@ -428,5 +430,13 @@ def administration_formulaire(request: HttpRequest, pk: int | None = None) -> Ht
         return redirect("conventions:administrations")
     titre = f"Modifier {instance}" if instance else "Nouvelle administration"
     return render(
-        request, "conventions/administration_formulaire.html", {"title": titre, "form": form}
+        request,
+        "conventions/administration_formulaire.html",
+        {
+            "title": titre,
+            "form": form,
+            "breadcrumb_data": _fil(
+                (reverse("conventions:administrations"), "Administrations"), courant=titre
+            ),
+        },
     )

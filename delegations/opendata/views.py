@@ -152,7 +152,15 @@ def statistiques(request: HttpRequest) -> HttpResponse:
     contenu = (
         mark_safe(publication.lire(servie, publication.FICHIER_STATS).decode()) if servie else ""
     )  # noqa: S308 -- rendered by our template
-    return render(request, "opendata/stats.html", {"title": "Statistiques", "contenu": contenu})
+    return render(
+        request,
+        "opendata/stats.html",
+        {
+            "title": "Statistiques",
+            "contenu": contenu,
+            "breadcrumb_data": {"links": [], "current": "Statistiques"},
+        },
+    )
 
 
 @limite_par_adresse
