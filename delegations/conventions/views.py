@@ -302,6 +302,7 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Avenant n° {avenant.numero} enregistré.")
             return redirect("conventions:detail", pk=convention.pk)
+    prochain = len(convention.avenants_ordonnes()) + 1
     return render(
         request,
         "conventions/avenant_formulaire.html",
@@ -310,12 +311,12 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "convention": convention,
-            "prochain_numero": len(convention.avenants_ordonnes()) + 1,
+            "prochain_numero": prochain,
             "consolide": convention.echeancier_consolide(),
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"),
                 (reverse("conventions:detail", args=[pk]), str(convention)),
-                courant="Nouvel avenant",
+                courant=f"Avenant n° {prochain} — {convention}",
             ),
         },
     )
@@ -348,7 +349,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"),
                 (reverse("conventions:detail", args=[pk]), str(convention)),
-                courant=TRANSITIONS[action],
+                courant=f"{TRANSITIONS[action]} — {convention}",
             ),
         },
     )
@@ -395,7 +396,7 @@ def avenant_action(request: HttpRequest, pk: int, numero: int, action: str) -> H
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"),
                 (reverse("conventions:detail", args=[pk]), str(convention)),
-                courant=f"{libelle} n° {numero}",
+                courant=f"{libelle} n° {numero} — {convention}",
             ),
         },
     )

@@ -49,6 +49,10 @@ def conventions(request: HttpRequest) -> HttpResponse:
         "opendata/conventions.html",
         {
             "title": "Conventions publiées",
+            "breadcrumb_data": {
+                "links": [],
+                "current": "Conventions de délégation de gestion publiées",
+            },
             "page_obj": page,
             "lignes": lignes,
             "delegants": delegants,
@@ -77,7 +81,7 @@ def convention(request: HttpRequest, pk: int) -> HttpResponse:
                 "links": [
                     {"url": reverse("opendata:conventions"), "title": "Conventions publiées"}
                 ],
-                "current": identifiant(conv),
+                "current": f"Convention {identifiant(conv)}",
             },
         },
     )

@@ -101,7 +101,7 @@ def copie_deposer(request: HttpRequest, pk: int) -> HttpResponse:
             "title": f"Déposer une copie signée — {convention}",
             "convention": convention,
             "form": form,
-            "breadcrumb_data": _fil(convention, "Déposer une copie signée"),
+            "breadcrumb_data": _fil(convention, f"Déposer une copie signée — {convention}"),
         },
     )
 
