@@ -51,7 +51,8 @@ def test_convention_page_lists_open_orders_at_the_effective_end_and_offers_closi
     assert bc.reference in page
     assert reverse("execution:suite_commande", args=[bc.pk, "solder"]) in page
     assert reverse("execution:cloturer", args=[convention.pk]) in page
-    assert "par le délégataire" in page
+    detail = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    assert "par le délégataire" in detail
 
 
 def test_convention_in_force_shows_no_end_section(convention, finance, client):
