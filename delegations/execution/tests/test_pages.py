@@ -253,6 +253,7 @@ def test_convention_panel_query_count_is_bounded(client, convention, finance):
     def compter():
         with CaptureQueriesContext(connection) as ctx:
             client.get(f"/conventions/{convention.pk}/")
+            client.get(f"/conventions/{convention.pk}/sections/execution/")
         return len(ctx.captured_queries)
 
     compter()  # warms the per-process caches (content types) the first page reads
