@@ -113,7 +113,7 @@ def nouveau(request: HttpRequest) -> HttpResponse:
         {
             "title": "Nouveau rapprochement CHORUS",
             "form": form,
-            "breadcrumb_data": _fil("Nouveau rapprochement"),
+            "breadcrumb_data": _fil("Nouveau rapprochement CHORUS"),
         },
     )
 
@@ -340,17 +340,18 @@ def regulariser(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{actions.MOUVEMENTS[mouvement]} enregistré ; écart réglé.")
             return redirect(_retour(ecart))
+    titre = f"Enregistrer le mouvement manquant : {actions.MOUVEMENTS[mouvement].lower()}"
     return render(
         request,
         "chorus/ecart_formulaire.html",
         {
-            "title": f"Enregistrer le mouvement manquant : {actions.MOUVEMENTS[mouvement].lower()}",
+            "title": titre,
             "ecart": ecart,
             "form": form,
             "engagement": engagement,
             "retour": _retour(ecart),
             "bouton": "Enregistrer au journal",
             "enregistre": True,
-            "breadcrumb_data": _fil("Enregistrer le mouvement manquant", ecart.rapprochement),
+            "breadcrumb_data": _fil(titre, ecart.rapprochement),
         },
     )

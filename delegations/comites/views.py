@@ -64,6 +64,7 @@ def liste(request: HttpRequest) -> HttpResponse:
         "comites/liste.html",
         {
             "title": "Comités d'investissement",
+            "breadcrumb_data": {"links": [], "current": "Comités d'investissement"},
             "page_obj": page,
             "q": q,
             "type": type_,
@@ -113,7 +114,7 @@ def modifier(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumb_data": _fil(
                 (reverse("comites:liste"), "Comités"),
                 (reverse("comites:detail", args=[pk]), str(comite)),
-                courant="Modifier",
+                courant=f"Modifier {comite}",
             ),
         },
     )
@@ -145,7 +146,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resultats": resultats,
             "releves": sorted(comite.releves.all(), key=lambda r: r.numero),
             "historique": historique(comite)[:30],
-            "breadcrumb_data": _fil((reverse("comites:liste"), "Comités"), courant=str(comite)),
+            "breadcrumb_data": _fil(
+                (reverse("comites:liste"), "Comités"), courant=comite.get_type_display()
+            ),
         },
     )
 
@@ -223,6 +226,11 @@ def _confirmer(request: HttpRequest, comite: Comite, action: str) -> HttpRespons
             "libelle": libelle,
             "action": action,
             "manques": releve.manques() if releve and not releve.est_finalise else [],
+            "breadcrumb_data": _fil(
+                (reverse("comites:liste"), "Comités"),
+                (reverse("comites:detail", args=[comite.pk]), str(comite)),
+                courant=libelle,
+            ),
         },
     )
 
@@ -262,7 +270,7 @@ def resultats(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumb_data": _fil(
                 (reverse("comites:liste"), "Comités"),
                 (reverse("comites:detail", args=[pk]), str(comite)),
-                courant="Résultats",
+                courant=f"Résultats — {comite}",
             ),
         },
     )
@@ -289,6 +297,7 @@ def obligations(request: HttpRequest) -> HttpResponse:
         "comites/obligations.html",
         {
             "title": "Obligations des conventions",
+            "breadcrumb_data": {"links": [], "current": "Obligations des conventions"},
             "page_obj": page,
             "q": q,
             "statut": statut,
@@ -350,7 +359,18 @@ def obligation_modifier(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "obligation": obligation,
             "convention": obligation.convention,
+            "breadcrumb_data": _fil_obligation(
+                obligation.convention, f"Obligation — {obligation.libelle}"
+            ),
         },
+    )
+
+
+def _fil_obligation(convention: Convention, courant: str) -> dict[str, Any]:
+    return _fil(
+        (reverse("conventions:liste"), "Conventions"),
+        (reverse("conventions:detail", args=[convention.pk]), str(convention)),
+        courant=courant,
     )
 
 
@@ -372,6 +392,7 @@ def obligation_ajouter(request: HttpRequest, convention_pk: int) -> HttpResponse
             "title": f"Nouvelle obligation — {convention}",
             "form": form,
             "convention": convention,
+            "breadcrumb_data": _fil_obligation(convention, f"Nouvelle obligation — {convention}"),
         },
     )
 
@@ -393,5 +414,6 @@ def obligation_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
             "title": f"Retirer l'obligation — {obligation.libelle}",
             "form": form,
             "obligation": obligation,
+            "breadcrumb_data": _fil_obligation(obligation.convention, "Retirer l'obligation"),
         },
     )

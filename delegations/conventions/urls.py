@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.liste, name="liste"),
     path("nouvelle/", views.creer, name="creer"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/sections/<slug:nom>/", views.section, name="section"),
     path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/avenants/nouveau/", views.avenant_creer, name="avenant_creer"),
     path("<int:pk>/statut/<str:action>/", views.transition, name="transition"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.apps import apps
@@ -8,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from delegations.core.acces import ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
@@ -81,15 +83,44 @@ def liste(request: HttpRequest) -> HttpResponse:
     )
 
 
-def panneaux(convention: Convention) -> list[str]:
-    """Templates that other apps add to the convention page (``panneaux_convention`` on their AppConfig)."""
-    return [
-        t for config in apps.get_app_configs() for t in getattr(config, "panneaux_convention", ())
-    ]
-
-
 def _par_application(attribut: str) -> list[Any]:
     return [x for config in apps.get_app_configs() for x in getattr(config, attribut, ())]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the convention page loaded on demand (htmx) from its own URL."""
+
+    nom: str
+    titre: str
+    gabarits: tuple[str, ...]
+    sommaire: tuple[tuple[str, str], ...]
+
+
+HISTORIQUE = Section(
+    "historique", "Historique", ("conventions/_historique.html",), (("historique", "Historique"),)
+)
+
+
+def _titre(libelles: list[str]) -> str:
+    if len(libelles) < 2:
+        return libelles[0] if libelles else ""
+    suite = [lib[0].lower() + lib[1:] for lib in libelles[1:]]
+    return ", ".join([libelles[0], *suite[:-1]]) + " et " + suite[-1]
+
+
+def sections_convention() -> list[Section]:
+    """The panels other apps add to the convention page (``panneaux_convention`` on their
+    AppConfig, their anchors in ``sommaire_convention``), one section per app named after its
+    label, in ``INSTALLED_APPS`` order; then the history. Each is loaded on demand."""
+    sections = []
+    for config in apps.get_app_configs():
+        gabarits = tuple(getattr(config, "panneaux_convention", ()))
+        if gabarits:
+            sommaire = tuple(getattr(config, "sommaire_convention", ()))
+            titre = _titre([libelle for _ancre, libelle in sommaire]) or str(config.verbose_name)
+            sections.append(Section(config.label, titre, gabarits, sommaire))
+    return [*sections, HISTORIQUE]
 
 
 def sommaire(convention: Convention) -> list[tuple[str, str]]:
@@ -120,13 +151,53 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consolide": consolide,
             "totaux_base": convention.totaux(),
             "totaux_consolides": convention.totaux(consolide),
-            "historique": historique(convention)[:50],
             "transitions": _transitions_possibles(convention),
-            "panneaux": panneaux(convention),
+            "sections": [s for s in sections_convention() if s is not HISTORIQUE],
+            "historique": HISTORIQUE,
             "resumes": _par_application("resume_convention"),
             "sommaire": sommaire(convention),
             "breadcrumb_data": _fil(
-                (reverse("conventions:liste"), "Conventions"), courant=str(convention)
+                (reverse("conventions:liste"), "Conventions"),
+                courant=f"Convention {convention.reference or convention.pk}",
+            ),
+        },
+    )
+
+
+def section(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
+    """One section of the convention page, checked like the page (login, perimeter: 404): the
+    fragment for htmx, a page of its own otherwise (the link shown without JavaScript)."""
+    if not request.user.is_authenticated and request.htmx:  # type: ignore[attr-defined]
+        # An expired session: the whole window goes to the login page, not the placeholder.
+        return HttpResponseClientRedirect(
+            f"{reverse('core:login')}?next={reverse('conventions:detail', args=[pk])}"
+        )
+    return _section(request, pk, nom)
+
+
+@login_required
+def _section(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
+    convention = _convention_visible(request, pk)
+    trouvee = next((s for s in sections_convention() if s.nom == nom), None)
+    if trouvee is None:
+        raise Http404("Section inconnue.")
+    contexte: dict[str, Any] = {"convention": convention, "section": trouvee}
+    if trouvee is HISTORIQUE:
+        contexte["historique"] = historique(convention)[:50]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "conventions/_section.html", contexte)
+    detail = reverse("conventions:detail", args=[pk])
+    return render(
+        request,
+        "conventions/section.html",
+        {
+            **contexte,
+            "title": f"{trouvee.titre} — {convention}",
+            "retour": f"{detail}#{trouvee.sommaire[0][0] if trouvee.sommaire else ''}",
+            "breadcrumb_data": _fil(
+                (reverse("conventions:liste"), "Conventions"),
+                (detail, str(convention)),
+                courant=trouvee.titre,
             ),
         },
     )
@@ -231,6 +302,7 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Avenant n° {avenant.numero} enregistré.")
             return redirect("conventions:detail", pk=convention.pk)
+    prochain = len(convention.avenants_ordonnes()) + 1
     return render(
         request,
         "conventions/avenant_formulaire.html",
@@ -239,12 +311,12 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "formset": formset,
             "convention": convention,
-            "prochain_numero": len(convention.avenants_ordonnes()) + 1,
+            "prochain_numero": prochain,
             "consolide": convention.echeancier_consolide(),
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"),
                 (reverse("conventions:detail", args=[pk]), str(convention)),
-                courant="Nouvel avenant",
+                courant=f"Avenant n° {prochain} — {convention}",
             ),
         },
     )
@@ -277,7 +349,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"),
                 (reverse("conventions:detail", args=[pk]), str(convention)),
-                courant=TRANSITIONS[action],
+                courant=f"{TRANSITIONS[action]} — {convention}",
             ),
         },
     )
@@ -324,7 +396,7 @@ def avenant_action(request: HttpRequest, pk: int, numero: int, action: str) -> H
             "breadcrumb_data": _fil(
                 (reverse("conventions:liste"), "Conventions"),
                 (reverse("conventions:detail", args=[pk]), str(convention)),
-                courant=f"{libelle} n° {numero}",
+                courant=f"{libelle} n° {numero} — {convention}",
             ),
         },
     )
@@ -341,6 +413,7 @@ def administrations(request: HttpRequest) -> HttpResponse:
         "conventions/administrations.html",
         {
             "title": "Administrations",
+            "breadcrumb_data": _fil(courant="Administrations"),
             "page_obj": page,
             "q": q,
         },
@@ -358,5 +431,13 @@ def administration_formulaire(request: HttpRequest, pk: int | None = None) -> Ht
         return redirect("conventions:administrations")
     titre = f"Modifier {instance}" if instance else "Nouvelle administration"
     return render(
-        request, "conventions/administration_formulaire.html", {"title": titre, "form": form}
+        request,
+        "conventions/administration_formulaire.html",
+        {
+            "title": titre,
+            "form": form,
+            "breadcrumb_data": _fil(
+                (reverse("conventions:administrations"), "Administrations"), courant=titre
+            ),
+        },
     )

@@ -42,11 +42,25 @@ def accueil(request: HttpRequest) -> HttpResponse:
 
 
 def accessibilite(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/accessibilite.html", {"title": "Accessibilité"})
+    return render(
+        request,
+        "core/accessibilite.html",
+        {
+            "title": "Accessibilité",
+            "breadcrumb_data": {"links": [], "current": "Déclaration d'accessibilité"},
+        },
+    )
 
 
 def mentions_legales(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/mentions_legales.html", {"title": "Mentions légales"})
+    return render(
+        request,
+        "core/mentions_legales.html",
+        {
+            "title": "Mentions légales",
+            "breadcrumb_data": {"links": [], "current": "Mentions légales"},
+        },
+    )
 
 
 def base_injoignable(exc: BaseException | None) -> bool:
@@ -89,6 +103,7 @@ def profil(request: HttpRequest) -> HttpResponse:
         "core/profil.html",
         {
             "title": "Mon profil",
+            "breadcrumb_data": {"links": [], "current": "Mon profil"},
             "form": form,
             "jetons": jetons,
             "nouvelle_cle": nouvelle_cle,

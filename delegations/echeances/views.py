@@ -65,6 +65,7 @@ def tableau(request: HttpRequest) -> HttpResponse:
         "echeances/tableau.html",
         {
             "title": "À faire",
+            "breadcrumb_data": {"links": [], "current": "À faire"},
             "page_obj": page,
             "compte": compte,
             "types": TypeEcheance.choices,

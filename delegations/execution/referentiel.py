@@ -40,6 +40,7 @@ def referentiel(request: HttpRequest) -> HttpResponse:
         "execution/referentiel.html",
         {
             "title": "Titulaires et marchés",
+            "breadcrumb_data": {"links": [], "current": "Titulaires et marchés"},
             "q": q,
             "titulaires": Paginator(titulaires, 50).get_page(request.GET.get("page_t")),
             "marches": Paginator(marches, 50).get_page(request.GET.get("page_m")),

@@ -140,7 +140,7 @@ def liste(request: HttpRequest) -> HttpResponse:
             "produits": Produit.objects.filter(conventions__in=visibles).distinct().order_by("nom"),
             "titulaires": Titulaire.objects.order_by("nom"),
             "propositions_en_attente": _propositions_en_attente(request).count(),
-            "breadcrumb_data": {"links": [], "current": "Exécution"},
+            "breadcrumb_data": {"links": [], "current": "Exécution des crédits"},
         },
     )
 
@@ -476,7 +476,7 @@ def propositions(request: HttpRequest) -> HttpResponse:
             "title": "Services faits proposés",
             "page_obj": page,
             "form_rejet": forms.RejetForm(),
-            "breadcrumb_data": _fil(None, "Services faits proposés"),
+            "breadcrumb_data": _fil(None, "Services faits proposés par les intrapreneurs"),
         },
     )
 
@@ -534,7 +534,7 @@ def _page_import(
             "form": form,
             "rapport": rapport,
             "duree_heures": settings.IMPORT_DUREE_HEURES,
-            "breadcrumb_data": _fil(None, "Import"),
+            "breadcrumb_data": _fil(None, "Importer des bons de commande ou des paiements"),
         },
     )
 
@@ -602,7 +602,7 @@ def situation(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "title": f"Situation d'exécution — {convention}",
             "convention": convention,
-            "breadcrumb_data": _fil(convention, "Situation"),
+            "breadcrumb_data": _fil(convention, f"Situation d'exécution — {convention}"),
         },
     )
 

@@ -122,7 +122,13 @@ def importer(request: HttpRequest) -> HttpResponse:
             tache = lancer_lecture(depot, request.user)
             return redirect("taches:detail", pk=tache.pk)
     return render(
-        request, "lecture/importer.html", {"title": "Importer une convention", "form": form}
+        request,
+        "lecture/importer.html",
+        {
+            "title": "Importer une convention",
+            "form": form,
+            "breadcrumb_data": {"links": [], "current": "Importer une convention ou un avenant"},
+        },
     )
 
 

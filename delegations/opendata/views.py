@@ -49,6 +49,10 @@ def conventions(request: HttpRequest) -> HttpResponse:
         "opendata/conventions.html",
         {
             "title": "Conventions publiées",
+            "breadcrumb_data": {
+                "links": [],
+                "current": "Conventions de délégation de gestion publiées",
+            },
             "page_obj": page,
             "lignes": lignes,
             "delegants": delegants,
@@ -77,7 +81,7 @@ def convention(request: HttpRequest, pk: int) -> HttpResponse:
                 "links": [
                     {"url": reverse("opendata:conventions"), "title": "Conventions publiées"}
                 ],
-                "current": identifiant(conv),
+                "current": f"Convention {identifiant(conv)}",
             },
         },
     )
@@ -152,7 +156,15 @@ def statistiques(request: HttpRequest) -> HttpResponse:
     contenu = (
         mark_safe(publication.lire(servie, publication.FICHIER_STATS).decode()) if servie else ""
     )  # noqa: S308 -- rendered by our template
-    return render(request, "opendata/stats.html", {"title": "Statistiques", "contenu": contenu})
+    return render(
+        request,
+        "opendata/stats.html",
+        {
+            "title": "Statistiques",
+            "contenu": contenu,
+            "breadcrumb_data": {"links": [], "current": "Statistiques"},
+        },
+    )
 
 
 @limite_par_adresse

@@ -48,6 +48,7 @@ def liste(request: HttpRequest) -> HttpResponse:
         "produits/liste.html",
         {
             "title": "Produits",
+            "breadcrumb_data": {"links": [], "current": "Produits"},
             "page_obj": page,
             "q": q,
             "phase": phase,

@@ -101,7 +101,7 @@ def copie_deposer(request: HttpRequest, pk: int) -> HttpResponse:
             "title": f"Déposer une copie signée — {convention}",
             "convention": convention,
             "form": form,
-            "breadcrumb_data": _fil(convention, "Déposer une copie signée"),
+            "breadcrumb_data": _fil(convention, f"Déposer une copie signée — {convention}"),
         },
     )
 
@@ -297,10 +297,18 @@ def contacts(request: HttpRequest) -> HttpResponse:
         "redaction/contacts.html",
         {
             "title": "Contacts des délégants",
+            "breadcrumb_data": {"links": [], "current": "Contacts des délégants"},
             "page_obj": page,
             "q": q,
         },
     )
+
+
+def _fil_contacts(courant: str) -> dict[str, Any]:
+    return {
+        "links": [{"url": reverse("redaction:contacts"), "title": "Contacts des délégants"}],
+        "current": courant,
+    }
 
 
 @login_required
@@ -313,7 +321,11 @@ def contact_formulaire(request: HttpRequest, pk: int | None = None) -> HttpRespo
         messages.success(request, "Contact enregistré.")
         return redirect("redaction:contacts")
     titre = f"Modifier {instance}" if instance else "Nouveau contact"
-    return render(request, "redaction/contact_formulaire.html", {"title": titre, "form": form})
+    return render(
+        request,
+        "redaction/contact_formulaire.html",
+        {"title": titre, "form": form, "breadcrumb_data": _fil_contacts(titre)},
+    )
 
 
 @login_required
@@ -327,7 +339,11 @@ def contact_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "redaction/contact_supprimer.html",
-        {"title": f"Supprimer {contact}", "contact": contact},
+        {
+            "title": f"Supprimer {contact}",
+            "contact": contact,
+            "breadcrumb_data": _fil_contacts(f"Supprimer {contact}"),
+        },
     )
 
 
@@ -360,7 +376,12 @@ def modeles(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "redaction/modeles.html",
-        {"title": "Modèles de documents", "form": form, "versions": versions},
+        {
+            "title": "Modèles de documents",
+            "form": form,
+            "versions": versions,
+            "breadcrumb_data": {"links": [], "current": "Modèles de documents"},
+        },
     )
 
 

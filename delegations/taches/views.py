@@ -39,6 +39,7 @@ def liste(request: HttpRequest) -> HttpResponse:
         "taches/liste.html",
         {
             "title": "Mes traitements",
+            "breadcrumb_data": {"links": [], "current": "Mes traitements"},
             "page_obj": page,
             "lignes": lignes,
             "en_cours": any(not t.finie for t in page.object_list),

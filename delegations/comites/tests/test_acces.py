@@ -187,7 +187,8 @@ def test_record_form_saves_draft_with_indicators(client: Any, finance: Any, comi
 
 def test_convention_page_shows_obligations_panel(client: Any, agent: Any, convention: Any) -> None:
     client.force_login(agent)
-    page = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    section = reverse("conventions:section", args=[convention.pk, "comites"])
+    page = client.get(section).content.decode()
     assert "Adhésion au manifeste" in page and "En retard" in page
 
 

@@ -93,8 +93,8 @@ def test_product_and_convention_pages_hide_committees_of_another_perimeter(
         assert lien in client.get(page_produit).content.decode()
     client.force_login(agent)
     assert lien not in client.get(page_produit).content.decode()
-    assert (
-        lien not in client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
-    )
+    section = reverse("conventions:section", args=[convention.pk, "comites"])
+    assert "Comités d'investissement" in client.get(section).content.decode()
+    assert lien not in client.get(section).content.decode()
     client.logout()
     assert client.get(page_produit).status_code == 302

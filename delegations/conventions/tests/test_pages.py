@@ -105,8 +105,8 @@ def test_status_action_asks_for_confirmation_then_applies(convention, finance):
     assert convention.statut == "resiliee"
     assert convention.partie_preavis == "delegataire"
     assert convention.date_preavis == dt.date(2025, 6, 1)
-    detail = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
-    assert "Résilier" in detail  # history row
+    historique = reverse("conventions:section", args=[convention.pk, "historique"])
+    assert "Résilier" in client.get(historique).content.decode()  # history row
 
 
 def test_amendment_form_creates_numbered_amendment(convention, finance):

@@ -81,18 +81,10 @@ def graphique(annees: list[dict[str, Any]]) -> SafeString:
 
 
 @register.simple_tag
-def situation_execution(convention: Any) -> dict[str, Any]:
-    """The convention's situation for its page; computed once per page (the summary tile at the
-    top and the panel below read the same figures)."""
-    deja = getattr(convention, "_situation_execution", None)
-    if deja is not None:
-        return dict(deja)
-    resultat = _situation_execution(convention)
-    convention._situation_execution = resultat
-    return resultat
-
-
-def _situation_execution(convention: Any) -> dict[str, Any]:
+def resume_execution(convention: Any) -> dict[str, Any]:
+    """The convention's situation by year and its totals, without the breakdowns and the chart:
+    what the summary tile at the top of the convention page shows (the panel, loaded on demand,
+    adds the rest)."""
     situation = situation_convention(convention)
     annees = [
         dict(
@@ -117,11 +109,17 @@ def _situation_execution(convention: Any) -> dict[str, Any]:
     }
     totaux["taux_ae"] = taux(totaux["ae_engage"], totaux["ae_prevu"])
     totaux["taux_cp"] = taux(totaux["cp_paye"], totaux["cp_prevu"])
+    return {**situation, "annees": annees, "totaux": totaux}
+
+
+@register.simple_tag
+def situation_execution(convention: Any) -> dict[str, Any]:
+    """The convention's situation for its execution panel: the summary's figures, the chart and
+    the breakdowns by product and by contractor."""
+    resume = resume_execution(convention)
     return {
-        **situation,
-        "annees": annees,
-        "totaux": totaux,
-        "graphique": graphique(annees),
+        **resume,
+        "graphique": graphique(resume["annees"]),
         "repartitions": [
             ("Produit", repartition(convention, "produit")),
             ("Titulaire", repartition(convention, "titulaire")),

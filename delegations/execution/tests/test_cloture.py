@@ -36,22 +36,29 @@ def en_fin(convention, finance):
 # --- pages ----------------------------------------------------------------------------------
 
 
+def _panneau(convention):
+    """The execution section of the convention page (loaded on demand), on its own page."""
+    return reverse("conventions:section", args=[convention.pk, "execution"])
+
+
 def test_convention_page_lists_open_orders_at_the_effective_end_and_offers_closing(
     en_fin, finance, client
 ):
     convention, bc = en_fin
     client.force_login(finance)
-    page = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    page = client.get(_panneau(convention)).content.decode()
     assert "Bons de commande ouverts à la fin effective" in page
     assert bc.reference in page
     assert reverse("execution:suite_commande", args=[bc.pk, "solder"]) in page
     assert reverse("execution:cloturer", args=[convention.pk]) in page
-    assert "par le délégataire" in page
+    detail = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    assert "par le délégataire" in detail
 
 
 def test_convention_in_force_shows_no_end_section(convention, finance, client):
     client.force_login(finance)
-    page = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    page = client.get(_panneau(convention)).content.decode()
+    assert "Exécution des crédits" in page
     assert "Fin de la convention" not in page
 
 
@@ -85,7 +92,7 @@ def test_closing_page_shows_the_final_balance_and_closes_on_confirmation(en_fin,
     assert convention.statut == Statut.CLOTUREE
     restitution = Restitution.objects.get(convention=convention)
     assert (restitution.ae, restitution.cp) == (D("59400.00"), D("39400.00"))
-    page = client.get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    page = client.get(_panneau(convention)).content.decode()
     assert "Convention clôturée le" in page
 
 

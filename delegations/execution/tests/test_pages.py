@@ -27,7 +27,7 @@ def chaine(convention):
 
 def test_convention_page_shows_the_situation_table_and_chart(client, convention, chaine, agent):
     client.force_login(agent)
-    html = client.get(f"/conventions/{convention.pk}/").content.decode()
+    html = client.get(f"/conventions/{convention.pk}/sections/execution/").content.decode()
     assert 'id="execution"' in html and "<svg" in html
     assert "AE engagées" in html and "10\u202f000,00" in html
     assert "Bon de commande</a>" not in html  # recording links are for finance only
@@ -35,7 +35,7 @@ def test_convention_page_shows_the_situation_table_and_chart(client, convention,
 
 def test_convention_page_offers_recording_links_to_finance(client, convention, chaine, finance):
     client.force_login(finance)
-    html = client.get(f"/conventions/{convention.pk}/").content.decode()
+    html = client.get(f"/conventions/{convention.pk}/sections/execution/").content.decode()
     assert f"/execution/conventions/{convention.pk}/bon-de-commande/" in html
 
 
@@ -253,6 +253,7 @@ def test_convention_panel_query_count_is_bounded(client, convention, finance):
     def compter():
         with CaptureQueriesContext(connection) as ctx:
             client.get(f"/conventions/{convention.pk}/")
+            client.get(f"/conventions/{convention.pk}/sections/execution/")
         return len(ctx.captured_queries)
 
     compter()  # warms the per-process caches (content types) the first page reads

@@ -294,7 +294,8 @@ def test_document_download_follows_the_perimeter(
     assert b"".join(reponse.streaming_content) == CONTENU
     assert _client(collegue).get(url).status_code == 404
     assert Client().get(url).status_code == 302
-    page = _client(agent).get(f"/conventions/{document.convention_id}/").content.decode()
+    page = _client(agent).get(f"/conventions/{document.convention_id}/sections/lecture/")
+    page = page.content.decode()
     assert url in page
 
 

@@ -13,17 +13,25 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
+
+from delegations.conventions.views import sections_convention
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_VERSION = "4.10.3"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "delegations-axe"
 
+# One live server, one demo load and one browser for the module (``navigateur``): the tests are
+# transactional (the live server sees their data) but the database is emptied once, at the end
+# of the module, not after each test; the demo is read by every test, the order test adds an order.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -57,16 +65,24 @@ def _axe() -> Path:
 
 def _pages() -> dict[str | None, list[str]]:
     """Pages per persona (None: anonymous), found in the demo data before the browser starts."""
+    from delegations.chorus.models import Ecart, Rapprochement
     from delegations.comites.models import Comite
     from delegations.conventions.models import Convention
+    from delegations.conventions.views import sections_convention
+    from delegations.execution import cloture
     from delegations.execution.models import Engagement
     from delegations.produits.models import Produit
 
     convention = Convention.objects.get(reference="DEMO-2024-05")
+    # Its period is over with open orders: the end of the convention, closing, each order's fate.
+    a_cloturer = Convention.objects.get(reference="DEMO-2023-04")
+    ouverte = cloture.commandes_ouvertes(a_cloturer)[0].engagement
     publiee = Convention.objects.filter(statut="publiee").order_by("pk").first()
     produit = Produit.objects.order_by("pk").first()
     comite = Comite.objects.order_by("pk").first()
     commande = Engagement.objects.filter(convention=convention).order_by("pk").first()
+    rapprochement = Rapprochement.objects.order_by("pk").first()
+    ecart = Ecart.objects.filter(rapprochement=rapprochement).order_by("pk").first()
     detail = reverse("conventions:detail", args=[convention.pk])
     pages: dict[str | None, list[str]] = {
         None: [
@@ -79,6 +95,10 @@ def _pages() -> dict[str | None, list[str]]:
         "finance": [
             reverse("conventions:liste"),
             detail,
+            reverse("conventions:detail", args=[a_cloturer.pk]),
+            reverse("execution:cloturer", args=[a_cloturer.pk]),
+            reverse("execution:suite_commande", args=[ouverte.pk, "solder"]),
+            reverse("execution:suite_commande", args=[ouverte.pk, "maintenir"]),
             reverse("conventions:administrations"),
             reverse("execution:liste"),
             reverse("execution:engagement_creer", args=[convention.pk]),
@@ -87,14 +107,26 @@ def _pages() -> dict[str | None, list[str]]:
             reverse("comites:liste"),
             reverse("comites:obligations"),
             reverse("chorus:liste"),
+            reverse("chorus:nouveau"),
             reverse("taches:liste"),
+            reverse("core:profil"),
             reverse("lecture:importer"),
             reverse("redaction:contacts"),
             reverse("rapports:rapport", args=[convention.pk]),
+            # the sections of the convention page on their own pages (without JavaScript)
+            *(
+                reverse("conventions:section", args=[a_cloturer.pk, s.nom])
+                for s in sections_convention()
+            ),
         ],
         "delegant": [reverse("conventions:liste"), detail, reverse("execution:liste")],
         "intrapreneur": [reverse("conventions:liste"), reverse("produits:liste")],
     }
+    if rapprochement:
+        pages["finance"].append(reverse("chorus:detail", args=[rapprochement.pk]))
+    if ecart:
+        pages["finance"].append(reverse("chorus:expliquer", args=[ecart.pk]))
+        pages["finance"].append(reverse("chorus:regulariser", args=[ecart.pk]))
     if publiee:
         pages[None].append(reverse("opendata:convention", args=[publiee.pk]))
     if produit:
@@ -126,37 +158,104 @@ def _commande_possible() -> tuple[str, str]:
     )
 
 
-@pytest.fixture
-def navigateur(live_server: Any) -> Iterator[tuple[Any, dict[str, Any]]]:
+@pytest.fixture(scope="module")
+def _medias(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("medias")
+
+
+@pytest.fixture(autouse=True)
+def _media_temporaire(settings: Any, _medias: Path) -> None:
+    """The project's per-test media folder, but one for the module: the demo's files, written
+    once, stay where the pages read them."""
+    settings.MEDIA_ROOT = _medias
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+
+
+@dataclass
+class Navigateur:
+    browser: Any
+    url: str
+    donnees: dict[str, Any]
+    etats: dict[str, Any] = field(default_factory=dict)
+
+    def session(self, persona: str | None, **options: Any) -> Any:
+        """A page logged in as the persona; the login form is filled once per persona and module,
+        later pages reuse its cookies."""
+        if persona and persona not in self.etats:
+            contexte = self.browser.new_context()
+            page = contexte.new_page()
+            page.goto(f"{self.url}/connexion/")
+            page.get_by_label("Adresse électronique ou identifiant").fill(persona)
+            page.get_by_label("Mot de passe").fill("demo")
+            page.get_by_role("button", name="Se connecter").click()
+            page.wait_for_url("**/conventions/")
+            self.etats[persona] = contexte.storage_state()
+            contexte.close()
+        etat = self.etats.get(persona) if persona else None
+        return self.browser.new_context(storage_state=etat, **options).new_page()
+
+
+@pytest.fixture(scope="module")
+def navigateur(
+    django_db_setup: None, django_db_blocker: Any, _medias: Path
+) -> Iterator[Navigateur]:
+    """The demo loaded once, a live server and a Chromium for the whole module; the database is
+    emptied at the end as a transactional test would leave it."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium absent ({CHROMIUM}) : installez le paquet Debian « chromium ».")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright n'est pas installé")
+    from pytest_django.live_server_helper import LiveServer
+
     axe = _axe()
-    # Before Playwright starts: its event loop forbids ORM calls in this thread.
-    with open(os.devnull, "w") as sortie:
-        call_command("demo", stdout=sortie)
-    donnees = {"pages": _pages(), "commande": _commande_possible(), "axe": axe}
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
+    # Playwright's event loop runs in this thread; pytest-django's set-up of each test (no query
+    # during a page load) is allowed beside it. Its flush after each test waits for the module's end.
+    with (
+        mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}),
+        mock.patch.object(TransactionTestCase, "_fixture_teardown", lambda self: None),
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=_medias),
+    ):
         try:
-            yield browser, donnees
+            # Before Playwright starts: its event loop forbids ORM calls in this thread.
+            with open(os.devnull, "w") as sortie:
+                call_command("demo", stdout=sortie)
+            donnees = {"pages": _pages(), "commande": _commande_possible(), "axe": axe}
+            serveur = LiveServer("localhost")
+            serveur._live_server_modified_settings.enable()
+            try:
+                with sync_api.sync_playwright() as p:
+                    browser = p.chromium.launch(
+                        executable_path=CHROMIUM,
+                        headless=True,
+                        args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
+                    )
+                    try:
+                        yield Navigateur(browser, serveur.url, donnees)
+                    finally:
+                        browser.close()
+            finally:
+                serveur._live_server_modified_settings.disable()
+                serveur.stop()
         finally:
-            browser.close()
+            call_command("flush", interactive=False, verbosity=0)
 
 
-def _session(browser: Any, base_url: str, persona: str | None, **options: Any) -> Any:
-    page = browser.new_context(**options).new_page()
-    if persona:
-        page.goto(f"{base_url}/connexion/")
-        page.get_by_label("Adresse électronique ou identifiant").fill(persona)
-        page.get_by_label("Mot de passe").fill("demo")
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url("**/conventions/")
-    return page
+A_CHARGER = "div.section-convention[hx-get]"
+
+
+def _charger_sections(page: Any) -> int:
+    """Brings each on-demand section of the convention page into view, waits for htmx to swap
+    it in, and returns how many sections the page then holds loaded."""
+    while restantes := page.locator(A_CHARGER).count():
+        page.evaluate("s => document.querySelector(s)?.scrollIntoView()", A_CHARGER)
+        page.wait_for_function(
+            "([s, n]) => document.querySelectorAll(s).length < n", arg=[A_CHARGER, restantes]
+        )
+    return int(page.locator("div.section-convention:not([hx-get])").count())
 
 
 def _violations(page: Any, axe: Path) -> list[str]:
@@ -178,17 +277,19 @@ def _violations(page: Any, axe: Path) -> list[str]:
 
 
 def test_pages_of_every_persona_have_no_axe_violation(
-    live_server: Any, navigateur: tuple[Any, dict[str, Any]]
+    navigateur: Navigateur,
 ) -> None:
-    browser, donnees = navigateur
+    donnees = navigateur.donnees
     vues = 0
     trouvees: dict[str, list[str]] = {}
     for persona, chemins in donnees["pages"].items():
-        page = _session(browser, live_server.url, persona)
+        page = navigateur.session(persona)
         for chemin in chemins:
-            reponse = page.goto(f"{live_server.url}{chemin}")
+            reponse = page.goto(f"{navigateur.url}{chemin}")
             assert reponse is not None and reponse.status == 200, chemin
             vues += 1
+            if page.locator(A_CHARGER).count():  # the convention page: its sections too
+                assert _charger_sections(page) == len(sections_convention()), chemin
             if violations := _violations(page, donnees["axe"]):
                 trouvees[f"{persona or 'anonyme'} {chemin}"] = violations
         page.context.close()
@@ -197,12 +298,12 @@ def test_pages_of_every_persona_have_no_axe_violation(
 
 
 def test_french_amount_is_recorded_as_typed_after_confirmation(
-    live_server: Any, navigateur: tuple[Any, dict[str, Any]]
+    navigateur: Navigateur,
 ) -> None:
-    browser, donnees = navigateur
+    donnees = navigateur.donnees
     chemin, date = donnees["commande"]
-    page = _session(browser, live_server.url, "finance")
-    page.goto(f"{live_server.url}{chemin}")
+    page = navigateur.session("finance")
+    page.goto(f"{navigateur.url}{chemin}")
     reference = f"EJ-NAV-{dt.datetime.now():%H%M%S}"
     page.get_by_label("N° de bon de commande / EJ").fill(reference)
     page.get_by_label("Date", exact=True).fill(date)
@@ -218,18 +319,18 @@ def test_french_amount_is_recorded_as_typed_after_confirmation(
     page.get_by_role("button", name="Confirmer et enregistrer").click()
     page.wait_for_load_state()
     assert "Bon de commande enregistré" in page.locator("main").inner_text()
-    page.goto(f"{live_server.url}{reverse('execution:liste')}?recherche={reference}")
+    page.goto(f"{navigateur.url}{reverse('execution:liste')}?recherche={reference}")
     texte = page.locator("main").inner_text().replace("\u202f", " ").replace("\u00a0", " ")
     assert reference in texte and "1 000,50 €" in texte
 
 
 def test_error_summary_takes_the_focus_and_links_to_the_field(
-    live_server: Any, navigateur: tuple[Any, dict[str, Any]]
+    navigateur: Navigateur,
 ) -> None:
-    browser, donnees = navigateur
+    donnees = navigateur.donnees
     chemin, _date = donnees["commande"]
-    page = _session(browser, live_server.url, "finance")
-    page.goto(f"{live_server.url}{chemin}")
+    page = navigateur.session("finance")
+    page.goto(f"{navigateur.url}{chemin}")
     page.get_by_label("Montant (€)").fill("1_000")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_load_state()
@@ -239,15 +340,24 @@ def test_error_summary_takes_the_focus_and_links_to_the_field(
 
 
 @pytest.mark.parametrize("liste", ["conventions:liste", "execution:liste"])
-def test_lists_keep_their_key_columns_at_375_px(
-    live_server: Any, navigateur: tuple[Any, dict[str, Any]], liste: str
-) -> None:
-    browser, _donnees = navigateur
-    page = _session(browser, live_server.url, "finance", viewport={"width": 375, "height": 800})
-    page.goto(f"{live_server.url}{reverse(liste)}")
+def test_lists_keep_their_key_columns_at_375_px(navigateur: Navigateur, liste: str) -> None:
+    page = navigateur.session("finance", viewport={"width": 375, "height": 800})
+    page.goto(f"{navigateur.url}{reverse(liste)}")
     tableau = page.locator(".fr-table table").first
     largeur = tableau.evaluate("t => t.getBoundingClientRect().right")
     assert largeur <= 375
     premiere = page.locator(".fr-table tbody tr").first
     assert premiere.locator("td").first.is_visible()
     assert premiere.locator("td").last.is_visible()  # status or amount, the last column
+
+
+def test_side_menu_leads_to_a_section_loaded_on_demand(navigateur: Navigateur) -> None:
+    page = navigateur.session("delegant")
+    page.goto(f"{navigateur.url}{navigateur.donnees['pages']['delegant'][1]}")
+    assert page.locator("div.section-convention[hx-get]").count() == len(sections_convention())
+    assert page.get_by_text("Historique des actions").count() == 0
+    page.locator(".fr-sidemenu").get_by_role("link", name="Historique").click()
+    page.get_by_role("table", name="Historique des actions").wait_for()
+    assert page.evaluate("location.hash") == "#historique"
+    assert page.locator("#historique").is_visible()
+    page.context.close()

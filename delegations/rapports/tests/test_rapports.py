@@ -375,7 +375,7 @@ def test_report_page_within_the_perimeter(
 
 def test_download_button_on_the_convention_page(client: Any, convention: Any, finance: Any) -> None:
     client.force_login(finance)
-    contenu = client.get(f"/conventions/{convention.pk}/").content.decode()
+    contenu = client.get(f"/conventions/{convention.pk}/sections/rapports/").content.decode()
     assert f"/rapports/conventions/{convention.pk}/preparer/pdf/" in contenu
 
 

@@ -9,7 +9,10 @@ pytestmark = pytest.mark.django_db
 
 def test_convention_page_download_buttons_name_their_format(client, convention, finance):
     client.force_login(finance)
-    html = client.get(f"/conventions/{convention.pk}/").content.decode()
+    html = "".join(
+        client.get(f"/conventions/{convention.pk}/sections/{section}/").content.decode()
+        for section in ("rapports", "redaction")
+    )
     for libelle in (
         "Télécharger le PDF",
         "Télécharger le classeur XLSX (Excel)",

@@ -32,6 +32,9 @@ class PageConvention:
     def ouvrir(self, reference: str) -> None:
         self.page.get_by_role("link", name=reference).click()
         self.page.wait_for_load_state()
+        # The section loads on demand: the side menu leads to it.
+        self.page.locator(".fr-sidemenu").get_by_role("link", name="Rédaction et courriers").click()
+        self.page.locator("#section-redaction:not([hx-get])").wait_for()
 
     def telecharger(self, bouton: str, dossier: Any) -> Any:
         with self.page.expect_download(timeout=120_000) as attente:
