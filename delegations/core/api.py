@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import ManyRelatedField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -85,6 +90,71 @@ def entiers(request: Request, bornes: dict[str, tuple[int, int]]) -> dict[str, i
     return valeurs
 
 
+def exiger_les_types_json() -> None:
+    """A JSON body is read as the schema types it: a text field takes a string (DRF would turn
+    the number ``0`` into ``"0"``) and a list of identifiers a list (DRF would read an object as
+    the list of its keys). Installed once on DRF's fields (``CoreConfig.ready``), so that every
+    serializer, nested or not, refuses them with a 400 per field; form fields are strings anyway."""
+    if getattr(serializers.CharField, "_types_json_exiges", False):
+        return
+    texte = serializers.CharField.to_internal_value
+    liste = ManyRelatedField.to_internal_value
+
+    def texte_strict(self: serializers.CharField, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return texte(self, data)
+
+    def liste_stricte(self: ManyRelatedField, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return liste(self, data)
+
+    serializers.CharField.to_internal_value = texte_strict  # type: ignore[method-assign]
+    ManyRelatedField.to_internal_value = liste_stricte  # type: ignore[method-assign]
+    serializers.CharField._types_json_exiges = True  # type: ignore[attr-defined]
+
+
+# A text that is not blank, in the schema (ECMA regex) and on the server (Python) alike: the
+# characters DRF strips (Python's whitespace) and those ECMA counts as space (\ufeff) are blank.
+NON_BLANC = re.compile(r"[^\s\x1c-\x1f\x85\ufeff]")
+
+
+def non_blanc(texte: str | None) -> bool:
+    return bool(texte and NON_BLANC.search(texte))
+
+
+S = TypeVar("S", bound=type[serializers.BaseSerializer])
+REGLE = "x-regle-de-saisie"
+
+
+def regle_de_saisie(schema: dict[str, Any]) -> Callable[[S], S]:
+    """Declares in the OpenAPI request schema of a serializer the cross-field rule its
+    ``validate`` enforces (``anyOf``, ``oneOf``…), so that a body the schema accepts is one the
+    server accepts. A partial update (PATCH) is not declared: there the rule is checked against
+    the stored object, and its refusal is a 409."""
+
+    def declarer(classe: S) -> S:
+        def map_serializer(
+            self: OpenApiSerializerExtension, auto_schema: Any, direction: Any
+        ) -> Any:
+            resultat = auto_schema._map_basic_serializer(self.target, direction)
+            if direction == "request" and not getattr(self.target, "partial", False):
+                # Merged into the component by the schema's last hook (REGLE), after
+                # drf-spectacular's enum hook, which would turn the rule's enums into components.
+                resultat[REGLE] = copy.deepcopy(schema)
+            return resultat
+
+        type(
+            f"Regle{classe.__name__}",
+            (OpenApiSerializerExtension,),
+            {"target_class": classe, "map_serializer": map_serializer},
+        )
+        return classe
+
+    return declarer
+
+
 class EcritureFinance(permissions.BasePermission):
     """Everyone authenticated reads (within the perimeter); finance and admin write."""
 
@@ -113,10 +183,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return reponse
     if isinstance(exc, RegleMetierError):
         return Response(exc.as_dict(), status=exc.status_code)
-    if isinstance(exc, exceptions.ValidationError) and _seulement_unicite(exc.get_codes()):
+    if isinstance(exc, exceptions.ValidationError) and _seulement(exc.get_codes(), "unique"):
         # Another row already holds the value: the state of the data refuses it, not the input.
         return Response(
             {"code": "deja_existant", "message": " ".join(_messages(exc.detail))},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, exceptions.ValidationError) and _seulement(
+        exc.get_codes(), "does_not_exist"
+    ):
+        # A well-formed identifier of an object that does not exist (or is out of reach): the
+        # state of the data refuses it. Malformed input elsewhere in the body stays a 400.
+        return Response(
+            {
+                "code": "reference_inconnue",
+                "message": " ".join(
+                    f"« {champ} » : {message}" for champ, message in _par_champ(exc.detail)
+                ),
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, exceptions.ParseError):
@@ -141,12 +225,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-def _seulement_unicite(codes: Any) -> bool:
+def _seulement(codes: Any, code: str) -> bool:
+    """Whether every error of a (nested) DRF error tree has ``code``."""
     if isinstance(codes, dict):
-        return bool(codes) and all(_seulement_unicite(c) for c in codes.values())
+        return bool(codes) and all(_seulement(c, code) for c in codes.values())
     if isinstance(codes, list):
-        return bool(codes) and all(_seulement_unicite(c) for c in codes)
-    return codes == "unique"
+        return bool(codes) and all(_seulement(c, code) for c in codes)
+    return codes == code
+
+
+def _par_champ(detail: Any, chemin: str = "") -> list[tuple[str, str]]:
+    """(dotted field path, message) for each message of a (nested) DRF error tree."""
+    if isinstance(detail, dict):
+        return [
+            paire
+            for cle, valeur in detail.items()
+            for paire in _par_champ(valeur, f"{chemin}.{cle}" if chemin else str(cle))
+        ]
+    if isinstance(detail, list):
+        return [paire for valeur in detail for paire in _par_champ(valeur, chemin)]
+    return [(chemin, str(detail))]
 
 
 def _messages(detail: Any) -> list[str]:
