@@ -11,8 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django_filters import BaseCSVFilter, BooleanFilter, CharFilter, FilterSet, NumberFilter
-from django_filters import utils
+from django_filters import BaseCSVFilter, BooleanFilter, CharFilter, FilterSet, NumberFilter, utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
