@@ -159,7 +159,9 @@ class ComiteSerializer(serializers.ModelSerializer):
     )
     participants = ParticipantsField(required=False)
     releve = ReleveSerializer(
-        required=False, help_text="Relevé courant ; modifiable tant qu'il est au brouillon."
+        required=False,
+        allow_null=True,
+        help_text="Relevé courant ; modifiable tant qu'il est au brouillon (null : aucun relevé).",
     )
     releves = serializers.SerializerMethodField()
     support = LienTelechargement(

@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -155,6 +158,35 @@ def regle_de_saisie(schema: dict[str, Any]) -> Callable[[S], S]:
     return declarer
 
 
+class MontantPositif(OpenApiSerializerFieldExtension):
+    """A decimal field bounded below by zero (``min_value``) is documented without the minus
+    sign drf-spectacular's pattern allows: the schema refuses the negative amounts the server
+    refuses."""
+
+    target_class = serializers.DecimalField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        minimum = self.target.min_value
+        motif = schema.get("pattern")
+        if minimum is not None and minimum >= 0 and isinstance(motif, str):
+            schema["pattern"] = motif.replace("^-?", "^", 1)
+        return schema
+
+
+class TexteSansNul(OpenApiSerializerFieldExtension):
+    """DRF refuses the NUL character in every text field (ProhibitNullCharactersValidator): a
+    text field without a pattern of its own is documented with one that says so."""
+
+    target_class = serializers.CharField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request" and "pattern" not in schema and schema.get("type") == "string":
+            schema["pattern"] = "^[^\\x00]*$"
+        return schema
+
+
 class EcritureFinance(permissions.BasePermission):
     """Everyone authenticated reads (within the perimeter); finance and admin write."""
 
@@ -183,23 +215,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return reponse
     if isinstance(exc, RegleMetierError):
         return Response(exc.as_dict(), status=exc.status_code)
-    if isinstance(exc, exceptions.ValidationError) and _seulement(exc.get_codes(), "unique"):
-        # Another row already holds the value: the state of the data refuses it, not the input.
-        return Response(
-            {"code": "deja_existant", "message": " ".join(_messages(exc.detail))},
-            status=status.HTTP_409_CONFLICT,
-        )
     if isinstance(exc, exceptions.ValidationError) and _seulement(
-        exc.get_codes(), "does_not_exist"
+        exc.get_codes(), {"unique", "does_not_exist"}
     ):
-        # A well-formed identifier of an object that does not exist (or is out of reach): the
-        # state of the data refuses it. Malformed input elsewhere in the body stays a 400.
+        # Another row already holds the value, or a well-formed identifier names no object: the
+        # state of the data refuses it, not the input (malformed input elsewhere stays a 400).
+        erreurs = _par_champ(exc.detail, exc.get_codes())
+        if all(code == "unique" for _, _, code in erreurs):
+            return Response(
+                {"code": "deja_existant", "message": " ".join(m for _, m, _ in erreurs)},
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(
             {
-                "code": "reference_inconnue",
-                "message": " ".join(
-                    f"« {champ} » : {message}" for champ, message in _par_champ(exc.detail)
-                ),
+                "code": "deja_existant"
+                if any(code == "unique" for _, _, code in erreurs)
+                else "reference_inconnue",
+                "message": " ".join(f"« {champ} » : {message}" for champ, message, _ in erreurs),
             },
             status=status.HTTP_409_CONFLICT,
         )
@@ -225,34 +257,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-def _seulement(codes: Any, code: str) -> bool:
-    """Whether every error of a (nested) DRF error tree has ``code``."""
+def _seulement(codes: Any, admis: set[str]) -> bool:
+    """Whether every error of a (nested) DRF error tree has one of the ``admis`` codes."""
     if isinstance(codes, dict):
-        return bool(codes) and all(_seulement(c, code) for c in codes.values())
+        return bool(codes) and all(_seulement(c, admis) for c in codes.values())
     if isinstance(codes, list):
-        return bool(codes) and all(_seulement(c, code) for c in codes)
-    return codes == code
+        return bool(codes) and all(_seulement(c, admis) for c in codes)
+    return codes in admis
 
 
-def _par_champ(detail: Any, chemin: str = "") -> list[tuple[str, str]]:
-    """(dotted field path, message) for each message of a (nested) DRF error tree."""
+def _par_champ(detail: Any, codes: Any, chemin: str = "") -> list[tuple[str, str, str]]:
+    """(dotted field path, message, code) for each error of a (nested) DRF error tree."""
     if isinstance(detail, dict):
         return [
-            paire
+            erreur
             for cle, valeur in detail.items()
-            for paire in _par_champ(valeur, f"{chemin}.{cle}" if chemin else str(cle))
+            for erreur in _par_champ(valeur, codes[cle], f"{chemin}.{cle}" if chemin else str(cle))
         ]
     if isinstance(detail, list):
-        return [paire for valeur in detail for paire in _par_champ(valeur, chemin)]
-    return [(chemin, str(detail))]
-
-
-def _messages(detail: Any) -> list[str]:
-    if isinstance(detail, dict):
-        return [m for valeur in detail.values() for m in _messages(valeur)]
-    if isinstance(detail, list):
-        return [m for valeur in detail for m in _messages(valeur)]
-    return [str(detail)]
+        return [
+            erreur
+            for valeur, code in zip(detail, codes, strict=True)
+            for erreur in _par_champ(valeur, code, chemin)
+        ]
+    return [(chemin, str(detail), str(codes))]
 
 
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True})

@@ -46,15 +46,16 @@ BOOLEENS = {"true", "false", "1", "0", "oui", "non"}
 def valeurs_refusees(filtres: FilterSet) -> dict[str, list[str]]:
     """The API's stricter reading of a query string, before django-filter's: a typed parameter
     (integer, date, choice, boolean) given empty, and a boolean that is not one, are refused
-    (django-filter would silently ignore both). A free-text parameter may be empty."""
+    (django-filter would silently ignore both). A free-text parameter may be empty, and so may
+    a list (``type=``: the empty list)."""
     erreurs: dict[str, list[str]] = {}
     donnees = filtres.data
     for nom, filtre in filtres.filters.items():
         if nom not in donnees:
             continue
         valeurs = donnees.getlist(nom) if hasattr(donnees, "getlist") else [donnees[nom]]
-        texte_libre = isinstance(filtre, CharFilter) and not isinstance(filtre, BaseCSVFilter)
-        if not texte_libre and any(not str(v).strip() for v in valeurs):
+        peut_etre_vide = isinstance(filtre, CharFilter | BaseCSVFilter)
+        if not peut_etre_vide and any(not str(v).strip() for v in valeurs):
             erreurs[nom] = ["Valeur vide : omettez le paramètre ou donnez-lui une valeur."]
         elif isinstance(filtre, BooleanFilter) and any(
             str(v).strip().lower() not in BOOLEENS for v in valeurs
