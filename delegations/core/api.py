@@ -183,7 +183,8 @@ class TexteSansNul(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         if direction == "request" and "pattern" not in schema and schema.get("type") == "string":
-            schema["pattern"] = "^[^\\x00]*$"
+            # "+": a blank value is documented apart (drf-spectacular's oneOf with maxLength 0).
+            schema["pattern"] = "^[^\\x00]+$"
         return schema
 
 
