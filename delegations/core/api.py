@@ -113,8 +113,8 @@ def exiger_les_types_json() -> None:
             self.fail("not_a_list", input_type=type(data).__name__)
         return liste(self, data)
 
-    serializers.CharField.to_internal_value = texte_strict  # type: ignore[method-assign]
-    ManyRelatedField.to_internal_value = liste_stricte  # type: ignore[method-assign]
+    serializers.CharField.to_internal_value = texte_strict  # type: ignore[method-assign,assignment]
+    ManyRelatedField.to_internal_value = liste_stricte  # type: ignore[method-assign,assignment]
     serializers.CharField._types_json_exiges = True  # type: ignore[attr-defined]
 
 
