@@ -233,3 +233,25 @@ def test_une_administration_creee_par_son_sigle_est_retrouvee_par_ce_nom(
     )
     assert reponse.status_code == 201, reponse.content
     assert reponse.json()["delegant"]["nom"] == "ABC"
+
+
+@pytest.mark.parametrize(
+    ("periode", "valide"),
+    [
+        ("2024-02-29/2024-03-31", True),
+        ("2000-02-29/2000-12-31", True),
+        ("2023-02-29/2023-03-31", False),
+        ("1900-02-29/1900-03-31", False),
+        ("2024-04-31/2024-05-01", False),
+        ("0000-01-01/2024-01-01", False),
+    ],
+)
+def test_la_periode_d_un_service_fait_a_le_meme_motif_au_schema_et_au_serveur(
+    schema: dict[str, Any], periode: str, valide: bool
+) -> None:
+    from delegations.execution.serializers import ServiceFaitEntree
+
+    corps = {"engagement": 1, "montant": "10", "date": "2024-04-01", "periode": periode}
+    assert _valide(schema, "ServiceFaitEntreeRequest", corps) is valide
+    entree = ServiceFaitEntree(data=corps)
+    assert entree.is_valid() is valide, entree.errors
