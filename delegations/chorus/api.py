@@ -16,22 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from delegations.core.acces import exiger_ecriture
-from delegations.core.api import NON_BLANC, EcritureFinance, Pagination, regle_de_saisie
+from delegations.core.api import EcritureFinance, Pagination
 from delegations.taches.api import url_tache
 
 from . import actions, services, taches
 from .models import Ecart, Rapprochement
 
 
-@regle_de_saisie(
-    {
-        "not": {
-            "properties": {"uo": {"type": "string", "pattern": NON_BLANC.pattern}},
-            "required": ["convention", "uo"],
-        },
-        "description": "Le périmètre : une convention ou une UO, pas les deux.",
-    }
-)
 class RapprochementEntree(serializers.Serializer):
     fichiers = serializers.ListField(
         child=serializers.FileField(),

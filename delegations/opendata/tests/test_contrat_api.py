@@ -210,15 +210,6 @@ def test_un_texte_est_documente_sans_caractere_nul(
     assert list(reponse.json()) == ["nom"]
 
 
-def test_un_rapprochement_sur_une_convention_et_une_uo_est_refuse_par_le_schema(
-    schema: dict[str, Any],
-) -> None:
-    composant = "RapprochementEntreeRequest"
-    assert not _valide(schema, composant, {"fichiers": ["x"], "convention": 1, "uo": "0103"})
-    assert _valide(schema, composant, {"fichiers": ["x"], "convention": 1, "uo": ""})
-    assert _valide(schema, composant, {"fichiers": ["x"], "uo": "0103-CEFP-C004"})
-
-
 def test_une_administration_creee_par_son_sigle_est_retrouvee_par_ce_nom(
     finance: Any, api: Any
 ) -> None:
