@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -182,7 +183,10 @@ class TexteSansNul(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        if direction == "request" and "pattern" not in schema and schema.get("type") == "string":
+        a_son_motif = "pattern" in schema or any(
+            isinstance(v, RegexValidator) for v in self.target.validators
+        )
+        if direction == "request" and not a_son_motif and schema.get("type") == "string":
             # "+": a blank value is documented apart (drf-spectacular's oneOf with maxLength 0).
             schema["pattern"] = "^[^\\x00]+$"
         return schema

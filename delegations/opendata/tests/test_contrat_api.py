@@ -246,3 +246,9 @@ def test_la_periode_d_un_service_fait_a_le_meme_motif_au_schema_et_au_serveur(
     assert _valide(schema, "ServiceFaitEntreeRequest", corps) is valide
     entree = ServiceFaitEntree(data=corps)
     assert entree.is_valid() is valide, entree.errors
+
+
+def test_un_texte_a_motif_garde_son_motif_dans_le_schema(schema: dict[str, Any]) -> None:
+    """The SIRET's validator (14 digits) is its pattern, not replaced by the no-NUL one."""
+    assert _valide(schema, "AdministrationRequest", {"nom": "A", "siret": "12345678901234"})
+    assert not _valide(schema, "AdministrationRequest", {"nom": "A", "siret": "0"})
