@@ -26,6 +26,7 @@ from .models import Ecart, Rapprochement
 class RapprochementEntree(serializers.Serializer):
     fichiers = serializers.ListField(
         child=serializers.FileField(),
+        min_length=1,
         help_text="Un ou plusieurs journaux CHORUS (ODS, XLSX, CSV ; engagements et/ou paiements).",
     )
     convention = serializers.IntegerField(required=False, allow_null=True)

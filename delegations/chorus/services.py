@@ -16,7 +16,7 @@ from django.db import transaction
 
 from delegations.conventions.models import Convention
 from delegations.core.acces import peut_ecrire
-from delegations.core.errors import RegleMetierError
+from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.models import journaliser
 
 from .fichiers import FichierIllisible, Journal, lire
@@ -61,7 +61,8 @@ def verifier_perimetre(convention_id: int | None, uo: str | None) -> None:
             "perimetre_invalide", "Choisissez une convention ou une UO, pas les deux."
         )
     if convention_id is not None and not Convention.objects.filter(pk=convention_id).exists():
-        raise RegleMetierError(
+        # A well-formed identifier naming no convention: the state of the data refuses it.
+        raise EtatIncompatibleError(
             "convention_inconnue", f"La convention {convention_id} n'existe pas."
         )
 

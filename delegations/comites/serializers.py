@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from delegations.conventions.models import Convention
-from delegations.core.api import LienTelechargement
+from delegations.core.api import LienTelechargement, regle_de_saisie
+from delegations.core.errors import EtatIncompatibleError
 from delegations.produits.models import PhaseProduit, Produit
 
 from . import ecriture
@@ -121,6 +123,32 @@ class ReleveSerializer(serializers.ModelSerializer):
         return [] if obj.est_finalise else obj.manques()
 
 
+def _identifiant(champ: str, type_comite: str | None = None) -> dict[str, Any]:
+    """The schema of a body naming ``champ`` (and, if given, of that committee type)."""
+    schema: dict[str, Any] = {"properties": {champ: {"type": "integer"}}, "required": [champ]}
+    if type_comite is not None:
+        schema["properties"]["type"] = {"enum": [type_comite]}
+    return schema
+
+
+@regle_de_saisie(
+    {
+        # Comite.clean: a product committee (the default type) names its product, an
+        # interministerial one its mission (convention), a mid-term one either.
+        "anyOf": [
+            _identifiant("produit", TypeComite.PRODUIT),
+            {
+                **_identifiant("convention", TypeComite.INTERMINISTERIEL),
+                "required": ["type", "convention"],
+            },
+            {
+                "properties": {"type": {"enum": [TypeComite.MI_PARCOURS]}},
+                "required": ["type"],
+                "anyOf": [_identifiant("produit"), _identifiant("convention")],
+            },
+        ],
+    }
+)
 class ComiteSerializer(serializers.ModelSerializer):
     type = serializers.ChoiceField(choices=TypeComite.choices, default=TypeComite.PRODUIT)
     produit = serializers.PrimaryKeyRelatedField(
@@ -131,7 +159,9 @@ class ComiteSerializer(serializers.ModelSerializer):
     )
     participants = ParticipantsField(required=False)
     releve = ReleveSerializer(
-        required=False, help_text="Relevé courant ; modifiable tant qu'il est au brouillon."
+        required=False,
+        allow_null=True,
+        help_text="Relevé courant ; modifiable tant qu'il est au brouillon (null : aucun relevé).",
     )
     releves = serializers.SerializerMethodField()
     support = LienTelechargement(
@@ -156,13 +186,21 @@ class ComiteSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The committee's rules (product or mission) are the model's: its Django ValidationError
-        # becomes field errors here.
-        Comite(
+        # becomes field errors here (400: the request schema declares the rule). A partial
+        # update is checked against the stored committee: its refusal is a 409.
+        comite = Comite(
             **{
                 c: attrs.get(c, getattr(self.instance, c, None))
                 for c in ("type", "produit", "convention")
             }
-        ).clean()
+        )
+        if not self.partial:
+            comite.clean()
+            return attrs
+        try:
+            comite.clean()
+        except DjangoValidationError as exc:
+            raise EtatIncompatibleError("comite_incomplet", " ".join(exc.messages)) from exc
         return attrs
 
     def _ecrire(self, comite: Comite, validated_data: dict[str, Any]) -> Comite:

@@ -114,8 +114,9 @@ def trouver_ou_creer_administration(
         trouvee = Administration.objects.filter(sigle__iexact=sigle).first()
         if trouvee:
             return trouvee
-    if nom:
-        trouvee = Administration.objects.filter(nom__iexact=nom).first()
+    if nom or sigle:
+        # Created from an acronym alone, an administration is named by it: look for that name.
+        trouvee = Administration.objects.filter(nom__iexact=nom or sigle).first()
         if trouvee:
             return trouvee
     if not creer or not (nom or sigle):
@@ -269,13 +270,14 @@ def enregistrer_convention(
 
 
 def _verifier_parametres(conv: Convention, nom: str, params: dict[str, Any]) -> None:
-    """The input a transition needs, coherent with the register (400 when not)."""
+    """The input a transition needs (400 when missing), coherent with the register (409 when a
+    date precedes the stored signature: the state of the data refuses it)."""
     if nom == "publier":
         date = params.get("date_publication")
         if date is None:
             raise RegleMetierError("date_publication_manquante", "Indiquez la date de publication.")
         if conv.date_signature and date < conv.date_signature:
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "date_publication_invalide",
                 f"La date de publication ({date:%d/%m/%Y}) précède la signature "
                 f"({conv.date_signature:%d/%m/%Y}).",
@@ -287,7 +289,7 @@ def _verifier_parametres(conv: Convention, nom: str, params: dict[str, Any]) -> 
                 "date_preavis_manquante", "Indiquez la date à laquelle le préavis a été donné."
             )
         if conv.date_signature and date < conv.date_signature:
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "date_preavis_invalide",
                 f"Le préavis ({date:%d/%m/%Y}) ne peut précéder la signature "
                 f"({conv.date_signature:%d/%m/%Y}).",
@@ -586,7 +588,7 @@ def publier_avenant(avenant: Avenant, user: Any, date_publication: dt.date) -> A
                 "seul un avenant signé se publie.",
             )
         if avenant.date_signature and date_publication < avenant.date_signature:
-            raise RegleMetierError(
+            raise EtatIncompatibleError(
                 "date_publication_invalide",
                 f"La date de publication ({date_publication:%d/%m/%Y}) précède la signature "
                 f"de l'avenant ({avenant.date_signature:%d/%m/%Y}).",

@@ -9,6 +9,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from delegations.core.api import NON_BLANC, non_blanc, regle_de_saisie
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration
 from delegations.produits.models import Phase
@@ -40,13 +41,22 @@ class RepresentantSerializer(serializers.Serializer):
     )
 
 
+@regle_de_saisie(
+    {
+        "anyOf": [
+            {"properties": {c: {"type": "string", "pattern": NON_BLANC.pattern}}, "required": [c]}
+            for c in ("nom", "sigle")
+        ],
+        "description": "Le nom ou le sigle de l'administration (l'un des deux au moins).",
+    }
+)
 class PartieSerializer(serializers.Serializer):
     nom = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=300)
     sigle = serializers.CharField(allow_blank=True, allow_null=True, required=False, max_length=50)
     representant = RepresentantSerializer(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not (attrs.get("nom") or attrs.get("sigle")):
+        if not (non_blanc(attrs.get("nom")) or non_blanc(attrs.get("sigle"))):
             raise serializers.ValidationError("Indiquez le nom ou le sigle de l'administration.")
         return attrs
 
@@ -436,5 +446,8 @@ class AdministrationSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             existantes = existantes.exclude(pk=self.instance.pk)
         if existantes.exists():
-            raise serializers.ValidationError("Une administration porte déjà ce nom.")
+            # The state of the data refuses it (409 « deja_existant »), not the input.
+            raise serializers.ValidationError(
+                "Une administration porte déjà ce nom.", code="unique"
+            )
         return nom

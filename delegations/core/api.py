@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import ManyRelatedField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -85,6 +94,104 @@ def entiers(request: Request, bornes: dict[str, tuple[int, int]]) -> dict[str, i
     return valeurs
 
 
+def exiger_les_types_json() -> None:
+    """A JSON body is read as the schema types it: a text field takes a string (DRF would turn
+    the number ``0`` into ``"0"``) and a list of identifiers a list (DRF would read an object as
+    the list of its keys). Installed once on DRF's fields (``CoreConfig.ready``), so that every
+    serializer, nested or not, refuses them with a 400 per field; form fields are strings anyway."""
+    if getattr(serializers.CharField, "_types_json_exiges", False):
+        return
+    texte = serializers.CharField.to_internal_value
+    liste = ManyRelatedField.to_internal_value
+
+    def texte_strict(self: serializers.CharField, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return texte(self, data)
+
+    def liste_stricte(self: ManyRelatedField, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return liste(self, data)
+
+    serializers.CharField.to_internal_value = texte_strict  # type: ignore[method-assign,assignment]
+    ManyRelatedField.to_internal_value = liste_stricte  # type: ignore[method-assign,assignment]
+    serializers.CharField._types_json_exiges = True  # type: ignore[attr-defined]
+
+
+# A text that is not blank, in the schema (ECMA regex) and on the server (Python) alike: the
+# characters DRF strips (Python's whitespace) and those ECMA counts as space (\ufeff) are blank.
+NON_BLANC = re.compile(r"[^\s\x1c-\x1f\x85\ufeff]")
+
+
+def non_blanc(texte: str | None) -> bool:
+    return bool(texte and NON_BLANC.search(texte))
+
+
+S = TypeVar("S", bound=type[serializers.BaseSerializer])
+REGLE = "x-regle-de-saisie"
+
+
+def regle_de_saisie(schema: dict[str, Any]) -> Callable[[S], S]:
+    """Declares in the OpenAPI request schema of a serializer the cross-field rule its
+    ``validate`` enforces (``anyOf``, ``oneOf``…), so that a body the schema accepts is one the
+    server accepts. A partial update (PATCH) is not declared: there the rule is checked against
+    the stored object, and its refusal is a 409."""
+
+    def declarer(classe: S) -> S:
+        def map_serializer(
+            self: OpenApiSerializerExtension, auto_schema: Any, direction: Any
+        ) -> Any:
+            resultat = auto_schema._map_basic_serializer(self.target, direction)
+            if direction == "request" and not getattr(self.target, "partial", False):
+                # Merged into the component by the schema's last hook (REGLE), after
+                # drf-spectacular's enum hook, which would turn the rule's enums into components.
+                resultat[REGLE] = copy.deepcopy(schema)
+            return resultat
+
+        type(
+            f"Regle{classe.__name__}",
+            (OpenApiSerializerExtension,),
+            {"target_class": classe, "map_serializer": map_serializer},
+        )
+        return classe
+
+    return declarer
+
+
+class MontantPositif(OpenApiSerializerFieldExtension):
+    """A decimal field bounded below by zero (``min_value``) is documented without the minus
+    sign drf-spectacular's pattern allows: the schema refuses the negative amounts the server
+    refuses."""
+
+    target_class = serializers.DecimalField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        minimum = self.target.min_value
+        motif = schema.get("pattern")
+        if minimum is not None and minimum >= 0 and isinstance(motif, str):
+            schema["pattern"] = motif.replace("^-?", "^", 1)
+        return schema
+
+
+class TexteSansNul(OpenApiSerializerFieldExtension):
+    """DRF refuses the NUL character in every text field (ProhibitNullCharactersValidator): a
+    text field without a pattern of its own is documented with one that says so."""
+
+    target_class = serializers.CharField
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        a_son_motif = "pattern" in schema or any(
+            isinstance(v, RegexValidator) for v in self.target.validators
+        )
+        if direction == "request" and not a_son_motif and schema.get("type") == "string":
+            # "+": a blank value is documented apart (drf-spectacular's oneOf with maxLength 0).
+            schema["pattern"] = "^[^\\x00]+$"
+        return schema
+
+
 class EcritureFinance(permissions.BasePermission):
     """Everyone authenticated reads (within the perimeter); finance and admin write."""
 
@@ -113,10 +220,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return reponse
     if isinstance(exc, RegleMetierError):
         return Response(exc.as_dict(), status=exc.status_code)
-    if isinstance(exc, exceptions.ValidationError) and _seulement_unicite(exc.get_codes()):
-        # Another row already holds the value: the state of the data refuses it, not the input.
+    if isinstance(exc, exceptions.ValidationError) and _seulement(
+        exc.get_codes(), {"unique", "does_not_exist"}
+    ):
+        # Another row already holds the value, or a well-formed identifier names no object: the
+        # state of the data refuses it, not the input (malformed input elsewhere stays a 400).
+        erreurs = _par_champ(exc.detail, exc.get_codes())
+        if all(code == "unique" for _, _, code in erreurs):
+            return Response(
+                {"code": "deja_existant", "message": " ".join(m for _, m, _ in erreurs)},
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(
-            {"code": "deja_existant", "message": " ".join(_messages(exc.detail))},
+            {
+                "code": "deja_existant"
+                if any(code == "unique" for _, _, code in erreurs)
+                else "reference_inconnue",
+                "message": " ".join(f"« {champ} » : {message}" for champ, message, _ in erreurs),
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, exceptions.ParseError):
@@ -141,20 +262,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-def _seulement_unicite(codes: Any) -> bool:
+def _seulement(codes: Any, admis: set[str]) -> bool:
+    """Whether every error of a (nested) DRF error tree has one of the ``admis`` codes."""
     if isinstance(codes, dict):
-        return bool(codes) and all(_seulement_unicite(c) for c in codes.values())
+        return bool(codes) and all(_seulement(c, admis) for c in codes.values())
     if isinstance(codes, list):
-        return bool(codes) and all(_seulement_unicite(c) for c in codes)
-    return codes == "unique"
+        return bool(codes) and all(_seulement(c, admis) for c in codes)
+    return codes in admis
 
 
-def _messages(detail: Any) -> list[str]:
+def _par_champ(detail: Any, codes: Any, chemin: str = "") -> list[tuple[str, str, str]]:
+    """(dotted field path, message, code) for each error of a (nested) DRF error tree."""
     if isinstance(detail, dict):
-        return [m for valeur in detail.values() for m in _messages(valeur)]
+        return [
+            erreur
+            for cle, valeur in detail.items()
+            for erreur in _par_champ(valeur, codes[cle], f"{chemin}.{cle}" if chemin else str(cle))
+        ]
     if isinstance(detail, list):
-        return [m for valeur in detail for m in _messages(valeur)]
-    return [str(detail)]
+        return [
+            erreur
+            for valeur, code in zip(detail, codes, strict=True)
+            for erreur in _par_champ(valeur, code, chemin)
+        ]
+    return [(chemin, str(detail), str(codes))]
 
 
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True})

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Signal receivers (the idle-session clock starts at login).
         from . import securite  # noqa: F401
+        from .api import exiger_les_types_json
+
+        exiger_les_types_json()

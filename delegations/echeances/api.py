@@ -63,7 +63,7 @@ class EcheancesView(ListModelMixin, DocumenteParFiltres):
 
     def get_queryset(self) -> Any:
         # The stored deadlines (``stockage``), in date order: overdue first however old.
-        filtres = FiltresEcheances(self.request.query_params).parametres()
+        filtres = FiltresEcheances(self.request.query_params).parametres(api=True)
         return lister(self.request.user, **filtres)
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -105,7 +105,7 @@ class EcheancesIcalView(DocumenteParFiltres):
         responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     def get(self, request: Request) -> HttpResponse:
-        filtres = FiltresEcheances(request.query_params).parametres()
+        filtres = FiltresEcheances(request.query_params).parametres(api=True)
         echeances = pour_le_flux(lister(request.user, **filtres), filtres)
         reponse = HttpResponse(calendrier(echeances), content_type="text/calendar; charset=utf-8")
         reponse["Content-Disposition"] = 'inline; filename="echeances.ics"'

@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from delegations.conventions.models import Convention
 from delegations.core.errors import RegleMetierError
-from delegations.core.filtres import EntierFilter
+from delegations.core.filtres import EntierFilter, valeurs_refusees
 
 from .calcul import TypeEcheance
 
@@ -54,8 +54,12 @@ class FiltresEcheances(django_filters.FilterSet):
         model = Convention
         fields = ["convention", "produit", "type", "du", "au"]
 
-    def parametres(self) -> dict[str, Any]:
-        """The arguments of ``calculer``; refuses a type, date or identifier that does not parse."""
+    def parametres(self, *, api: bool = False) -> dict[str, Any]:
+        """The arguments of ``calculer``; refuses a type, date or identifier that does not parse
+        (and, for the API, a typed parameter given empty: ``du=``, which the page's form sends)."""
+        if api and (erreurs := valeurs_refusees(self)):
+            nom, messages = next(iter(erreurs.items()))
+            raise RegleMetierError("parametre_invalide", f"Paramètre « {nom} » : {messages[0]}")
         types = self.form["type"].value() or []
         inconnus = sorted(set(types) - set(TypeEcheance.values))
         if inconnus:

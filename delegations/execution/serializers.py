@@ -211,13 +211,27 @@ class EngagementEntree(serializers.Serializer):
     )
 
 
+# A calendar date AAAA-MM-JJ, exactly the ones Python reads (year 0001 to 9999, the days of each
+# month, 29 February of leap years): the schema's pattern is the server's check.
+_ANNEE = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})"
+_BISSEXTILE = r"(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+DATE_ISO = (
+    rf"(?:{_ANNEE}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    rf"|02-(?:0[1-9]|1\d|2[0-8]))|{_BISSEXTILE}-02-29)"
+)
+
+
 class ServiceFaitEntree(serializers.Serializer):
     engagement = serializers.IntegerField()
     montant = serializers.DecimalField(**MONTANT)
     date = serializers.DateField()
     total = serializers.BooleanField(required=False, default=False)
-    periode = serializers.CharField(
-        required=False, allow_blank=True, help_text="Période couverte : « AAAA-MM-JJ/AAAA-MM-JJ »."
+    periode = serializers.RegexField(
+        rf"^{DATE_ISO}/{DATE_ISO}$",
+        required=False,
+        allow_blank=True,
+        help_text="Période couverte : « AAAA-MM-JJ/AAAA-MM-JJ ».",
+        error_messages={"invalid": "Période attendue sous la forme AAAA-MM-JJ/AAAA-MM-JJ."},
     )
     periode_debut = serializers.DateField(required=False, allow_null=True)
     periode_fin = serializers.DateField(required=False, allow_null=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -118,6 +118,11 @@ class ConfirmerView(APIView):
     def post(self, request: Request, jeton: str) -> Response:
         sha256, _, extension = jeton.partition(".")
         extension = f".{extension}"
+        if not importation.en_attente(sha256, extension):
+            # The token names a parked upload: unknown or expired, there is nothing to confirm.
+            raise exceptions.NotFound(
+                "Import introuvable ou expiré : recommencez le dépôt du fichier."
+            )
         if not isinstance(request.data, dict):
             raise serializers.ValidationError(
                 {

@@ -76,6 +76,13 @@ def chemin_attente(sha256: str, extension: str) -> str:
     return f"{ATTENTE}/{sha256}{extension}"
 
 
+def en_attente(sha256: str, extension: str) -> bool:
+    """Whether a parked upload answers to this token (a malformed token answers to none)."""
+    if not SHA_RE.match(sha256) or extension not in EXTENSIONS:
+        return False
+    return default_storage.exists(chemin_attente(sha256, extension))
+
+
 def _chemin_lecture(sha256: str, extension: str) -> str:
     return chemin_attente(sha256, extension).rsplit(".", 1)[0] + ".json"
 

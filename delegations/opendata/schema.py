@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from delegations.core.api import REGLE
+
 ERREUR = {
     "type": "object",
     "description": "Erreur : « detail » (accès, introuvable), « code » et « message » (règle métier refusée) "
@@ -83,10 +85,28 @@ def _corps_json(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
         operation["requestBody"]["content"] = {garde: contenu[garde]}
 
 
+def _formulaire_sans_null(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A form (multipart) field cannot carry JSON's null: an optional field is left out instead.
+    The form's properties are documented without ``nullable`` (a client sending the text "null"
+    for a date or an identifier gets a 400)."""
+    formulaire = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data")
+    if not formulaire:
+        return
+    schema = formulaire.get("schema", {})
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        schema = schemas.get(ref.rsplit("/", 1)[-1], {})
+    for propriete in schema.get("properties", {}).values():
+        propriete.pop("nullable", None)
+
+
 def documenter_erreurs(
     result: dict[str, Any], generator: Any = None, request: Any = None, public: bool = True
 ) -> dict[str, Any]:
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Erreur", ERREUR)
+    for composant in result["components"]["schemas"].values():
+        # The cross-field rules serializers declare (core.api.regle_de_saisie).
+        composant.update(composant.pop(REGLE, {}))
     _decimaux_exacts(result.get("components", {}).get("schemas", {}))
     for chemin in result.get("paths", {}).values():
         for parametre in [
@@ -104,6 +124,7 @@ def documenter_erreurs(
             ):
                 continue
             _corps_json(operation, result.get("components", {}).get("schemas", {}))
+            _formulaire_sans_null(operation, result.get("components", {}).get("schemas", {}))
             reponses = operation.setdefault("responses", {})
             securise = operation.get("security", result.get("security")) not in (None, [], [{}])
             ecriture = methode in ("post", "put", "patch", "delete")

@@ -156,7 +156,7 @@ def test_in_force_is_derived_in_the_api(convention, finance, api):
     assert data["en_vigueur"] == convention.est_en_vigueur(timezone.localdate())
 
 
-def test_administration_names_are_unique_whatever_the_case(finance, api):
+def test_administration_name_already_taken_whatever_the_case_answers_409(finance, api):
     client = api(finance)
     assert (
         client.post(
@@ -165,8 +165,11 @@ def test_administration_names_are_unique_whatever_the_case(finance, api):
         == 201
     )
     reponse = client.post("/api/v1/administrations", {"nom": "direction unique"}, format="json")
-    assert reponse.status_code == 400
-    assert reponse.json()["nom"] == ["Une administration porte déjà ce nom."]
+    assert reponse.status_code == 409
+    assert reponse.json() == {
+        "code": "deja_existant",
+        "message": "Une administration porte déjà ce nom.",
+    }
 
 
 def test_amendment_creation_is_documented_as_201(db, api):

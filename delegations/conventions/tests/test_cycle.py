@@ -106,12 +106,22 @@ def test_malformed_transition_input_answers_400_with_the_field(
     assert convention.statut == Statut.SIGNEE
 
 
-def test_publication_before_signature_is_refused_400(convention, finance, api):
+def test_publication_before_the_stored_signature_is_refused_409(convention, finance, api):
     reponse = api(finance).post(
         _url(convention, "publier"), {"date_publication": "2023-12-31"}, format="json"
     )
-    assert reponse.status_code == 400
+    assert reponse.status_code == 409
     assert reponse.json()["code"] == "date_publication_invalide"
+
+
+def test_notice_before_the_stored_signature_is_refused_409(convention, finance, api):
+    reponse = api(finance).post(
+        _url(convention, "resilier"),
+        {"date_preavis": "0284-12-11", "partie": "delegataire"},
+        format="json",
+    )
+    assert reponse.status_code == 409
+    assert reponse.json()["code"] == "date_preavis_invalide"
 
 
 def test_notice_records_the_party_that_gave_it_and_the_page_shows_it(
