@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django_fsm import can_proceed
 
 from delegations.core.errors import EtatIncompatibleError, RegleMetierError
-from delegations.core.models import Administration, journaliser
+from delegations.core.models import Administration, User, journaliser
 from delegations.produits.models import Produit
 
 from .models import (
@@ -202,7 +202,7 @@ def verifier_lignes(lignes: Sequence[Ligne], doublon: tuple[str, str] = DOUBLON_
 
 def enregistrer_convention(
     valeurs: dict[str, Any],
-    user: Any,
+    user: User,
     convention: Convention | None = None,
     *,
     produits: Sequence[Produit] | None = None,
@@ -314,7 +314,7 @@ def _verifier_cloture(conv: Convention, params: dict[str, Any]) -> None:
         )
 
 
-def appliquer_transition(convention: Convention, nom: str, user: Any, **params: Any) -> Convention:
+def appliquer_transition(convention: Convention, nom: str, user: User, **params: Any) -> Convention:
     """Apply a status transition under a row lock and write its action-log row.
 
     A transition the status forbids raises ``EtatIncompatibleError`` (API: 409); missing or
@@ -403,7 +403,7 @@ def _exiger_brouillon(avenant: Avenant, action: str) -> None:
 
 def creer_avenant(
     convention: Convention,
-    user: Any,
+    user: User,
     *,
     objet: str,
     date_signature: dt.date | None,
@@ -452,7 +452,7 @@ def creer_avenant(
 
 def modifier_avenant(
     avenant: Avenant,
-    user: Any,
+    user: User,
     *,
     objet: str,
     date_fin: dt.date | None,
@@ -495,7 +495,7 @@ def modifier_avenant(
     return avenant
 
 
-def supprimer_avenant(avenant: Avenant, user: Any) -> None:
+def supprimer_avenant(avenant: Avenant, user: User) -> None:
     """A draft amendment may be deleted (logged); a signed one never."""
     with transaction.atomic():
         conv, avenant = _verrouiller_avenant(avenant)
@@ -512,7 +512,7 @@ def supprimer_avenant(avenant: Avenant, user: Any) -> None:
         )
 
 
-def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: Any) -> None:
+def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: User) -> None:
     avenant.date_effet = date
     avenant.save(update_fields=["date_effet", "updated_at"])
     journaliser(
@@ -530,7 +530,7 @@ def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: Any)
 def _passer(
     conv: Convention,
     avenant: Avenant,
-    user: Any,
+    user: User,
     statut: str,
     champ: str,
     date: dt.date,
@@ -551,7 +551,7 @@ def _passer(
     )
 
 
-def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) -> Avenant:
+def signer_avenant(avenant: Avenant, user: User, date_signature: dt.date | None) -> Avenant:
     """``brouillon`` → ``signe``: the date of signature is required. The amendment takes
     effect now unless its convention takes effect at publication."""
     with transaction.atomic():
@@ -575,7 +575,7 @@ def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) 
     return avenant
 
 
-def publier_avenant(avenant: Avenant, user: Any, date_publication: dt.date) -> Avenant:
+def publier_avenant(avenant: Avenant, user: User, date_publication: dt.date) -> Avenant:
     """``signe`` → ``publie``; takes effect now when its convention took effect at publication."""
     with transaction.atomic():
         conv, avenant = _verrouiller_avenant(avenant)
