@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, Q
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 from rest_framework.request import Request
 
 from .models import User
@@ -40,9 +41,11 @@ ECRITURE_PAR_DEFAUT = "Seuls les agents finance de la DINUM peuvent faire cette 
 
 
 class RequeteAuthentifiee(HttpRequest):
-    """The request of a logged-in user (typing only: Django builds the request)."""
+    """The request of a logged-in user (typing only: Django builds the request); ``htmx`` is
+    set on every request by django-htmx's middleware."""
 
     user: User
+    htmx: HtmxDetails
 
 
 def utilisateur(request: HttpRequest | Request) -> User:
