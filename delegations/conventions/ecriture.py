@@ -202,7 +202,7 @@ def verifier_lignes(lignes: Sequence[Ligne], doublon: tuple[str, str] = DOUBLON_
 
 def enregistrer_convention(
     valeurs: dict[str, Any],
-    user: User,
+    user: User | None,
     convention: Convention | None = None,
     *,
     produits: Sequence[Produit] | None = None,
@@ -314,7 +314,9 @@ def _verifier_cloture(conv: Convention, params: dict[str, Any]) -> None:
         )
 
 
-def appliquer_transition(convention: Convention, nom: str, user: User, **params: Any) -> Convention:
+def appliquer_transition(
+    convention: Convention, nom: str, user: User | None, **params: Any
+) -> Convention:
     """Apply a status transition under a row lock and write its action-log row.
 
     A transition the status forbids raises ``EtatIncompatibleError`` (API: 409); missing or
