@@ -48,7 +48,7 @@ def enregistrer_produit(produit: Produit, user: User, changements: Mapping[str, 
 
 
 def ajouter_phase(
-    produit: Produit, user: User, *, phase: str, date_debut: dt.date, commentaire: str = ""
+    produit: Produit, user: User | None, *, phase: str, date_debut: dt.date, commentaire: str = ""
 ) -> PhaseHistorique:
     """Append a step to the product's history (the history is never rewritten) and log it."""
     if phase not in PhaseProduit.values:
