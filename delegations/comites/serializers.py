@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from delegations.conventions.models import Convention
+from delegations.core.acces import utilisateur
 from delegations.core.api import LienTelechargement
 from delegations.produits.models import PhaseProduit, Produit
 
@@ -172,7 +173,7 @@ class ComiteSerializer(serializers.ModelSerializer):
             setattr(comite, champ, valeur)
         return ecriture.enregistrer_comite(
             comite,
-            self.context["request"].user,
+            utilisateur(self.context["request"]),
             releve=releve,
             indicateurs=None
             if indicateurs is None
@@ -229,12 +230,12 @@ class ObligationSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Obligation:
         return ecriture.enregistrer_obligation(
-            Obligation(**validated_data), self.context["request"].user
+            Obligation(**validated_data), utilisateur(self.context["request"])
         )
 
     def update(self, instance: Obligation, validated_data: dict[str, Any]) -> Obligation:
         for champ, valeur in validated_data.items():
             setattr(instance, champ, valeur)
         return ecriture.enregistrer_obligation(
-            instance, self.context["request"].user, validated_data
+            instance, utilisateur(self.context["request"]), validated_data
         )
