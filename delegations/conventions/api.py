@@ -17,7 +17,7 @@ from delegations.core.models import Administration, User
 
 from . import ecriture
 from .filtres import FiltresAdministrations, FiltresConventions
-from .models import Avenant, Convention
+from .models import Avenant, Convention, ConventionQuerySet
 from .serializers import (
     AdministrationSerializer,
     AvenantSerializer,
@@ -67,7 +67,7 @@ def _transition(
     )(routee)
 
 
-def conventions_visibles(user: Utilisateur) -> QuerySet[Convention]:
+def conventions_visibles(user: Utilisateur) -> ConventionQuerySet:
     return (
         Convention.objects.visibles_par(user)
         .select_related("delegant", "delegataire")
@@ -115,7 +115,7 @@ class ConventionViewSet(
 
     def get_queryset(self) -> QuerySet[Convention]:
         qs = conventions_visibles(self.request.user)
-        return qs.avec_totaux() if self.action == "list" else qs  # type: ignore[attr-defined]
+        return qs.avec_totaux() if self.action == "list" else qs
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save()
