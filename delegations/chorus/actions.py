@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from delegations.conventions.models import Convention
 from delegations.core.errors import EtatIncompatibleError, RegleMetierError
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 from delegations.execution import mouvements as ecriture
 from delegations.execution.models import Engagement, ServiceFait, Titulaire
 
@@ -32,7 +32,7 @@ MOUVEMENTS = {
 }
 
 
-def _ecrire(user: Any) -> None:
+def _ecrire(user: User) -> None:
     if not getattr(user, "peut_ecrire", False):
         raise RegleMetierError(
             "ecriture_interdite", "Seuls les agents finance de la DINUM traitent les écarts."
@@ -50,7 +50,7 @@ def _ouvert(ecart: Ecart) -> Ecart:
 
 
 @transaction.atomic
-def expliquer(ecart: Ecart, user: Any, commentaire: str) -> Ecart:
+def expliquer(ecart: Ecart, user: User, commentaire: str) -> Ecart:
     _ecrire(user)
     if not (commentaire or "").strip():
         raise RegleMetierError("commentaire_requis", "Expliquez l'écart dans un commentaire.")
@@ -71,7 +71,7 @@ def expliquer(ecart: Ecart, user: Any, commentaire: str) -> Ecart:
 
 
 @transaction.atomic
-def retirer_explication(ecart: Ecart, user: Any, motif: str) -> RetraitExplication:
+def retirer_explication(ecart: Ecart, user: User, motif: str) -> RetraitExplication:
     """Withdraw the explanation of a difference: it is open again (to settle or explain anew);
     the explanation withdrawn, its author and date, and the reason stay in a
     ``RetraitExplication``; the action is logged. A recorded movement is not withdrawn here:
@@ -118,7 +118,7 @@ def sf_a_payer(engagement: Engagement, montant: Decimal) -> ServiceFait | None:
         .annotate(paye=Sum("paiements__montant"))
         .order_by("date", "id")
     ):
-        if sf.montant - (sf.paye or Decimal("0")) >= montant:  # type: ignore[attr-defined]
+        if sf.montant - (sf.paye or Decimal("0")) >= montant:
             return sf
     return None
 
@@ -135,7 +135,7 @@ def titulaire_propose(nom: str, fournisseur: str) -> Titulaire | None:
 
 
 @transaction.atomic
-def regulariser(ecart: Ecart, user: Any, donnees: dict[str, Any]) -> Any:
+def regulariser(ecart: Ecart, user: User, donnees: dict[str, Any]) -> Any:
     """Record the movement the difference calls for, with the values the officer confirmed."""
     _ecrire(user)
     ecart = _ouvert(ecart)

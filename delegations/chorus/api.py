@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from delegations.core.acces import exiger_ecriture
+from delegations.core.acces import exiger_ecriture, utilisateur
 from delegations.core.api import EcritureFinance, Pagination
 from delegations.taches.api import url_tache
 
@@ -100,7 +100,10 @@ class RapprochementViewSet(viewsets.GenericViewSet):
         d = entree.validated_data
         fichiers = [(f.name, f.read()) for f in d["fichiers"]]
         tache = taches.lancer_rapprochement(
-            fichiers, request.user, convention_id=d.get("convention"), uo=d.get("uo") or None
+            fichiers,
+            utilisateur(request),
+            convention_id=d.get("convention"),
+            uo=d.get("uo") or None,
         )
         url = url_tache(request, tache)
         return Response(
@@ -149,7 +152,7 @@ class EcartViewSet(viewsets.GenericViewSet):
         ecart = get_object_or_404(self.get_queryset(), pk=pk)
         exiger_ecriture(request.user, "Seuls les agents finance de la DINUM traitent les écarts.")
         donnees: Any = request.data
-        actions.expliquer(ecart, request.user, str(donnees.get("commentaire", "")))
+        actions.expliquer(ecart, utilisateur(request), str(donnees.get("commentaire", "")))
         ecart.refresh_from_db()
         return Response(services.ecart_json(ecart))
 
@@ -163,5 +166,5 @@ class EcartViewSet(viewsets.GenericViewSet):
         ecart = get_object_or_404(self.get_queryset(), pk=pk)
         exiger_ecriture(request.user, "Seuls les agents finance de la DINUM traitent les écarts.")
         donnees: Any = request.data
-        actions.retirer_explication(ecart, request.user, str(donnees.get("motif", "")))
+        actions.retirer_explication(ecart, utilisateur(request), str(donnees.get("motif", "")))
         return Response(services.ecart_json(get_object_or_404(self.get_queryset(), pk=pk)))

@@ -139,7 +139,7 @@ def xlsx(donnees: dict[str, Any]) -> bytes:
     from openpyxl.styles import Font
 
     classeur = Workbook(write_only=False)
-    classeur.remove(classeur.active)  # type: ignore[arg-type]
+    classeur.remove(classeur.active)
     for titre, lignes in feuilles(donnees):
         feuille = classeur.create_sheet(titre)
         for r, ligne in enumerate(lignes, start=1):

@@ -52,9 +52,9 @@ class RapprochementForm(DsfrBaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The label names the délégant: read with the convention (no query per option).
-        self.fields["convention"].queryset = Convention.objects.select_related(  # type: ignore[attr-defined]
-            "delegant"
-        ).order_by("reference")
+        self.fields["convention"].queryset = Convention.objects.select_related("delegant").order_by(
+            "reference"
+        )
 
     def clean(self) -> dict[str, Any]:
         donnees = super().clean() or {}

@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from delegations.conventions.models import Convention
-from delegations.core.acces import peut_ecrire
+from delegations.core.acces import Utilisateur, peut_ecrire
 from delegations.core.errors import EtatIncompatibleError, RegleMetierError
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 
 from .fichiers import FichierIllisible, Journal, lire
 from .models import BilanConvention, Ecart, NatureEcart, Rapprochement, StatutEcart
@@ -111,7 +111,7 @@ def _totaux(
 
 
 @transaction.atomic
-def enregistrer(journaux: list[Journal], resultat: Resultat, user: Any) -> Rapprochement:
+def enregistrer(journaux: list[Journal], resultat: Resultat, user: User | None) -> Rapprochement:
     ecarts = resultat.ecarts
     rapprochement = Rapprochement.objects.create(
         created_by=user if getattr(user, "is_authenticated", False) else None,
@@ -165,7 +165,7 @@ def lancer_rapprochement(
 # --- reading back -----------------------------------------------------------------------------
 
 
-def conventions_visibles_ids(user: Any) -> set[int] | None:
+def conventions_visibles_ids(user: Utilisateur) -> set[int] | None:
     """None = everything (finance, admin)."""
     if getattr(user, "voit_tout", False) and user.is_active:
         return None
@@ -211,7 +211,7 @@ def ecart_json(e: Ecart) -> dict[str, Any]:
 ECARTS_LIES = ("retraits__retire_par", "retraits__explique_par")
 
 
-def representation(rapprochement: Rapprochement, user: Any) -> dict[str, Any]:
+def representation(rapprochement: Rapprochement, user: Utilisateur) -> dict[str, Any]:
     """The stored result with the differences' current status, cut to the user's perimeter."""
     visibles = conventions_visibles_ids(user)
     stocke = rapprochement.resultat
@@ -279,7 +279,7 @@ def representation_calcul(journaux: list[Journal], resultat: Resultat) -> dict[s
     return donnees
 
 
-def comparer(actuel: Rapprochement, precedent: Rapprochement, user: Any) -> dict[str, Any]:
+def comparer(actuel: Rapprochement, precedent: Rapprochement, user: Utilisateur) -> dict[str, Any]:
     """Differences new, gone and still there; the gap of each convention and year then and now."""
     visibles = conventions_visibles_ids(user)
 
@@ -321,7 +321,7 @@ def comparer(actuel: Rapprochement, precedent: Rapprochement, user: Any) -> dict
     }
 
 
-def journaliser_rapprochement(rapprochement: Rapprochement, user: Any) -> None:
+def journaliser_rapprochement(rapprochement: Rapprochement, user: User | None) -> None:
     journaliser(
         rapprochement,
         user,

@@ -13,6 +13,7 @@ from django.db import transaction
 from delegations.core import parc
 from delegations.core.acces import exiger_ecriture
 from delegations.core.errors import RegleMetierError
+from delegations.core.models import User
 from delegations.taches.models import Tache
 from delegations.taches.registre import ErreurTache, Suivi, lancer, tache
 
@@ -25,7 +26,7 @@ MAX_OCTETS = 50_000_000
 ECRITURE = "Seuls les agents finance de la DINUM rapprochent CHORUS."
 
 
-def parquer(fichiers: list[tuple[str, bytes]], user: Any) -> list[str]:
+def parquer(fichiers: list[tuple[str, bytes]], user: User) -> list[str]:
     """Park the journals of ``user``; returns their tokens (nothing parked if one is refused)."""
     services.verifier_nombre(fichiers)
     parcs: list[parc.Parc] = []
@@ -82,7 +83,7 @@ def rapprocher_journaux(
 
 def lancer_rapprochement(
     fichiers: list[tuple[str, bytes]],
-    user: Any,
+    user: User,
     convention_id: int | None = None,
     uo: str | None = None,
 ) -> Tache:

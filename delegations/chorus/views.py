@@ -90,7 +90,7 @@ def liste(request: RequeteAuthentifiee) -> HttpResponse:
 
 @login_required
 @ecrire
-def nouveau(request: HttpRequest) -> HttpResponse:
+def nouveau(request: RequeteAuthentifiee) -> HttpResponse:
     form = RapprochementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         fichiers = [(f.name, f.read()) for f in form.cleaned_data["fichiers"]]
@@ -141,7 +141,7 @@ def _ecarts(
 
 
 @login_required
-def tache(request: HttpRequest, tache_id: uuid.UUID) -> HttpResponse:
+def tache(request: RequeteAuthentifiee, tache_id: uuid.UUID) -> HttpResponse:
     """The result page of a reconciliation task: the reconciliation it kept."""
     suivie = get_object_or_404(Tache.objects.visibles_par(request.user), pk=tache_id)
     resultat = suivie.resultat if isinstance(suivie.resultat, dict) else {}
@@ -157,7 +157,7 @@ def tache(request: HttpRequest, tache_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     rapprochement = get_object_or_404(_rapprochements(request).select_related("created_by"), pk=pk)
     visibles = _visibles(request)
     bilans = rapprochement.bilans.select_related("convention").order_by(
@@ -199,7 +199,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def comparaison(request: HttpRequest, pk: int) -> HttpResponse:
+def comparaison(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     rapprochement = get_object_or_404(_rapprochements(request), pk=pk)
     precedent = rapprochement.precedent()
     if precedent is None or not _rapprochements(request).filter(pk=precedent.pk).exists():
@@ -219,7 +219,7 @@ def comparaison(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def exporter(request: HttpRequest, pk: int, format: str) -> HttpResponse:
+def exporter(request: RequeteAuthentifiee, pk: int, format: str) -> HttpResponse:
     if format not in exports.FORMATS:
         raise Http404
     rapprochement = get_object_or_404(_rapprochements(request), pk=pk)
@@ -245,7 +245,7 @@ def _retour(ecart: Ecart) -> str:
 
 
 @login_required
-def expliquer(request: HttpRequest, pk: int) -> HttpResponse:
+def expliquer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     ecart = _ecart(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = ExpliquerForm(request.POST or None)
@@ -272,7 +272,7 @@ def expliquer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def retirer_explication(request: HttpRequest, pk: int) -> HttpResponse:
+def retirer_explication(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     """Confirmation page, then withdrawal of an explanation (finance): the difference is open
     again, the explanation withdrawn stays in its history."""
     ecart = _ecart(request, pk)
@@ -321,7 +321,7 @@ def _initial(ecart: Ecart) -> dict[str, Any]:
 
 
 @login_required
-def regulariser(request: HttpRequest, pk: int) -> HttpResponse:
+def regulariser(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     ecart = _ecart(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     mouvement = ecart.proposition.get("mouvement")

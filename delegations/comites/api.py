@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -12,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from delegations.core.acces import Utilisateur, utilisateur
 from delegations.core.api import EcritureFinance
 from delegations.core.filtres import FiltresDeListe
 
@@ -27,7 +26,7 @@ from .serializers import (
 )
 
 
-def comites_visibles(user: Any) -> QuerySet[Comite]:
+def comites_visibles(user: Utilisateur) -> QuerySet[Comite]:
     return Comite.objects.visibles_par(user).prefetch_related(
         Prefetch("releves", queryset=Releve.objects.prefetch_related("indicateurs"))
     )
@@ -66,7 +65,7 @@ class ComiteViewSet(
     @action(detail=True, methods=["post"])
     def finaliser(self, request: Request, pk: str | None = None) -> Response:
         comite = get_object_or_404(self.get_queryset(), pk=pk)
-        releve = ecriture.finaliser(comite, request.user)
+        releve = ecriture.finaliser(comite, utilisateur(request))
         return Response(ReleveSerializer(releve).data)
 
     @extend_schema(
@@ -77,7 +76,7 @@ class ComiteViewSet(
     @action(detail=True, methods=["post"])
     def corriger(self, request: Request, pk: str | None = None) -> Response:
         comite = get_object_or_404(self.get_queryset(), pk=pk)
-        releve = ecriture.corriger(comite, request.user)
+        releve = ecriture.corriger(comite, utilisateur(request))
         return Response(ReleveSerializer(releve).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -94,7 +93,7 @@ class ComiteViewSet(
             saisie.is_valid(raise_exception=True)
             ecriture.enregistrer_resultats(
                 comite,
-                request.user,
+                utilisateur(request),
                 {ligne["indicateur"]: ligne["valeur"] for ligne in saisie.validated_data},
             )
         objectifs: list[Indicateur] = comite.objectifs_precedents()
@@ -125,4 +124,4 @@ class ObligationViewSet(viewsets.ModelViewSet):
         return Obligation.objects.visibles_par(self.request.user).select_related("convention")
 
     def perform_destroy(self, instance: Obligation) -> None:
-        ecriture.retirer_obligation(instance, self.request.user)
+        ecriture.retirer_obligation(instance, utilisateur(self.request))

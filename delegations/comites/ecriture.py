@@ -16,7 +16,7 @@ from django.utils import timezone
 from delegations.conventions.models import Convention, Statut, ajouter_mois
 from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.fichiers import preparer_piece
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 from delegations.execution import limites
 from delegations.produits.ecriture import ajouter_phase
 from delegations.produits.models import PhaseHistorique
@@ -52,7 +52,7 @@ CHAMPS_COMITE = (
 
 def enregistrer_comite(
     comite: Comite,
-    user: Any,
+    user: User | None,
     *,
     releve: dict[str, Any] | None = None,
     indicateurs: list[DonneesIndicateur] | None = None,
@@ -129,7 +129,7 @@ def _creer_indicateurs(releve: Releve, objectifs: Iterable[_Objectif]) -> None:
 
 def enregistrer_releve(
     comite: Comite,
-    user: Any,
+    user: User | None,
     valeurs: Mapping[str, Any],
     indicateurs: list[DonneesIndicateur] | None = None,
 ) -> Releve:
@@ -168,7 +168,7 @@ def enregistrer_releve(
     return releve
 
 
-def finaliser(comite: Comite, user: Any) -> Releve:
+def finaliser(comite: Comite, user: User | None) -> Releve:
     """Finalise the current draft record, refusing it with the list of what is missing."""
     with transaction.atomic():
         releve = _verrouiller(comite)
@@ -206,7 +206,7 @@ def finaliser(comite: Comite, user: Any) -> Releve:
     return releve
 
 
-def _appliquer_decision(comite: Comite, releve: Releve, user: Any) -> None:
+def _appliquer_decision(comite: Comite, releve: Releve, user: User | None) -> None:
     """A finalised decision on a product binds execution: a stop or a granted amount for the
     period becomes the product's limit (``execution.limites``, keyed by the committee, so that a
     corrected record replaces it); a change of phase moves the product's phase."""
@@ -248,7 +248,7 @@ def _appliquer_decision(comite: Comite, releve: Releve, user: Any) -> None:
         )
 
 
-def corriger(comite: Comite, user: Any) -> Releve:
+def corriger(comite: Comite, user: User) -> Releve:
     """Start a correction: a new draft record copying the finalised one, which stays untouched."""
     with transaction.atomic():
         actuel = _verrouiller(comite)
@@ -273,7 +273,7 @@ def corriger(comite: Comite, user: Any) -> Releve:
 
 
 def enregistrer_resultats(
-    comite: Comite, user: Any, valeurs: Mapping[int, Decimal | None]
+    comite: Comite, user: User | None, valeurs: Mapping[int, Decimal | None]
 ) -> list[Resultat]:
     """Enter the values reached against the previous committee's targets (None clears one)."""
     objectifs = {i.pk for i in comite.objectifs_precedents()}
@@ -320,7 +320,7 @@ CHAMPS_OBLIGATION = (
 
 
 def enregistrer_obligation(
-    obligation: Obligation, user: Any, changements: Mapping[str, Any] | None = None
+    obligation: Obligation, user: User, changements: Mapping[str, Any] | None = None
 ) -> Obligation:
     """Add an obligation to its convention, or save one whose ``changements`` (status, proof…)
     the caller has applied (a validated form or serializer)."""
@@ -342,7 +342,7 @@ def enregistrer_obligation(
     return obligation
 
 
-def retirer_obligation(obligation: Obligation, user: Any) -> None:
+def retirer_obligation(obligation: Obligation, user: User) -> None:
     with transaction.atomic():
         journaliser(
             obligation.convention,

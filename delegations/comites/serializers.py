@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from delegations.conventions.models import Convention
+from delegations.core.acces import utilisateur
 from delegations.core.api import LienTelechargement, regle_de_saisie
 from delegations.core.errors import EtatIncompatibleError
 from delegations.produits.models import PhaseProduit, Produit
@@ -210,7 +211,7 @@ class ComiteSerializer(serializers.ModelSerializer):
             setattr(comite, champ, valeur)
         return ecriture.enregistrer_comite(
             comite,
-            self.context["request"].user,
+            utilisateur(self.context["request"]),
             releve=releve,
             indicateurs=None
             if indicateurs is None
@@ -267,12 +268,12 @@ class ObligationSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Obligation:
         return ecriture.enregistrer_obligation(
-            Obligation(**validated_data), self.context["request"].user
+            Obligation(**validated_data), utilisateur(self.context["request"])
         )
 
     def update(self, instance: Obligation, validated_data: dict[str, Any]) -> Obligation:
         for champ, valeur in validated_data.items():
             setattr(instance, champ, valeur)
         return ecriture.enregistrer_obligation(
-            instance, self.context["request"].user, validated_data
+            instance, utilisateur(self.context["request"]), validated_data
         )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delegations.conventions.models import Convention
-from delegations.core.acces import ecriture_requise, exiger_ecriture
+from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.core.fichiers import reponse_piece
 from delegations.core.models import historique
@@ -53,7 +53,7 @@ def _comite_visible(request: HttpRequest, pk: int) -> Comite:
 
 
 @login_required
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     type_ = request.GET.get("type", "")
     visibles = Comite.objects.visibles_par(request.user).pour_liste()
@@ -75,7 +75,7 @@ def liste(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @ecrire
-def creer(request: HttpRequest) -> HttpResponse:
+def creer(request: RequeteAuthentifiee) -> HttpResponse:
     initial = {k: request.GET[k] for k in ("produit", "convention", "type") if request.GET.get(k)}
     form = ComiteForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +96,7 @@ def creer(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def modifier(request: HttpRequest, pk: int) -> HttpResponse:
+def modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     comite = _comite_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = ComiteForm(request.POST or None, request.FILES or None, instance=comite)
@@ -121,7 +121,7 @@ def modifier(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     comite = _comite_visible(request, pk)
     releve = comite.releve
     indicateurs = list(releve.indicateurs.all()) if releve else []
@@ -154,7 +154,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def releve(request: HttpRequest, pk: int) -> HttpResponse:
+def releve(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     comite = _comite_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     courant = comite.releve
@@ -198,7 +198,7 @@ def releve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @ecrire
-def _confirmer(request: HttpRequest, comite: Comite, action: str) -> HttpResponse:
+def _confirmer(request: RequeteAuthentifiee, comite: Comite, action: str) -> HttpResponse:
     form = ConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -236,17 +236,17 @@ def _confirmer(request: HttpRequest, comite: Comite, action: str) -> HttpRespons
 
 
 @login_required
-def finaliser_vue(request: HttpRequest, pk: int) -> HttpResponse:
+def finaliser_vue(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     return _confirmer(request, _comite_visible(request, pk), "finaliser")
 
 
 @login_required
-def corriger_vue(request: HttpRequest, pk: int) -> HttpResponse:
+def corriger_vue(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     return _confirmer(request, _comite_visible(request, pk), "corriger")
 
 
 @login_required
-def resultats(request: HttpRequest, pk: int) -> HttpResponse:
+def resultats(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     comite = _comite_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     objectifs = comite.objectifs_precedents()
@@ -278,7 +278,7 @@ def resultats(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- obligations -----------------------------------------------------------------------------
 @login_required
-def obligations(request: HttpRequest) -> HttpResponse:
+def obligations(request: RequeteAuthentifiee) -> HttpResponse:
     aujourd_hui = timezone.localdate()
     visibles = Obligation.objects.visibles_par(request.user).select_related(
         "convention", "convention__delegant"
@@ -313,7 +313,7 @@ FICHIERS_COMITE = {"support": "support-comite", "releve": "releve-decision-comit
 
 
 @login_required
-def fichier(request: HttpRequest, pk: int, quoi: str) -> FileResponse:
+def fichier(request: RequeteAuthentifiee, pk: int, quoi: str) -> FileResponse:
     """A committee's support or signed record, for whoever sees the committee (an attachment)."""
     if quoi not in FICHIERS_COMITE:
         raise Http404("Fichier inconnu.")
@@ -323,7 +323,7 @@ def fichier(request: HttpRequest, pk: int, quoi: str) -> FileResponse:
 
 
 @login_required
-def preuve(request: HttpRequest, pk: int) -> FileResponse:
+def preuve(request: RequeteAuthentifiee, pk: int) -> FileResponse:
     obligation = _obligation_visible(request, pk)
     return reponse_piece(obligation.preuve_fichier, f"preuve-obligation-{obligation.pk}")
 
@@ -339,7 +339,7 @@ def _retour_convention(convention_id: int) -> str:
 
 
 @login_required
-def obligation_modifier(request: HttpRequest, pk: int) -> HttpResponse:
+def obligation_modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     obligation = _obligation_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = ObligationForm(request.POST or None, request.FILES or None, instance=obligation)
@@ -375,7 +375,7 @@ def _fil_obligation(convention: Convention, courant: str) -> dict[str, Any]:
 
 
 @login_required
-def obligation_ajouter(request: HttpRequest, convention_pk: int) -> HttpResponse:
+def obligation_ajouter(request: RequeteAuthentifiee, convention_pk: int) -> HttpResponse:
     convention = get_object_or_404(Convention.objects.visibles_par(request.user), pk=convention_pk)
     exiger_ecriture(request.user, ECRITURE)
     form = ObligationForm(request.POST or None, request.FILES or None)
@@ -398,7 +398,7 @@ def obligation_ajouter(request: HttpRequest, convention_pk: int) -> HttpResponse
 
 
 @login_required
-def obligation_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
+def obligation_supprimer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     obligation = _obligation_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = ConfirmationForm(request.POST or None)

@@ -10,13 +10,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from delegations.core.acces import Utilisateur, utilisateur
 from delegations.core.api import EcritureFinance
 from delegations.core.filtres import FiltresDeListe
-from delegations.core.models import Administration
+from delegations.core.models import Administration, User
 
 from . import ecriture
 from .filtres import FiltresAdministrations, FiltresConventions
-from .models import Avenant, Convention
+from .models import Avenant, Convention, ConventionQuerySet
 from .serializers import (
     AdministrationSerializer,
     AvenantSerializer,
@@ -49,7 +50,9 @@ def _transition(
         convention = get_object_or_404(self.get_queryset(), pk=pk)
         donnees = entree(data=request.data)
         donnees.is_valid(raise_exception=True)
-        ecriture.appliquer_transition(convention, nom, request.user, **donnees.validated_data)
+        ecriture.appliquer_transition(
+            convention, nom, utilisateur(request), **donnees.validated_data
+        )
         lue = self.get_queryset().get(pk=convention.pk)
         return Response(ConventionSerializer(lue, context={"request": request}).data)
 
@@ -64,7 +67,7 @@ def _transition(
     )(routee)
 
 
-def conventions_visibles(user: Any) -> QuerySet[Convention]:
+def conventions_visibles(user: Utilisateur) -> ConventionQuerySet:
     return (
         Convention.objects.visibles_par(user)
         .select_related("delegant", "delegataire")
@@ -112,7 +115,7 @@ class ConventionViewSet(
 
     def get_queryset(self) -> QuerySet[Convention]:
         qs = conventions_visibles(self.request.user)
-        return qs.avec_totaux() if self.action == "list" else qs  # type: ignore[attr-defined]
+        return qs.avec_totaux() if self.action == "list" else qs
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save()
@@ -189,7 +192,7 @@ class ConventionViewSet(
     def avenant(self, request: Request, pk: str | None = None, numero: str = "") -> Response:
         avenant = self._avenant(pk, numero)
         if request.method == "DELETE":
-            ecriture.supprimer_avenant(avenant, request.user)
+            ecriture.supprimer_avenant(avenant, utilisateur(request))
             return Response(status=status.HTTP_204_NO_CONTENT)
         if request.method == "PATCH":
             serializer = AvenantSerializer(
@@ -218,7 +221,9 @@ class ConventionViewSet(
         avenant = self._avenant(pk, numero)
         donnees = SignerAvenantSerializer(data=request.data)
         donnees.is_valid(raise_exception=True)
-        ecriture.signer_avenant(avenant, request.user, donnees.validated_data["date_signature"])
+        ecriture.signer_avenant(
+            avenant, utilisateur(request), donnees.validated_data["date_signature"]
+        )
         return Response(AvenantSerializer(self._avenant(pk, numero)).data)
 
     @extend_schema(
@@ -240,12 +245,14 @@ class ConventionViewSet(
         avenant = self._avenant(pk, numero)
         donnees = PublierSerializer(data=request.data)
         donnees.is_valid(raise_exception=True)
-        ecriture.publier_avenant(avenant, request.user, donnees.validated_data["date_publication"])
+        ecriture.publier_avenant(
+            avenant, utilisateur(request), donnees.validated_data["date_publication"]
+        )
         return Response(AvenantSerializer(self._avenant(pk, numero)).data)
 
 
-def administrations_visibles(user: Any) -> QuerySet[Administration]:
-    if not getattr(user, "is_authenticated", False):
+def administrations_visibles(user: Utilisateur) -> QuerySet[Administration]:
+    if not isinstance(user, User):
         return Administration.objects.none()
     if user.voit_tout:
         return Administration.objects.all()

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django_fsm import can_proceed
 
 from delegations.core.errors import EtatIncompatibleError, RegleMetierError
-from delegations.core.models import Administration, journaliser
+from delegations.core.models import Administration, User, journaliser
 from delegations.produits.models import Produit
 
 from .models import (
@@ -203,7 +203,7 @@ def verifier_lignes(lignes: Sequence[Ligne], doublon: tuple[str, str] = DOUBLON_
 
 def enregistrer_convention(
     valeurs: dict[str, Any],
-    user: Any,
+    user: User | None,
     convention: Convention | None = None,
     *,
     produits: Sequence[Produit] | None = None,
@@ -316,7 +316,9 @@ def _verifier_cloture(conv: Convention, params: dict[str, Any]) -> None:
         )
 
 
-def appliquer_transition(convention: Convention, nom: str, user: Any, **params: Any) -> Convention:
+def appliquer_transition(
+    convention: Convention, nom: str, user: User | None, **params: Any
+) -> Convention:
     """Apply a status transition under a row lock and write its action-log row.
 
     A transition the status forbids raises ``EtatIncompatibleError`` (API: 409); missing or
@@ -405,7 +407,7 @@ def _exiger_brouillon(avenant: Avenant, action: str) -> None:
 
 def creer_avenant(
     convention: Convention,
-    user: Any,
+    user: User,
     *,
     objet: str,
     date_signature: dt.date | None,
@@ -454,7 +456,7 @@ def creer_avenant(
 
 def modifier_avenant(
     avenant: Avenant,
-    user: Any,
+    user: User,
     *,
     objet: str,
     date_fin: dt.date | None,
@@ -497,7 +499,7 @@ def modifier_avenant(
     return avenant
 
 
-def supprimer_avenant(avenant: Avenant, user: Any) -> None:
+def supprimer_avenant(avenant: Avenant, user: User) -> None:
     """A draft amendment may be deleted (logged); a signed one never."""
     with transaction.atomic():
         conv, avenant = _verrouiller_avenant(avenant)
@@ -514,7 +516,7 @@ def supprimer_avenant(avenant: Avenant, user: Any) -> None:
         )
 
 
-def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: Any) -> None:
+def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: User) -> None:
     avenant.date_effet = date
     avenant.save(update_fields=["date_effet", "updated_at"])
     journaliser(
@@ -532,7 +534,7 @@ def _prendre_effet(conv: Convention, avenant: Avenant, date: dt.date, user: Any)
 def _passer(
     conv: Convention,
     avenant: Avenant,
-    user: Any,
+    user: User,
     statut: str,
     champ: str,
     date: dt.date,
@@ -553,7 +555,7 @@ def _passer(
     )
 
 
-def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) -> Avenant:
+def signer_avenant(avenant: Avenant, user: User, date_signature: dt.date | None) -> Avenant:
     """``brouillon`` → ``signe``: the date of signature is required. The amendment takes
     effect now unless its convention takes effect at publication."""
     with transaction.atomic():
@@ -577,7 +579,7 @@ def signer_avenant(avenant: Avenant, user: Any, date_signature: dt.date | None) 
     return avenant
 
 
-def publier_avenant(avenant: Avenant, user: Any, date_publication: dt.date) -> Avenant:
+def publier_avenant(avenant: Avenant, user: User, date_publication: dt.date) -> Avenant:
     """``signe`` → ``publie``; takes effect now when its convention took effect at publication."""
     with transaction.atomic():
         conv, avenant = _verrouiller_avenant(avenant)

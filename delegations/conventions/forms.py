@@ -104,7 +104,7 @@ class LigneForm(DsfrBaseForm):
     cp = _montant("CP (€)")
 
 
-class BaseLignesFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BaseLignesFormSet(forms.BaseFormSet):
     def _supprime(self, form: forms.Form) -> bool:
         return bool(self.can_delete and form.cleaned_data.get("DELETE"))
 

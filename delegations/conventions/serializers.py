@@ -9,6 +9,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from delegations.core.acces import utilisateur
 from delegations.core.api import NON_BLANC, non_blanc, regle_de_saisie
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration
@@ -167,7 +168,7 @@ class AvenantSerializer(serializers.ModelSerializer):
             )
         return ecriture.modifier_avenant(
             instance,
-            self.context["request"].user,
+            utilisateur(self.context["request"]),
             objet=validated_data.get("objet", instance.objet),
             date_fin=validated_data.get("date_fin", instance.date_fin),
             lignes=lignes,
@@ -180,7 +181,7 @@ class AvenantSerializer(serializers.ModelSerializer):
         ]
         return ecriture.creer_avenant(
             self.context["convention"],
-            self.context["request"].user,
+            utilisateur(self.context["request"]),
             lignes=lignes,
             objet=validated_data["objet"],
             date_signature=validated_data.get("date_signature"),
@@ -421,7 +422,7 @@ class ConventionSerializer(serializers.Serializer):
             )
             return ecriture.enregistrer_convention(
                 valeurs,
-                self.context["request"].user,
+                utilisateur(self.context["request"]),
                 instance,
                 produits=produits,
                 echeancier=echeancier,

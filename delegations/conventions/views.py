@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from delegations.core.acces import ecriture_requise, exiger_ecriture
+from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration, historique
 from delegations.produits.models import Produit
@@ -59,7 +59,7 @@ def _fil(*liens: tuple[str, str], courant: str) -> dict[str, Any]:
 
 
 @login_required
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     visibles = Convention.objects.visibles_par(request.user)
     qs = FiltresConventions(request.GET, queryset=visibles.pour_liste()).qs
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
@@ -139,7 +139,7 @@ def sommaire(convention: Convention) -> list[tuple[str, str]]:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention_visible(request, pk)
     consolide = convention.echeancier_consolide()
     return render(
@@ -218,7 +218,7 @@ def _transitions_possibles(convention: Convention) -> list[tuple[str, str]]:
 
 
 @ecrire
-def _formulaire(request: HttpRequest, convention: Convention | None) -> HttpResponse:
+def _formulaire(request: RequeteAuthentifiee, convention: Convention | None) -> HttpResponse:
     initial_lignes = (
         [
             {"annee": ligne.annee, "ae": ligne.ae, "cp": ligne.cp}
@@ -238,7 +238,7 @@ def _formulaire(request: HttpRequest, convention: Convention | None) -> HttpResp
             conv = ecriture.enregistrer_convention(
                 form.valeurs(),
                 request.user,
-                convention,  # type: ignore[arg-type]
+                convention,
                 produits=list(form.cleaned_data["produits"]),
                 echeancier=None if lignes_verrouillees else formset.lignes(),
             )
@@ -274,17 +274,17 @@ def _formulaire(request: HttpRequest, convention: Convention | None) -> HttpResp
 
 
 @login_required
-def creer(request: HttpRequest) -> HttpResponse:
+def creer(request: RequeteAuthentifiee) -> HttpResponse:
     return _formulaire(request, None)
 
 
 @login_required
-def modifier(request: HttpRequest, pk: int) -> HttpResponse:
+def modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     return _formulaire(request, _convention_visible(request, pk))
 
 
 @login_required
-def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
+def avenant_creer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = AvenantForm(request.POST or None)
@@ -323,7 +323,7 @@ def avenant_creer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def transition(request: RequeteAuthentifiee, pk: int, action: str) -> HttpResponse:
     convention = _convention_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     if action not in TRANSITIONS or action in PAR_L_EXECUTION:
@@ -331,7 +331,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = TransitionForm(action, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ecriture.appliquer_transition(convention, action, request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            ecriture.appliquer_transition(convention, action, request.user, **form.cleaned_data)
         except RegleMetierError as exc:
             messages.error(request, exc.message)
         else:
@@ -356,7 +356,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def avenant_action(request: HttpRequest, pk: int, numero: int, action: str) -> HttpResponse:
+def avenant_action(request: RequeteAuthentifiee, pk: int, numero: int, action: str) -> HttpResponse:
     """Sign, publish or delete (draft) an amendment, after a confirmation screen."""
     convention = _convention_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
@@ -403,7 +403,7 @@ def avenant_action(request: HttpRequest, pk: int, numero: int, action: str) -> H
 
 
 @login_required
-def administrations(request: HttpRequest) -> HttpResponse:
+def administrations(request: RequeteAuthentifiee) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     visibles = administrations_visibles(request.user).order_by("nom")
     qs = FiltresAdministrations(request.GET, queryset=visibles).qs
@@ -422,7 +422,7 @@ def administrations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @ecrire
-def administration_formulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def administration_formulaire(request: RequeteAuthentifiee, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(Administration, pk=pk) if pk else None
     form = AdministrationForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from rest_framework.authtoken.models import TokenProxy
 
 from .models import ActionLog, Administration, JetonAPI, User
@@ -26,7 +27,7 @@ class JetonAPIAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("user", "nom", "prefixe", "cree_le", "expire_le", "derniere_utilisation")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -47,8 +48,8 @@ class AdministrationAdmin(admin.ModelAdmin):
 class ActionLogAdmin(admin.ModelAdmin):
     list_display = ("created_at", "action", "user", "content_type", "object_id")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: ActionLog | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: ActionLog | None = None) -> bool:
         return False

@@ -7,6 +7,8 @@ from django.apps import apps
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from .acces import Utilisateur
+
 SITE = {
     "site_title": "Délégations",
     "site_tagline": "Conventions de délégation de gestion — DINUM, beta.gouv.fr",
@@ -51,7 +53,7 @@ def menu() -> tuple[dict[str, Any], ...]:
     return tuple(items)
 
 
-def _visible(entree: dict[str, Any], user: Any) -> bool:
+def _visible(entree: dict[str, Any], user: Utilisateur | _Anonyme) -> bool:
     if entree["public"]:
         return True
     if not user.is_authenticated:
@@ -59,7 +61,7 @@ def _visible(entree: dict[str, Any], user: Any) -> bool:
     return not entree["ecriture"] or bool(getattr(user, "peut_ecrire", False))
 
 
-def menu_de(user: Any) -> list[dict[str, Any]]:
+def menu_de(user: Utilisateur | _Anonyme) -> list[dict[str, Any]]:
     """The menu this user sees: hidden entries removed, empty groups dropped."""
     visibles = []
     for item in menu():

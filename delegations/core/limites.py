@@ -12,15 +12,18 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
 from rest_framework.throttling import BaseThrottle
 
 FENETRE = 60  # seconds
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def _adresse(request: Any) -> str:
@@ -55,9 +58,13 @@ def reponse_429(request: HttpRequest, attente: int) -> HttpResponse:
     return reponse
 
 
-def limite_par_adresse(vue: Callable[..., Any]) -> Callable[..., Any]:
+def limite_par_adresse(
+    vue: Callable[Concatenate[HttpRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
+    """The page keeps its signature; over the limit it answers the French 429 page instead."""
+
     @functools.wraps(vue)
-    def limitee(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def limitee(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
         attente = depasse(request)
         if attente:
             return reponse_429(request, attente)

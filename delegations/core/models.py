@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
@@ -126,7 +126,7 @@ class ActionLog(models.Model):
 
 def journaliser(
     obj: models.Model,
-    user: Any,
+    user: User | AnonymousUser | None,
     action: str,
     description: str = "",
     changes: dict[str, Any] | None = None,
@@ -134,7 +134,7 @@ def journaliser(
     return ActionLog.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if isinstance(user, User) else None,
         action=action,
         description=description[:500],
         changes=changes or {},

@@ -11,7 +11,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,6 +19,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from .errors import RegleMetierError
+
+if TYPE_CHECKING:
+    from .models import User
 
 RACINE = "imports"
 """Every parking folder is ``imports/<use>`` (``delegations purger-imports`` purges them all)."""
@@ -43,7 +46,7 @@ class Parc:
 
 
 def parquer(
-    dossier: str, contenu: bytes, nature: str, nom: str, user: Any, max_octets: int | None = None
+    dossier: str, contenu: bytes, nature: str, nom: str, user: User, max_octets: int | None = None
 ) -> Parc:
     """Park an upload of ``user``; refused beyond ``max_octets`` (``IMPORT_MAX_OCTETS``)."""
     limite = max_octets or settings.IMPORT_MAX_OCTETS
@@ -67,7 +70,7 @@ def _fiche(dossier: str, nom: str) -> Parc:
         return Parc(**json.loads(flux.read()), dossier=dossier)
 
 
-def retrouver(dossier: str, jeton: str, user: Any) -> tuple[Parc, bytes]:
+def retrouver(dossier: str, jeton: str, user: User) -> tuple[Parc, bytes]:
     """The parked upload of ``user`` (nobody else's), with its content, unless expired."""
     perdu = RegleMetierError(
         "import_expire",

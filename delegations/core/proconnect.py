@@ -80,7 +80,7 @@ def reglage(attr: str, *args: Any) -> Any:
 class ProConnectBackend(OIDCAuthenticationBackend):
     """ID token and userinfo (a signed JWT at ProConnect) checked with the provider's keys."""
 
-    get_settings = staticmethod(reglage)  # type: ignore[assignment]
+    get_settings = staticmethod(reglage)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # No discovery request here: Django builds every backend for each local login too.
@@ -144,7 +144,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
 class DebutConnexion(OIDCAuthenticationRequestView):
     """/oidc/authenticate/: to the provider, with state, nonce and acr_values=eidas1."""
 
-    get_settings = staticmethod(reglage)  # type: ignore[assignment]
+    get_settings = staticmethod(reglage)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # The base class reads the endpoint here; it is read on each request instead.
@@ -155,13 +155,13 @@ class DebutConnexion(OIDCAuthenticationRequestView):
         if not active():
             raise Http404("ProConnect n'est pas configuré.")
         self.OIDC_OP_AUTH_ENDPOINT = reglage("OIDC_OP_AUTHORIZATION_ENDPOINT")
-        return super().get(request)  # type: ignore[no-any-return]
+        return super().get(request)
 
 
 class RetourConnexion(OIDCAuthenticationCallbackView):
     """/oidc/callback/: a refused login goes back to the login page with a French message."""
 
-    get_settings = staticmethod(reglage)  # type: ignore[assignment]
+    get_settings = staticmethod(reglage)
 
     def login_failure(self) -> HttpResponse:
         messages.error(
@@ -169,13 +169,13 @@ class RetourConnexion(OIDCAuthenticationCallbackView):
             "La connexion par ProConnect n'a pas abouti. Réessayez, ou contactez un "
             "administrateur de Délégations si le problème persiste.",
         )
-        return super().login_failure()  # type: ignore[no-any-return]
+        return super().login_failure()
 
 
 class Deconnexion(OIDCLogoutView):
     """POST /deconnexion/: ends the local session, then the provider's (end_session_endpoint)."""
 
-    get_settings = staticmethod(reglage)  # type: ignore[assignment]
+    get_settings = staticmethod(reglage)
 
 
 def url_deconnexion(request: HttpRequest) -> str:

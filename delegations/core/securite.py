@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +14,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class EntetesSecuriteMiddleware:
@@ -48,7 +51,7 @@ PAS_ACTIVITE = 60
 
 
 @receiver(user_logged_in)
-def noter_connexion(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def noter_connexion(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[CLE_ACTIVITE] = int(time.time())
 

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from .acces import RequeteAuthentifiee
 from .forms import AccesUtilisateurForm, ConnexionForm, JetonForm
 from .models import JetonAPI, Role, User, journaliser
 
@@ -85,7 +86,7 @@ def erreur_serveur(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profil(request: HttpRequest) -> HttpResponse:
+def profil(request: RequeteAuthentifiee) -> HttpResponse:
     """The user's profile: their roles and administrations, their API keys (create, revoke).
 
     A new key is shown once, in this response only (never stored in clear, nor in the session).
@@ -94,10 +95,10 @@ def profil(request: HttpRequest) -> HttpResponse:
     form = JetonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            jeton, nouvelle_cle = JetonAPI.creer(request.user, form.cleaned_data["nom"])  # type: ignore[arg-type]
+            jeton, nouvelle_cle = JetonAPI.creer(request.user, form.cleaned_data["nom"])
             journaliser(jeton, request.user, "jeton_api_cree", f"Jeton d'API {jeton}")
         form = JetonForm()
-    jetons = JetonAPI.objects.filter(user=request.user)  # type: ignore[misc]
+    jetons = JetonAPI.objects.filter(user=request.user)
     return render(
         request,
         "core/profil.html",
@@ -114,7 +115,7 @@ def profil(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoquer_jeton(request: HttpRequest, pk: int) -> HttpResponse:
+def revoquer_jeton(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     """Revokes one of the user's own keys (another user's key: 404)."""
     with transaction.atomic():
         jeton = get_object_or_404(
@@ -130,7 +131,7 @@ def revoquer_jeton(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def en_attente(request: HttpRequest) -> HttpResponse:
+def en_attente(request: RequeteAuthentifiee) -> HttpResponse:
     """What a ProConnect user without any role sees: who can give them access."""
     if getattr(request.user, "role", None) != Role.ATTENTE:
         return redirect("core:accueil")
@@ -144,7 +145,7 @@ def _exiger_administrateur(request: HttpRequest) -> None:
 
 
 @login_required
-def utilisateurs(request: HttpRequest) -> HttpResponse:
+def utilisateurs(request: RequeteAuthentifiee) -> HttpResponse:
     """Administrators: the accounts, those waiting for access first."""
     _exiger_administrateur(request)
     comptes = User.objects.prefetch_related("administrations").order_by(
@@ -158,7 +159,7 @@ def utilisateurs(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def acces_utilisateur(request: HttpRequest, pk: int) -> HttpResponse:
+def acces_utilisateur(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     """Administrators give a role and administrations to an account (e.g. one « en attente »)."""
     _exiger_administrateur(request)
     compte = get_object_or_404(User, pk=pk)

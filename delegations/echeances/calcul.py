@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from delegations.comites.models import Comite, Obligation, TypeComite
 from delegations.conventions.models import CompteRendu, Convention, Statut, ajouter_mois
+from delegations.core.acces import Utilisateur
 from delegations.produits.models import Produit
 
 PROCHE_JOURS = 30
@@ -380,7 +381,7 @@ def conventions_actives(conventions: models.QuerySet[Convention]) -> list[Conven
     )
 
 
-def _conventions(user: Any) -> list[Convention]:
+def _conventions(user: Utilisateur) -> list[Convention]:
     return conventions_actives(Convention.objects.visibles_par(user))
 
 
@@ -466,7 +467,7 @@ def echeances_des_produits(produits: Iterable[Produit]) -> list[Echeance]:
 
 
 def calculer(
-    user: Any,
+    user: Utilisateur,
     aujourd_hui: dt.date | None = None,
     *,
     du: dt.date | None = None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from delegations.core.models import User
 
 
 class JetonCalendrier(models.Model):
@@ -31,12 +32,12 @@ class JetonCalendrier(models.Model):
         return f"Jeton de calendrier de {self.user}"
 
     @classmethod
-    def regenerer(cls, user: Any) -> JetonCalendrier:
+    def regenerer(cls, user: User) -> JetonCalendrier:
         cls.objects.filter(user=user).delete()
         return cls.objects.create(user=user, jeton=secrets.token_urlsafe(32))
 
     @classmethod
-    def revoquer(cls, user: Any) -> int:
+    def revoquer(cls, user: User) -> int:
         return cls.objects.filter(user=user).delete()[0]
 
 

@@ -27,6 +27,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.utils import timezone
 
 from delegations.conventions.models import Convention
+from delegations.core.acces import Utilisateur
+from delegations.core.models import User
 from delegations.produits.models import Produit
 
 from .calcul import (
@@ -117,9 +119,7 @@ def _lignes(echeances: list[Echeance], aujourd_hui: dt.date) -> list[EcheanceSto
     ids = {e.convention_id for e in echeances if e.convention_id is not None}
     delegants: dict[int, int] = {}
     for lot in _lots(ids):
-        delegants.update(
-            Convention.objects.filter(pk__in=lot).values_list("pk", "delegant_id")  # type: ignore[arg-type]
-        )
+        delegants.update(Convention.objects.filter(pk__in=lot).values_list("pk", "delegant_id"))
     return [
         EcheanceStockee(
             date=e.date,
@@ -175,9 +175,7 @@ def _inserer(lignes: list[EcheanceStockee]) -> int:
         return len(EcheanceStockee.objects.bulk_create(lignes, batch_size=2000))
     table = EcheanceStockee._meta.db_table
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(  # type: ignore[attr-defined]
-            f"COPY {table} ({', '.join(COLONNES)}) FROM STDIN"
-        ) as copie:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(COLONNES)}) FROM STDIN") as copie:
             for ligne in lignes:
                 copie.write_row(
                     tuple(
@@ -235,11 +233,11 @@ def recalculer_tout(aujourd_hui: dt.date | None = None) -> int:
 
 
 # --- reading ----------------------------------------------------------------------------------
-def visibles_par(user: Any) -> models.QuerySet[EcheanceStockee]:
+def visibles_par(user: Utilisateur) -> models.QuerySet[EcheanceStockee]:
     """The stored deadlines of the user's perimeter: those of the conventions they see, and the
     committees of the products funded by a convention they see that can still hold one."""
     tout = EcheanceStockee.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return tout.none()
     if user.voit_tout:
         return tout
@@ -256,7 +254,7 @@ def visibles_par(user: Any) -> models.QuerySet[EcheanceStockee]:
 
 
 def lister(
-    user: Any,
+    user: Utilisateur,
     *,
     du: dt.date | None = None,
     au: dt.date | None = None,

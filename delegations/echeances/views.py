@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from delegations.core.acces import RequeteAuthentifiee
 from delegations.core.errors import RegleMetierError
 
 from .calcul import PROCHE_JOURS, TypeEcheance
@@ -36,7 +37,7 @@ def compter_par_gravite(echeances: QuerySet[Any], aujourd_hui: dt.date) -> dict[
 
 
 @login_required
-def tableau(request: HttpRequest) -> HttpResponse:
+def tableau(request: RequeteAuthentifiee) -> HttpResponse:
     """« À faire »: the deadlines of the user's perimeter, sorted by date."""
     aujourd_hui = timezone.localdate()
     try:
@@ -52,7 +53,7 @@ def tableau(request: HttpRequest) -> HttpResponse:
     paginator.count = sum(compte.values())  # already counted: no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = [(e, e.gravite(aujourd_hui)) for e in page.object_list]  # type: ignore[misc]
-    jeton = JetonCalendrier.objects.filter(user=request.user).first()  # type: ignore[misc]
+    jeton = JetonCalendrier.objects.filter(user=request.user).first()
     url_secrete = (
         request.build_absolute_uri(reverse("echeances:ical_secret", args=[jeton.jeton]))
         if jeton
@@ -79,12 +80,12 @@ def tableau(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def jeton(request: HttpRequest) -> HttpResponse:
+def jeton(request: RequeteAuthentifiee) -> HttpResponse:
     """Generate, regenerate or revoke the secret calendar URL (with a confirmation step)."""
     action = request.POST.get("action") or request.GET.get("action", "")
     if action not in ("generer", "revoquer"):
         return redirect("echeances:tableau")
-    existant = JetonCalendrier.objects.filter(user=request.user).exists()  # type: ignore[misc]
+    existant = JetonCalendrier.objects.filter(user=request.user).exists()
     if request.method == "POST" and request.POST.get("confirmer") == "1":
         if action == "generer":
             JetonCalendrier.regenerer(request.user)

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from delegations.conventions.api import REFUS
 from delegations.conventions.api import conventions_visibles as conventions_lues
 from delegations.conventions.serializers import ConventionSerializer
-from delegations.core.acces import peut_ecrire
+from delegations.core.acces import peut_ecrire, utilisateur
 from delegations.core.api import ENTIER_MAX, EcritureFinance, entiers
 from delegations.produits.models import Produit
 
@@ -53,7 +53,7 @@ def _entier(nom: str, description: str = "") -> OpenApiParameter:
     minimum, maximum = BORNES.get(nom, IDENTIFIANT)
     return OpenApiParameter(
         nom,
-        {"type": "integer", "minimum": minimum, "maximum": maximum},  # type: ignore[arg-type]
+        {"type": "integer", "minimum": minimum, "maximum": maximum},
         description=description,
     )
 
@@ -123,7 +123,7 @@ class MiseADispositionViewSet(JournalViewSet):
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         convention = _convention(request, data.pop("convention"))
-        return mouvements.mettre_a_disposition(convention, user=request.user, **data)
+        return mouvements.mettre_a_disposition(convention, user=utilisateur(request), **data)
 
 
 @extend_schema_view(
@@ -150,7 +150,7 @@ class EngagementViewSet(JournalViewSet):
         convention = _convention(request, data.pop("convention"))
         produit_id = data.pop("produit", None)
         produit = get_object_or_404(Produit, pk=produit_id) if produit_id else None
-        return mouvements.engager(convention, produit=produit, user=request.user, **data)
+        return mouvements.engager(convention, produit=produit, user=utilisateur(request), **data)
 
     @extend_schema(
         request=s.SuiteCommandeEntree,
@@ -165,7 +165,9 @@ class EngagementViewSet(JournalViewSet):
         engagement = self.get_object()
         entree = s.SuiteCommandeEntree(data=request.data)
         entree.is_valid(raise_exception=True)
-        decision = cloture.decider_suite(engagement, user=request.user, **entree.validated_data)
+        decision = cloture.decider_suite(
+            engagement, user=utilisateur(request), **entree.validated_data
+        )
         return Response(
             s.DecisionFinCommandeSerializer(decision).data, status=status.HTTP_201_CREATED
         )
@@ -178,7 +180,9 @@ class EngagementViewSet(JournalViewSet):
         engagement = self.get_object()
         entree = s.NumeroEjEntree(data=request.data)
         entree.is_valid(raise_exception=True)
-        references.definir_numero_ej(engagement, entree.validated_data["numero_ej"], request.user)
+        references.definir_numero_ej(
+            engagement, entree.validated_data["numero_ej"], utilisateur(request)
+        )
         return Response(self.get_serializer(engagement).data)
 
 
@@ -221,7 +225,7 @@ class ServiceFaitViewSet(JournalViewSet):
         )
         if peut_ecrire(request.user):
             data.pop("commentaire", None)
-            sf = mouvements.certifier_service_fait(engagement, user=request.user, **data)
+            sf = mouvements.certifier_service_fait(engagement, user=utilisateur(request), **data)
             return Response(
                 s.ServiceFaitSerializer(sf, context={"request": request}).data,
                 status=status.HTTP_201_CREATED,
@@ -230,7 +234,7 @@ class ServiceFaitViewSet(JournalViewSet):
             raise PermissionDenied(
                 "Seul l'intrapreneur du produit de ce bon de commande peut proposer un service fait."
             )
-        prop = mouvements.proposer_service_fait(engagement, user=request.user, **data)
+        prop = mouvements.proposer_service_fait(engagement, user=utilisateur(request), **data)
         return Response(
             s.PropositionSerializer(prop, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -254,7 +258,7 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def valider(self, request: Request, pk: str | None = None) -> Response:
         prop = get_object_or_404(self.get_queryset().select_related("engagement"), pk=pk)
-        sf = mouvements.valider_proposition(prop, request.user)
+        sf = mouvements.valider_proposition(prop, utilisateur(request))
         return Response(
             s.ServiceFaitSerializer(sf, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -270,7 +274,7 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         prop = get_object_or_404(self.get_queryset().select_related("engagement"), pk=pk)
         entree = s.RejetEntree(data=request.data)
         entree.is_valid(raise_exception=True)
-        mouvements.rejeter_proposition(prop, request.user, entree.validated_data["motif"])
+        mouvements.rejeter_proposition(prop, utilisateur(request), entree.validated_data["motif"])
         return Response(s.PropositionSerializer(prop, context={"request": request}).data)
 
 
@@ -297,7 +301,7 @@ class PaiementViewSet(JournalViewSet):
             dans_le_perimetre(ServiceFait.objects.select_related("engagement"), request.user),
             pk=data.pop("service_fait"),
         )
-        return mouvements.payer(sf, user=request.user, **data)
+        return mouvements.payer(sf, user=utilisateur(request), **data)
 
     @extend_schema(
         request={"application/json": _seul_champ("numero_piece")},
@@ -308,7 +312,7 @@ class PaiementViewSet(JournalViewSet):
         entree = s.NumeroPieceEntree(data=request.data)
         entree.is_valid(raise_exception=True)
         references.definir_numero_piece(
-            paiement, entree.validated_data["numero_piece"], request.user
+            paiement, entree.validated_data["numero_piece"], utilisateur(request)
         )
         return Response(self.get_serializer(paiement).data)
 
@@ -326,7 +330,7 @@ class ReportViewSet(JournalViewSet):
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         convention = _convention(request, data.pop("convention"))
-        return mouvements.reporter(convention, user=request.user, **data)
+        return mouvements.reporter(convention, user=utilisateur(request), **data)
 
 
 @extend_schema_view(
@@ -346,7 +350,7 @@ class ReductionViewSet(JournalViewSet):
         engagement = get_object_or_404(
             dans_le_perimetre(Engagement.objects.all(), request.user), pk=data.pop("engagement")
         )
-        return mouvements.reduire(engagement, user=request.user, **data)
+        return mouvements.reduire(engagement, user=utilisateur(request), **data)
 
 
 @extend_schema_view(
@@ -364,7 +368,7 @@ class InformationDelegantViewSet(JournalViewSet):
 
     def enregistrer(self, request: Request, data: dict[str, Any]) -> Any:
         convention = _convention(request, data.pop("convention"))
-        return mouvements.informer_delegant(convention, user=request.user, **data)
+        return mouvements.informer_delegant(convention, user=utilisateur(request), **data)
 
 
 class TitulaireViewSet(
@@ -454,6 +458,6 @@ class ClotureView(APIView):
         convention = _convention(request, kwargs["id"])
         entree = s.ClotureEntree(data=request.data)
         entree.is_valid(raise_exception=True)
-        cloture.cloturer(convention, user=request.user, **entree.validated_data)
+        cloture.cloturer(convention, user=utilisateur(request), **entree.validated_data)
         lue = conventions_lues(request.user).get(pk=convention.pk)
         return Response(ConventionSerializer(lue, context={"request": request}).data)

@@ -33,7 +33,7 @@ def _ecrire(table: str, colonnes: Sequence[str], lignes: Iterator[tuple[Any, ...
     n = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(colonnes)}) FROM STDIN") as copie:  # type: ignore[attr-defined]
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(colonnes)}) FROM STDIN") as copie:
                 for ligne in lignes:
                     copie.write_row(ligne)
                     n += 1

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -26,7 +25,7 @@ from delegations.conventions.ecriture import appliquer_transition
 from delegations.conventions.models import Convention, Statut
 from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.formats import euros
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 
 from . import mouvements, regles
 from .models import (
@@ -138,7 +137,7 @@ def decider_suite(
     decision: str,
     date: dt.date,
     motif: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> DecisionFinCommande:
     """What becomes of an open order at the convention's end: ``solder`` reduces its remainder
     (a new ``Reduction``, through ``mouvements.reduire``), ``maintenir`` keeps it to be
@@ -198,7 +197,7 @@ def cloturer(
     date: dt.date,
     decision: str,
     reference: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> Convention:
     """Close a convention whose period is over: restitution of each year's unused credits with
     the délégant's decision, then the transition ``cloturer`` (same transaction)."""

@@ -48,13 +48,13 @@ class ConfirmationMixin:
         if self.cleaned_data.pop("confirme", None) == montant:  # type: ignore[attr-defined]
             return True
         self.a_confirmer = True
-        self.data = self.data.copy()  # type: ignore[has-type,attr-defined]
+        self.data = self.data.copy()  # type: ignore[has-type]
         self.data[self.add_prefix("confirme")] = montant  # type: ignore[attr-defined]
         return False
 
     @property
     def montant_a_confirmer(self) -> Decimal:
-        return self.cleaned_data["montant"]  # type: ignore[attr-defined,no-any-return]
+        return self.cleaned_data["montant"]  # type: ignore[attr-defined]
 
     def restes(self) -> list[tuple[str, Decimal]]:
         """What remains available after the movement: ``[(label, amount)]``."""
@@ -95,7 +95,7 @@ class EngagementForm(ConfirmationMixin, DsfrBaseForm):
         super().__init__(*args, **kwargs)
         self.convention = convention
         if convention is not None:
-            self.fields["produit"].queryset = convention.produits.all()  # type: ignore[attr-defined]
+            self.fields["produit"].queryset = convention.produits.all()
 
     def restes(self) -> list[tuple[str, Decimal]]:
         if self.convention is None:

@@ -38,6 +38,7 @@ from delegations.conventions.models import Convention
 from delegations.core import parc
 from delegations.core.errors import RegleMetierError
 from delegations.core.formats import euros
+from delegations.core.models import User
 from delegations.produits.models import Produit
 
 from . import mouvements
@@ -271,7 +272,7 @@ class RapportImport:
         return [ligne for ligne in self.lignes if not ligne.ok]
 
 
-def _engagement(v: dict[str, str], conventions: Any, user: Any) -> str:
+def _engagement(v: dict[str, str], conventions: Any, user: User) -> str:
     ref = v.get("convention", "").strip()
     convention = conventions.filter(
         Q(reference__iexact=ref) | Q(pk=int(ref) if ref.isdigit() else -1)
@@ -308,7 +309,7 @@ def _engagement(v: dict[str, str], conventions: Any, user: Any) -> str:
     return f"Bon de commande {eng.reference} de {euros(m)} sur la convention {convention.reference or convention.pk} ({annee})"
 
 
-def _paiement(v: dict[str, str], conventions: Any, user: Any) -> str:
+def _paiement(v: dict[str, str], conventions: Any, user: User) -> str:
     ref = v["engagement"].strip()
     engagement = Engagement.objects.filter(
         reference__iexact=ref, convention__in=conventions.values("pk")
@@ -327,7 +328,7 @@ def _paiement(v: dict[str, str], conventions: Any, user: Any) -> str:
             .order_by("date", "id")
         )
         for candidat in candidats:
-            if candidat.montant - candidat.paye >= m:  # type: ignore[attr-defined]
+            if candidat.montant - candidat.paye >= m:
                 sf = candidat
                 break
     if sf is None:
@@ -350,7 +351,7 @@ def _paiement(v: dict[str, str], conventions: Any, user: Any) -> str:
 def traiter(
     nature: str,
     lignes: list[dict[str, str]],
-    user: Any,
+    user: User,
     *,
     appliquer: bool,
     seulement_valides: bool = False,
@@ -401,11 +402,11 @@ DOSSIER_PARC = "imports/execution"
 Parc = parc.Parc
 
 
-def parquer(contenu: bytes, nature: str, nom: str, user: Any) -> parc.Parc:
+def parquer(contenu: bytes, nature: str, nom: str, user: User) -> parc.Parc:
     return parc.parquer(DOSSIER_PARC, contenu, nature, nom, user)
 
 
-def retrouver(jeton: str, user: Any) -> tuple[parc.Parc, bytes]:
+def retrouver(jeton: str, user: User) -> tuple[parc.Parc, bytes]:
     return parc.retrouver(DOSSIER_PARC, jeton, user)
 
 

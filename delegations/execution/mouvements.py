@@ -35,7 +35,7 @@ from django.utils import timezone
 from delegations.conventions.models import Convention, MotifSuspension, Statut
 from delegations.core.errors import RegleMetierError
 from delegations.core.fichiers import nom_stocke, verifier_piece
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 from delegations.produits.models import Produit
 
 from . import limites, regles
@@ -58,8 +58,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _auteur(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
+def _auteur(user: User | None) -> User | None:
+    return user if isinstance(user, User) else None
 
 
 def _atomique_avec_reference(fn: Callable[P, R]) -> Callable[P, R]:
@@ -88,7 +88,7 @@ def mettre_a_disposition(
     cp: Decimal,
     date: dt.date,
     reference: str,
-    user: Any = None,
+    user: User | None = None,
 ) -> MiseADisposition:
     """Credits made available for a year; cumulated, never above the consolidated schedule."""
     ae, cp = regles.ae_et_cp(ae, cp, "mises à disposition")
@@ -125,7 +125,7 @@ def engager(
     titulaire: Titulaire | None = None,
     marche: Marche | None = None,
     justification: str = "",
-    user: Any = None,
+    user: User | None = None,
     numero_ej: str = "",
     date_fin_execution: dt.date | None = None,
 ) -> Engagement:
@@ -355,7 +355,7 @@ def certifier_service_fait(
     periode_fin: dt.date | None = None,
     livrable: File | str | None = None,
     livrable_url: str = "",
-    user: Any = None,
+    user: User | None = None,
     proposition: PropositionServiceFait | None = None,
 ) -> ServiceFait:
     """Certified delivery: Σ service fait of an order ≤ the order net of reductions."""
@@ -401,7 +401,7 @@ def proposer_service_fait(
     livrable: File | None = None,
     livrable_url: str = "",
     commentaire: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> PropositionServiceFait:
     """An intrapreneur proposes a service fait on their product's order; finance validates it."""
     montant = regles.positif(montant)
@@ -426,7 +426,7 @@ def proposer_service_fait(
     return prop
 
 
-def valider_proposition(proposition: PropositionServiceFait, user: Any) -> ServiceFait:
+def valider_proposition(proposition: PropositionServiceFait, user: User) -> ServiceFait:
     """Validation is a new row (the service fait), never an update of the proposal."""
     return certifier_service_fait(
         proposition.engagement,
@@ -444,7 +444,7 @@ def valider_proposition(proposition: PropositionServiceFait, user: Any) -> Servi
 
 @transaction.atomic
 def rejeter_proposition(
-    proposition: PropositionServiceFait, user: Any, motif: str
+    proposition: PropositionServiceFait, user: User, motif: str
 ) -> RejetProposition:
     verrouiller(proposition.engagement.convention_id, proposition.engagement.annee)
     regles.verifier_proposition_libre(proposition)
@@ -466,7 +466,7 @@ def payer(
     date: dt.date,
     reference: str,
     justification: str = "",
-    user: Any = None,
+    user: User | None = None,
     numero_piece: str = "",
 ) -> Paiement:
     """Payment of an invoice: Σ payments ≤ the service fait, Σ payments of the year ≤ CP available."""
@@ -505,7 +505,7 @@ def reporter(
     date: dt.date,
     reference: str,
     motif: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> Report:
     """Carry unused AE/CP of ``annee`` over to ``annee + 1`` (by decision)."""
     ae, cp = regles.ae_et_cp(ae, cp, "reportées")
@@ -537,7 +537,7 @@ def reduire(
     date: dt.date,
     reference: str = "",
     motif: str = "",
-    user: Any = None,
+    user: User | None = None,
 ) -> Reduction:
     """Lower or cancel the remainder of an order (what is not yet certified); frees AE of its year."""
     montant = regles.positif(montant)
@@ -573,7 +573,7 @@ def informer_delegant(
     montant_demande: Decimal | None = None,
     commentaire: str = "",
     suspendre: bool = False,
-    user: Any = None,
+    user: User | None = None,
 ) -> InformationDelegant:
     """Record « crédits insuffisants — délégant informé » (a dated event); optionally suspend execution."""
     from delegations.conventions.ecriture import appliquer_transition
@@ -609,7 +609,9 @@ def informer_delegant(
     return info
 
 
-def reprendre_si_suspendue_faute_de_credits(convention: Convention, user: Any, cause: str) -> None:
+def reprendre_si_suspendue_faute_de_credits(
+    convention: Convention, user: User | None, cause: str
+) -> None:
     """Execution resumes by itself after more availability or an amendment, when it was
     suspended for insufficient credits; a suspension for another reason is lifted by hand."""
     from delegations.conventions.ecriture import appliquer_transition

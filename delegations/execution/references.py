@@ -8,14 +8,16 @@ trigger lets through an UPDATE changing that column alone (migration 0005).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TypeVar
 
 from django.db import transaction
 
 from delegations.core.errors import RegleMetierError
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 
 from .models import Engagement, Paiement
+
+Objet = TypeVar("Objet", Engagement, Paiement)
 
 FORMAT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,29}")
 
@@ -31,7 +33,7 @@ def numero_valide(valeur: str | None, libelle: str) -> str:
     return numero
 
 
-def _definir(objet: Any, champ: str, libelle: str, valeur: str, user: Any) -> Any:
+def _definir(objet: Objet, champ: str, libelle: str, valeur: str, user: User) -> Objet:
     numero = numero_valide(valeur, libelle)
     modele = type(objet)
     with transaction.atomic():
@@ -56,11 +58,11 @@ def _definir(objet: Any, champ: str, libelle: str, valeur: str, user: Any) -> An
     return objet
 
 
-def definir_numero_ej(engagement: Engagement, numero_ej: str, user: Any) -> Engagement:
+def definir_numero_ej(engagement: Engagement, numero_ej: str, user: User) -> Engagement:
     """Set (or correct) the CHORUS EJ number of an order."""
-    return _definir(engagement, "numero_ej", "numéro d'EJ", numero_ej, user)  # type: ignore[no-any-return]
+    return _definir(engagement, "numero_ej", "numéro d'EJ", numero_ej, user)
 
 
-def definir_numero_piece(paiement: Paiement, numero_piece: str, user: Any) -> Paiement:
+def definir_numero_piece(paiement: Paiement, numero_piece: str, user: User) -> Paiement:
     """Set (or correct) the CHORUS payment document number of a payment."""
-    return _definir(paiement, "numero_piece", "numéro de pièce de paiement", numero_piece, user)  # type: ignore[no-any-return]
+    return _definir(paiement, "numero_piece", "numéro de pièce de paiement", numero_piece, user)

@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from delegations.core.acces import ecriture_requise
+from delegations.core.acces import RequeteAuthentifiee, ecriture_requise
 
 from .forms import MarcheForm, TitulaireForm
 from .models import Marche, Titulaire
@@ -24,7 +24,7 @@ ecrire = ecriture_requise(ECRITURE)
 
 
 @login_required
-def referentiel(request: HttpRequest) -> HttpResponse:
+def referentiel(request: RequeteAuthentifiee) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     titulaires = Titulaire.objects.annotate(nb_commandes=Count("engagements")).order_by("nom")
     marches = Marche.objects.prefetch_related(
@@ -69,7 +69,7 @@ def _formulaire(request: HttpRequest, form: Any, titre: str, message: str) -> Ht
 
 @login_required
 @ecrire
-def titulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def titulaire(request: RequeteAuthentifiee, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(Titulaire, pk=pk) if pk else None
     form = TitulaireForm(request.POST or None, instance=instance)
     titre = f"Modifier {instance}" if instance else "Nouveau titulaire"
@@ -78,7 +78,7 @@ def titulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @ecrire
-def marche(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def marche(request: RequeteAuthentifiee, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(Marche, pk=pk) if pk else None
     form = MarcheForm(request.POST or None, instance=instance)
     titre = f"Modifier le marché {instance.numero}" if instance else "Nouveau marché"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from delegations.core.errors import RegleMetierError
+from delegations.core.models import User
 from delegations.taches.models import Tache
 from delegations.taches.registre import ErreurTache, Suivi, lancer, tache
 
@@ -59,13 +60,13 @@ def appliquer_import(suivi: Suivi, jeton: str, seulement_valides: bool) -> dict[
     return {**importation.rapport_en_donnees(rapport), "jeton": jeton, "nom": parc.nom}
 
 
-def lancer_simulation(parc: importation.Parc, user: Any) -> Tache:
+def lancer_simulation(parc: importation.Parc, user: User) -> Tache:
     return lancer(
         simuler_import, user, parc.jeton, libelle=f"Simulation de l'import de {parc.nom}"[:255]
     )
 
 
-def lancer_import(jeton: str, seulement_valides: bool, user: Any, nom: str) -> Tache:
+def lancer_import(jeton: str, seulement_valides: bool, user: User, nom: str) -> Tache:
     """Queue the real run (a confirmation posted twice queues it once)."""
     return lancer(
         appliquer_import,

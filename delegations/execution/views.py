@@ -20,7 +20,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Convention, Statut
-from delegations.core.acces import ecriture_requise, exiger_ecriture, peut_ecrire
+from delegations.core.acces import (
+    RequeteAuthentifiee,
+    ecriture_requise,
+    exiger_ecriture,
+    peut_ecrire,
+)
 from delegations.core.errors import RegleMetierError
 from delegations.core.fichiers import reponse_piece
 from delegations.produits.models import Produit
@@ -108,7 +113,7 @@ def _filtrer(qs: QuerySet[Any], request: HttpRequest, nature: str) -> QuerySet[A
 
 
 @login_required
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     nature = request.GET.get("nature", "engagements")
     if nature not in NATURES:
         nature = "engagements"
@@ -149,7 +154,7 @@ def liste(request: HttpRequest) -> HttpResponse:
 
 
 def _formulaire(
-    request: HttpRequest,
+    request: RequeteAuthentifiee,
     convention: Convention,
     form: Any,
     titre: str,
@@ -168,7 +173,7 @@ def _formulaire(
                 extra = {**(extra or {}), "credits_insuffisants": True}
         else:
             messages.success(request, succes)
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:
                 reponse = HttpResponse(status=204)
                 reponse["HX-Redirect"] = retour
                 return reponse
@@ -181,13 +186,13 @@ def _formulaire(
         "breadcrumb_data": _fil(convention, titre),
         **(extra or {}),
     }
-    if request.htmx and template == "execution/formulaire.html":  # type: ignore[attr-defined]
+    if request.htmx and template == "execution/formulaire.html":
         template = "execution/_formulaire.html"
     return render(request, template, contexte)
 
 
 @login_required
-def mise_a_disposition(request: HttpRequest, pk: int) -> HttpResponse:
+def mise_a_disposition(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = forms.MiseADispositionForm(request.POST or None)
@@ -215,7 +220,7 @@ def mise_a_disposition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def engagement_creer(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_creer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = forms.EngagementForm(request.POST or None, convention=convention)
@@ -247,7 +252,7 @@ def _date_saisie(request: HttpRequest) -> dt.date:
 
 
 @login_required
-def report_creer(request: HttpRequest, pk: int) -> HttpResponse:
+def report_creer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = forms.ReportForm(request.POST or None)
@@ -263,7 +268,7 @@ def report_creer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def informer(request: HttpRequest, pk: int) -> HttpResponse:
+def informer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = forms.InformationDelegantForm(request.POST or None)
@@ -279,7 +284,7 @@ def informer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_detail(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     """The order → service fait → payment flow on one page (htmx forms load in place)."""
     eng = _engagement(request, pk)
     services = list(
@@ -319,7 +324,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def service_fait_creer(request: HttpRequest, pk: int) -> HttpResponse:
+def service_fait_creer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     eng = _engagement(request, pk)
     proposer = not peut_ecrire(request.user)
     if proposer and not peut_proposer_service_fait(request.user, eng):
@@ -351,7 +356,7 @@ def service_fait_creer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def paiement_creer(request: HttpRequest, pk: int) -> HttpResponse:
+def paiement_creer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     sf = get_object_or_404(
         dans_le_perimetre(
             ServiceFait.objects.select_related("engagement__convention"), request.user
@@ -372,7 +377,7 @@ def paiement_creer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reduction_creer(request: HttpRequest, pk: int) -> HttpResponse:
+def reduction_creer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     eng = _engagement(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = forms.ReductionForm(request.POST or None)
@@ -393,7 +398,7 @@ def reduction_creer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reference_chorus(request: HttpRequest, nature: str, pk: int) -> HttpResponse:
+def reference_chorus(request: RequeteAuthentifiee, nature: str, pk: int) -> HttpResponse:
     """Set the CHORUS EJ number of an order or the payment document number of a payment."""
     if nature == "engagement":
         objet: Any = _engagement(request, pk)
@@ -438,14 +443,14 @@ def reference_chorus(request: HttpRequest, nature: str, pk: int) -> HttpResponse
 
 
 @login_required
-def livrable(request: HttpRequest, pk: int) -> FileResponse:
+def livrable(request: RequeteAuthentifiee, pk: int) -> FileResponse:
     """The file attached to a service fait, for whoever sees its convention (an attachment)."""
     sf = get_object_or_404(dans_le_perimetre(ServiceFait.objects.all(), request.user), pk=pk)
     return reponse_piece(sf.livrable, f"livrable-service-fait-{sf.pk}")
 
 
 @login_required
-def livrable_proposition(request: HttpRequest, pk: int) -> FileResponse:
+def livrable_proposition(request: RequeteAuthentifiee, pk: int) -> FileResponse:
     qs = dans_le_perimetre(
         PropositionServiceFait.objects.all(), request.user, "engagement__convention"
     )
@@ -462,7 +467,7 @@ def _propositions_en_attente(request: HttpRequest) -> QuerySet[PropositionServic
 
 
 @login_required
-def propositions(request: HttpRequest) -> HttpResponse:
+def propositions(request: RequeteAuthentifiee) -> HttpResponse:
     qs = (
         _propositions_en_attente(request)
         .select_related("engagement__convention", "engagement__produit", "created_by")
@@ -484,7 +489,7 @@ def propositions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @ecrire
-def proposition_decider(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+def proposition_decider(request: RequeteAuthentifiee, pk: int, decision: str) -> HttpResponse:
     prop = get_object_or_404(_propositions_en_attente(request).select_related("engagement"), pk=pk)
     try:
         if decision == "valider":
@@ -506,7 +511,7 @@ def proposition_decider(request: HttpRequest, pk: int, decision: str) -> HttpRes
 
 @login_required
 @ecrire
-def importer(request: HttpRequest) -> HttpResponse:
+def importer(request: RequeteAuthentifiee) -> HttpResponse:
     """Step 1: park the upload and queue its dry run (nothing written): the user follows its
     progress, then reads the report (``import_simulation``) and confirms."""
     form = forms.ImportForm(request.POST or None, request.FILES or None)
@@ -545,7 +550,7 @@ def _tache_import(request: HttpRequest, pk: Any, tache: Any) -> Tache:
 
 @login_required
 @ecrire
-def import_simulation(request: HttpRequest, pk: Any) -> HttpResponse:
+def import_simulation(request: RequeteAuthentifiee, pk: Any) -> HttpResponse:
     """Step 2: the dry run's report, and the confirmation form."""
     tache = _tache_import(request, pk, simuler_import)
     if tache.statut != StatutTache.TERMINEE or not isinstance(tache.resultat, dict):
@@ -556,7 +561,7 @@ def import_simulation(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_POST
 @ecrire
-def importer_confirmer(request: HttpRequest) -> HttpResponse:
+def importer_confirmer(request: RequeteAuthentifiee) -> HttpResponse:
     """Step 3: queue the real run of a parked upload of this user."""
     jeton = str(request.POST.get("jeton", ""))
     try:
@@ -571,7 +576,7 @@ def importer_confirmer(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @ecrire
-def import_resultat(request: HttpRequest, pk: Any) -> HttpResponse:
+def import_resultat(request: RequeteAuthentifiee, pk: Any) -> HttpResponse:
     """Step 4: what was written, or why nothing was."""
     tache = _tache_import(request, pk, appliquer_import)
     if tache.statut != StatutTache.TERMINEE or not isinstance(tache.resultat, dict):
@@ -593,7 +598,7 @@ def import_resultat(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @login_required
-def situation(request: HttpRequest, pk: int) -> HttpResponse:
+def situation(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     """The situation of one convention on its own page (also shown on the convention page)."""
     convention = _convention(request, pk)
     return render(
@@ -611,7 +616,7 @@ def situation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def suite_commande(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+def suite_commande(request: RequeteAuthentifiee, pk: int, decision: str) -> HttpResponse:
     """At the convention's end, close an open order (its remainder is reduced) or keep it,
     after a confirmation screen."""
     eng = _engagement(request, pk)
@@ -656,7 +661,7 @@ def suite_commande(request: HttpRequest, pk: int, decision: str) -> HttpResponse
 
 
 @login_required
-def cloturer(request: HttpRequest, pk: int) -> HttpResponse:
+def cloturer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     """Confirmation screen of the closing: the final balance per year, the délégant's decision
     on the unused credits, then ``cloture.cloturer``."""
     convention = _convention(request, pk)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from delegations.conventions.api import conventions_visibles
 from delegations.conventions.serializers import ConventionSerializer, LigneSerializer
+from delegations.core.acces import utilisateur
 from delegations.core.api import ENTIER_MAX, EcritureFinance
 from delegations.core.errors import RegleMetierError
 from delegations.taches.api import url_tache
@@ -74,7 +75,7 @@ class ImportView(APIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        tache = lancer_lecture(depot, request.user)
+        tache = lancer_lecture(depot, utilisateur(request))
         url = url_tache(request, tache)
         return Response(
             {"tache": url, "statut": tache.statut},
@@ -153,7 +154,9 @@ class ConfirmerView(APIView):
                     "convention_a_choisir",
                     "Indiquez dans « convention » la convention que modifie cet avenant.",
                 )
-            importation.confirmer_avenant(sha256, extension, nom, donnees, convention, request.user)
+            importation.confirmer_avenant(
+                sha256, extension, nom, donnees, convention, utilisateur(request)
+            )
             convention = conventions_visibles(request.user).get(pk=convention.pk)
         else:
             creee = importation.confirmer_convention(sha256, extension, nom, donnees, request)

@@ -32,6 +32,7 @@ from delegations.conventions.models import Avenant, Convention
 from delegations.conventions.serializers import ConventionSerializer
 from delegations.core.errors import RegleMetierError
 from delegations.core.fichiers import nom_affiche, type_reel
+from delegations.core.models import User
 
 from .extraction import ExtractionError, extract_file
 from .models import Document
@@ -224,7 +225,7 @@ def _stocker(
     extension: str,
     nom_original: str,
     extraction: dict[str, Any],
-    user: Any,
+    user: User,
     convention: Convention,
     avenant: Avenant | None = None,
 ) -> Document:
@@ -328,7 +329,7 @@ def confirmer_avenant(
     nom_original: str,
     donnees: dict[str, Any],
     convention: Convention,
-    user: Any,
+    user: User,
 ) -> Avenant:
     lignes = [
         (int(ligne["annee"]), Decimal(str(ligne["ae"])), Decimal(str(ligne["cp"])))

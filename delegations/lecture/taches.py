@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from delegations.conventions.api import conventions_visibles
+from delegations.core.models import User
 from delegations.taches.models import Tache
 from delegations.taches.registre import ErreurTache, Suivi, lancer, tache
 
@@ -12,7 +13,7 @@ from . import importation
 from .extraction import ExtractionError
 
 
-def charge_utile(lecture: importation.Lecture, user: Any) -> dict[str, Any]:
+def charge_utile(lecture: importation.Lecture, user: User | None) -> dict[str, Any]:
     """The review payload: the contract's keys, the confirmation token, the candidates."""
     visibles = set(conventions_visibles(user).values_list("pk", flat=True)) if user else set()
     return {
@@ -42,7 +43,7 @@ def lire_document(suivi: Suivi, sha256: str, extension: str, nom_original: str) 
     return charge_utile(lecture, suivi.proprietaire)
 
 
-def lancer_lecture(depot: importation.Depot, user: Any) -> Tache:
+def lancer_lecture(depot: importation.Depot, user: User) -> Tache:
     # The same file posted twice by the same user while it is read is one task.
     return lancer(
         lire_document,

@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from delegations.conventions.forms import LignesFormSet
 from delegations.conventions.models import Convention
-from delegations.core.acces import ecriture_requise
+from delegations.core.acces import RequeteAuthentifiee, ecriture_requise
 from delegations.core.errors import RegleMetierError
 from delegations.core.fichiers import TYPES_MIME
 from delegations.core.models import Administration
@@ -102,7 +102,7 @@ def _revue(
 
 @login_required
 @ecrire
-def importer(request: HttpRequest) -> HttpResponse:
+def importer(request: RequeteAuthentifiee) -> HttpResponse:
     """Park the upload and read it in a task: the user follows its progress, then reviews."""
     form = DepotForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -134,7 +134,7 @@ def importer(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @ecrire
-def revue(request: HttpRequest, pk: Any) -> HttpResponse:
+def revue(request: RequeteAuthentifiee, pk: Any) -> HttpResponse:
     """The review of a document read by a task: the same form as a synchronous reading."""
     tache = get_object_or_404(
         Tache.objects.visibles_par(request.user), pk=pk, nom=lire_document.module_path
@@ -167,7 +167,7 @@ def revue(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @ecrire
-def confirmer(request: HttpRequest) -> HttpResponse:
+def confirmer(request: RequeteAuthentifiee) -> HttpResponse:
     if request.method != "POST":
         return redirect("lecture:importer")
     form = RevueForm(request.POST, conventions=_conventions_modifiables(request))
@@ -215,7 +215,7 @@ def confirmer(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def telecharger(request: HttpRequest, pk: int) -> FileResponse:
+def telecharger(request: RequeteAuthentifiee, pk: int) -> FileResponse:
     document = get_object_or_404(Document.objects.visibles_par(request.user), pk=pk)
     extension = "." + str(document.fichier.name).rsplit(".", 1)[-1].lower()
     return FileResponse(

@@ -529,7 +529,7 @@ def document_url(convention: Convention, avenant: Avenant | None = None) -> str:
     """The published document (stored by the reader) when there is one; else the convention's public page."""
     if documents_disponibles():
         voulu = avenant.pk if avenant else None
-        for document in convention.documents.all():  # type: ignore[attr-defined]
+        for document in convention.documents.all():
             if document.avenant_id == voulu:
                 return settings.SITE_URL + reverse("opendata:document", args=[document.pk])
     return url_publique(convention)

@@ -103,7 +103,7 @@ def publication_servie(request: HttpRequest) -> Publication | None:
         request._publication = publication.derniere()  # type: ignore[attr-defined]
         if request._publication is None:  # type: ignore[attr-defined]
             publication.demander()
-    return request._publication  # type: ignore[attr-defined,no-any-return]
+    return request._publication  # type: ignore[attr-defined]
 
 
 def _en_preparation() -> HttpResponse:

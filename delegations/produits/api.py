@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from delegations.core.acces import Utilisateur, utilisateur
 from delegations.core.api import EcritureFinance
 from delegations.core.filtres import FiltresDeListe
 
@@ -22,7 +21,7 @@ from .models import Produit
 from .serializers import PhaseSerializer, ProduitSerializer
 
 
-def produits_visibles(user: Any) -> QuerySet[Produit]:
+def produits_visibles(user: Utilisateur) -> QuerySet[Produit]:
     convention_model = apps.get_model("conventions", "Convention")
     conventions = convention_model.objects.visibles_par(user).only("id", "reference", "statut")
     return Produit.objects.visibles_par(user).prefetch_related(
@@ -67,6 +66,6 @@ class ProduitViewSet(
         if request.method == "POST":
             serializer = PhaseSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            phase = ajouter_phase(produit, request.user, **serializer.validated_data)
+            phase = ajouter_phase(produit, utilisateur(request), **serializer.validated_data)
             return Response(PhaseSerializer(phase).data, status=status.HTTP_201_CREATED)
         return Response(PhaseSerializer(produit.phases_ordonnees(), many=True).data)

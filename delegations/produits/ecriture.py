@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from delegations.core.errors import RegleMetierError
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 
 from .models import PhaseHistorique, PhaseProduit, Produit
 
@@ -31,7 +31,7 @@ CHAMPS = (
 )
 
 
-def enregistrer_produit(produit: Produit, user: Any, changements: Mapping[str, Any]) -> Produit:
+def enregistrer_produit(produit: Produit, user: User, changements: Mapping[str, Any]) -> Produit:
     """Create or update a product whose ``changements`` the caller has applied (a validated
     form or serializer)."""
     creation = produit.pk is None
@@ -48,7 +48,7 @@ def enregistrer_produit(produit: Produit, user: Any, changements: Mapping[str, A
 
 
 def ajouter_phase(
-    produit: Produit, user: Any, *, phase: str, date_debut: dt.date, commentaire: str = ""
+    produit: Produit, user: User | None, *, phase: str, date_debut: dt.date, commentaire: str = ""
 ) -> PhaseHistorique:
     """Append a step to the product's history (the history is never rewritten) and log it."""
     if phase not in PhaseProduit.values:

@@ -7,6 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from delegations.core.acces import utilisateur
+
 from . import ecriture
 from .models import PhaseHistorique, PhaseProduit, Produit
 
@@ -48,13 +50,15 @@ class ProduitSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Produit:
         return ecriture.enregistrer_produit(
-            Produit(**validated_data), self.context["request"].user, validated_data
+            Produit(**validated_data), utilisateur(self.context["request"]), validated_data
         )
 
     def update(self, instance: Produit, validated_data: dict[str, Any]) -> Produit:
         for champ, valeur in validated_data.items():
             setattr(instance, champ, valeur)
-        return ecriture.enregistrer_produit(instance, self.context["request"].user, validated_data)
+        return ecriture.enregistrer_produit(
+            instance, utilisateur(self.context["request"]), validated_data
+        )
 
     @extend_schema_field(ConventionResumeSerializer(many=True))
     def get_conventions(self, obj: Produit) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from delegations.core.acces import ecriture_requise, exiger_ecriture
+from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import historique
 
@@ -37,7 +37,7 @@ def panneaux() -> list[str]:
 
 
 @login_required
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     phase = request.GET.get("phase", "")
     visibles = Produit.objects.visibles_par(request.user).prefetch_related("phases")
@@ -58,7 +58,7 @@ def liste(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     produit = _produit_visible(request, pk)
     convention_model = apps.get_model("conventions", "Convention")
     conventions = (
@@ -87,7 +87,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @ecrire
-def _formulaire(request: HttpRequest, produit: Produit | None) -> HttpResponse:
+def _formulaire(request: RequeteAuthentifiee, produit: Produit | None) -> HttpResponse:
     form = ProduitForm(request.POST or None, instance=produit)
     if request.method == "POST" and form.is_valid():
         obj = ecriture.enregistrer_produit(
@@ -114,17 +114,17 @@ def _formulaire(request: HttpRequest, produit: Produit | None) -> HttpResponse:
 
 
 @login_required
-def creer(request: HttpRequest) -> HttpResponse:
+def creer(request: RequeteAuthentifiee) -> HttpResponse:
     return _formulaire(request, None)
 
 
 @login_required
-def modifier(request: HttpRequest, pk: int) -> HttpResponse:
+def modifier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     return _formulaire(request, _produit_visible(request, pk))
 
 
 @login_required
-def phase_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
+def phase_ajouter(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     produit = _produit_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = PhaseForm(request.POST or None)

@@ -47,7 +47,7 @@ def pdf(rapport: Rapport) -> bytes:
         string=html(rapport, polices=polices_marianne()).decode(),
         base_url=str(settings.BASE_DIR),
     )
-    return document.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
+    return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
 Cellule = str | int | Decimal | dt.date | None
@@ -195,7 +195,7 @@ def xlsx(rapport: Rapport) -> bytes:
     from openpyxl.styles import Font
 
     classeur = Workbook()
-    classeur.remove(classeur.active)  # type: ignore[arg-type]
+    classeur.remove(classeur.active)
     for titre, lignes in feuilles(rapport):
         feuille = classeur.create_sheet(titre)
         for ligne in lignes:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from delegations.conventions.models import Avenant, Convention
-from delegations.core.acces import exiger_ecriture
+from delegations.core.acces import RequeteAuthentifiee, exiger_ecriture
 from delegations.taches.registre import lancer
 
 from . import exports
@@ -44,7 +44,7 @@ def _rapport(request: HttpRequest, convention: Convention) -> Rapport:
 
 
 @login_required
-def rapport(request: HttpRequest, pk: int) -> HttpResponse:
+def rapport(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     r = _rapport(request, convention)
     periode = r.debut if r.nature == "mensuel" else r.fin
@@ -90,7 +90,7 @@ def rapport(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def telecharger(request: HttpRequest, pk: int, format: str) -> HttpResponse:
+def telecharger(request: RequeteAuthentifiee, pk: int, format: str) -> HttpResponse:
     convention = _convention(request, pk)
     if format not in exports.FORMATS:
         return redirect("rapports:rapport", pk=pk)
@@ -102,7 +102,7 @@ def telecharger(request: HttpRequest, pk: int, format: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def preparer(request: HttpRequest, pk: int, format: str) -> HttpResponse:
+def preparer(request: RequeteAuthentifiee, pk: int, format: str) -> HttpResponse:
     """Queue the report file (PDF takes seconds); the user downloads it when it is ready."""
     convention = _convention(request, pk)
     if format not in exports.FORMATS or format == "html":
@@ -124,7 +124,7 @@ def preparer(request: HttpRequest, pk: int, format: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def transmis(request: HttpRequest, pk: int) -> HttpResponse:
+def transmis(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     exiger_ecriture(
         request.user,
@@ -143,7 +143,7 @@ def transmis(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("rapports:rapport", pk=pk)
     try:
         with transaction.atomic():
-            Transmission.objects.create(  # type: ignore[misc]
+            Transmission.objects.create(
                 convention=convention,
                 nature=nature,
                 periode=periode,

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from delegations.conventions.models import Avenant, Convention
+from delegations.core.acces import Utilisateur, utilisateur
 
 from .documents import TYPES_MIME, produire
 
@@ -45,7 +46,7 @@ def telechargement(contenu: bytes, extension: str, nom: str) -> HttpResponse:
     return reponse
 
 
-def convention_visible(user: Any, pk: int) -> Convention:
+def convention_visible(user: Utilisateur, pk: int) -> Convention:
     qs = Convention.objects.visibles_par(user).select_related("delegant", "delegataire")
     return get_object_or_404(qs, pk=pk)
 
@@ -76,7 +77,7 @@ class DocumentConventionView(APIView):
     )
     def get(self, request: Request, pk: int, extension: str) -> HttpResponse:
         convention = convention_visible(request.user, pk)
-        produit = produire(convention, None, extension, user=request.user)
+        produit = produire(convention, None, extension, user=utilisateur(request))
         return telechargement(produit.contenu, extension, produit.nom_fichier)
 
 
@@ -97,5 +98,5 @@ class DocumentAvenantView(APIView):
         avenant = Avenant.objects.filter(convention=convention, numero=numero).first()
         if avenant is None:
             raise Http404("Avenant introuvable.")
-        produit = produire(convention, avenant, extension, user=request.user)
+        produit = produire(convention, avenant, extension, user=utilisateur(request))
         return telechargement(produit.contenu, extension, produit.nom_fichier)

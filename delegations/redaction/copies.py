@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,7 +14,7 @@ from django.db import transaction
 
 from delegations.conventions.models import Avenant, Convention
 from delegations.core.errors import RegleMetierError
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 from delegations.lecture.extraction import ExtractionError, extract_file
 
 from .comparaison import attendu_avenant, attendu_convention, comparer
@@ -49,7 +49,7 @@ def deposer_copie(
     convention: Convention,
     avenant: Avenant | None,
     contenu: bytes,
-    user: Any,
+    user: User,
     nom_affiche: str = "",
 ) -> CopieSignee:
     verifier_pdf(contenu)
@@ -106,7 +106,7 @@ def deposer_copie(
     return copie
 
 
-def enregistrer_signature(copie: CopieSignee, user: Any) -> Convention:
+def enregistrer_signature(copie: CopieSignee, user: User) -> Convention:
     """A draft convention (or draft avenant) whose signed copy is conforme takes the copy's
     signature date and is signed, through the register's own write functions."""
     from delegations.conventions.ecriture import (

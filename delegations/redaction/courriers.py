@@ -28,7 +28,7 @@ from delegations.comites.models import Obligation, StatutObligation
 from delegations.conventions.models import Avenant, Convention, Statut
 from delegations.core.errors import RegleMetierError
 from delegations.core.formats import euros
-from delegations.core.models import journaliser
+from delegations.core.models import User, journaliser
 
 from .contexte import citation_avenant, citation_convention, date_longue
 from .documents import TYPES_MIME
@@ -247,7 +247,7 @@ def rediger(
 def preparer_courrier(
     convention: Convention,
     nature: str,
-    user: Any,
+    user: User,
     *,
     avenant: Avenant | None = None,
     parametres: dict[str, Any] | None = None,

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 
 from delegations.conventions.models import Avenant, Convention
 from delegations.core.errors import RegleMetierError
+from delegations.core.models import User
 
 from .contexte import contexte_avenant, contexte_convention
 from .models import DocumentGenere, TypeDocument, VersionModele
@@ -77,7 +78,7 @@ def rendre_docx(modele: bytes, contexte: dict[str, Any], titre: str = "") -> byt
     gabarit = DocxTemplate(io.BytesIO(modele))
     gabarit.render(contexte, autoescape=True)
     if titre:
-        gabarit.docx.core_properties.title = titre  # type: ignore[attr-defined]
+        gabarit.docx.core_properties.title = titre
     sortie = io.BytesIO()
     gabarit.save(sortie)
     return sortie.getvalue()
@@ -119,7 +120,7 @@ def verifier_modele(type_document: str, contenu: bytes) -> None:
 
 
 def deposer_modele(
-    type_document: str, contenu: bytes, user: Any, commentaire: str = ""
+    type_document: str, contenu: bytes, user: User, commentaire: str = ""
 ) -> VersionModele:
     if type_document not in TypeDocument.values:
         raise RegleMetierError("modele_type_inconnu", "Type de modèle inconnu.")
@@ -247,7 +248,7 @@ def pdf_weasyprint(docx: bytes) -> bytes:
     from django.conf import settings
     from weasyprint import HTML
 
-    return HTML(string=docx_en_html(docx), base_url=str(settings.BASE_DIR)).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=docx_en_html(docx), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 # --- documents of the register -----------------------------------------------------------------
@@ -280,14 +281,14 @@ def produire(
     avenant: Avenant | None = None,
     format: str = "docx",
     *,
-    user: Any = None,
+    user: User | None = None,
 ) -> Produit:
     """One document (DOCX or PDF) of a convention or an amendment, recorded with its model."""
     return produire_lot([(convention, avenant)], format, user=user)[0]
 
 
 def produire_lot(
-    cibles: list[tuple[Convention, Avenant | None]], format: str, *, user: Any = None
+    cibles: list[tuple[Convention, Avenant | None]], format: str, *, user: User | None = None
 ) -> list[Produit]:
     """Several documents at once: the PDF conversion runs in one LibreOffice batch."""
     if format not in FORMATS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from delegations.comites.models import Obligation
+from delegations.core.models import User
 
 
 def code_obligation_cbcm(numero_avenant: int | None) -> str:
@@ -12,7 +13,7 @@ def code_obligation_cbcm(numero_avenant: int | None) -> str:
     return "copie_cbcm" if numero_avenant is None else f"copie_cbcm_avenant_{numero_avenant}"
 
 
-def obligation_copie_avenant(sender: Any, avenant: Any, user: Any, **kwargs: Any) -> None:
+def obligation_copie_avenant(sender: Any, avenant: Any, user: User, **kwargs: Any) -> None:
     Obligation.objects.get_or_create(
         convention_id=avenant.convention_id,
         code=code_obligation_cbcm(avenant.numero),

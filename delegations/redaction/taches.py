@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from delegations.core.models import User
 from delegations.taches.models import Tache
 from delegations.taches.registre import ErreurTache, Suivi, lancer, tache
 
@@ -22,7 +23,7 @@ def envoyer(suivi: Suivi, courrier_id: int) -> dict[str, Any]:
     return {"courrier": courrier.pk}
 
 
-def lancer_envoi(courrier: Courrier, user: Any) -> Tache:
+def lancer_envoi(courrier: Courrier, user: User) -> Tache:
     """Queue the sending of ``courrier`` (posted twice: queued once). A letter whose sending
     failed goes back to « à envoyer » while it waits again."""
     Courrier.objects.filter(pk=courrier.pk, statut=StatutCourrier.ECHEC).update(

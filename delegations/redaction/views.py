@@ -73,7 +73,7 @@ def _fichier(fichier: Any, nom: str, type_mime: str) -> HttpResponse:
 
 # --- signed copies -----------------------------------------------------------------------------
 @login_required
-def copie_deposer(request: HttpRequest, pk: int) -> HttpResponse:
+def copie_deposer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     convention = _convention(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     form = CopieForm(convention, request.POST or None, request.FILES or None)
@@ -114,7 +114,7 @@ def _copie_visible(request: HttpRequest, pk: int) -> CopieSignee:
 
 
 @login_required
-def copie(request: HttpRequest, pk: int) -> HttpResponse:
+def copie(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     copie = _copie_visible(request, pk)
     return render(
         request,
@@ -130,7 +130,7 @@ def copie(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def copie_signature(request: HttpRequest, pk: int) -> HttpResponse:
+def copie_signature(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     copie = _copie_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     try:
@@ -146,7 +146,7 @@ def copie_signature(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def copie_fichier(request: HttpRequest, pk: int) -> HttpResponse:
+def copie_fichier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     copie = _copie_visible(request, pk)
     return _fichier(copie.fichier, f"copie-signee-{copie.pk}.pdf", "application/pdf")
 
@@ -219,7 +219,7 @@ def _courrier_visible(request: HttpRequest, pk: int) -> Courrier:
 
 
 @login_required
-def courrier(request: HttpRequest, pk: int) -> HttpResponse:
+def courrier(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     courrier = _courrier_visible(request, pk)
     return render(
         request,
@@ -235,7 +235,7 @@ def courrier(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def courrier_renvoyer(request: HttpRequest, pk: int) -> HttpResponse:
+def courrier_renvoyer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     courrier = _courrier_visible(request, pk)
     exiger_ecriture(request.user, ECRITURE)
     if courrier.statut == StatutCourrier.ENVOYE:
@@ -253,7 +253,7 @@ EN_FILE = (
 
 
 @login_required
-def courrier_tache(request: HttpRequest, tache_id: uuid.UUID) -> HttpResponse:
+def courrier_tache(request: RequeteAuthentifiee, tache_id: uuid.UUID) -> HttpResponse:
     """The result page of a sending task: the letter it sent."""
     tache = get_object_or_404(Tache.objects.visibles_par(request.user), pk=tache_id)
     courrier_id = (
@@ -265,7 +265,7 @@ def courrier_tache(request: HttpRequest, tache_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-def courrier_etat(request: HttpRequest, pk: int) -> HttpResponse:
+def courrier_etat(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     """The letter's status badge, polled by the page while the letter waits in the queue."""
     return render(
         request, "redaction/_courrier_etat.html", {"courrier": _courrier_visible(request, pk)}
@@ -273,7 +273,7 @@ def courrier_etat(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def piece(request: HttpRequest, pk: int) -> HttpResponse:
+def piece(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     qs = PieceJointe.objects.filter(courrier__in=Courrier.objects.visibles_par(request.user))
     jointe = get_object_or_404(qs, pk=pk)
     return _fichier(jointe.fichier, jointe.nom, jointe.type_mime)
@@ -281,7 +281,7 @@ def piece(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- contacts ----------------------------------------------------------------------------------
 @login_required
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: RequeteAuthentifiee) -> HttpResponse:
     qs = Contact.objects.visibles_par(request.user).select_related("administration")
     q = request.GET.get("q", "").strip()
     if q:
@@ -313,7 +313,7 @@ def _fil_contacts(courant: str) -> dict[str, Any]:
 
 @login_required
 @ecrire
-def contact_formulaire(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def contact_formulaire(request: RequeteAuthentifiee, pk: int | None = None) -> HttpResponse:
     instance = get_object_or_404(Contact, pk=pk) if pk else None
     form = ContactForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -330,7 +330,7 @@ def contact_formulaire(request: HttpRequest, pk: int | None = None) -> HttpRespo
 
 @login_required
 @ecrire
-def contact_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_supprimer(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=pk)
     if request.method == "POST":
         contact.delete()
@@ -350,7 +350,7 @@ def contact_supprimer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- model versions ----------------------------------------------------------------------------
 @login_required
 @ecrire
-def modeles(request: HttpRequest) -> HttpResponse:
+def modeles(request: RequeteAuthentifiee) -> HttpResponse:
     for type_document in TypeDocument.values:
         version_active(type_document)  # the shipped model is version 1
     form = ModeleForm(request.POST or None, request.FILES or None)
@@ -387,7 +387,7 @@ def modeles(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @ecrire
-def modele_telecharger(request: HttpRequest, pk: int) -> HttpResponse:
+def modele_telecharger(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     version = get_object_or_404(VersionModele, pk=pk)
     reponse = HttpResponse(contenu_modele(version), content_type=TYPES_MIME["docx"])
     reponse["Content-Disposition"] = (

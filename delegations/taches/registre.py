@@ -30,6 +30,7 @@ from django_tasks import TaskContext, task
 from django_tasks.base import Task
 
 from delegations.core.errors import RegleMetierError
+from delegations.core.models import User
 
 from .models import Statut, Tache
 
@@ -204,7 +205,7 @@ def tache(
 
 def lancer(
     tache_django: Task,
-    proprietaire: Any,
+    proprietaire: User | None,
     *args: Any,
     libelle: str | None = None,
     cle: str = "",

@@ -8,6 +8,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
+from delegations.core.acces import RequeteAuthentifiee
+
 from .models import Statut, Tache
 from .registre import declaration
 
@@ -30,7 +32,7 @@ def _tache(request: HttpRequest, pk: object) -> Tache:
 
 
 @login_required
-def liste(request: HttpRequest) -> HttpResponse:
+def liste(request: RequeteAuthentifiee) -> HttpResponse:
     qs = Tache.objects.filter(proprietaire_id=request.user.pk).order_by("-cree_le")
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     lignes = [(t, page_resultat(t)) for t in page.object_list]
@@ -48,7 +50,7 @@ def liste(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: object) -> HttpResponse:
+def detail(request: RequeteAuthentifiee, pk: object) -> HttpResponse:
     tache = _tache(request, pk)
     return render(
         request,
@@ -67,7 +69,7 @@ def detail(request: HttpRequest, pk: object) -> HttpResponse:
 
 
 @login_required
-def progression(request: HttpRequest, pk: object) -> HttpResponse:
+def progression(request: RequeteAuthentifiee, pk: object) -> HttpResponse:
     """The progress fragment; once the task is done, htmx is sent to its result page."""
     tache = _tache(request, pk)
     resultat_url = page_resultat(tache)
@@ -83,7 +85,7 @@ def progression(request: HttpRequest, pk: object) -> HttpResponse:
 
 
 @login_required
-def fichier(request: HttpRequest, pk: object) -> FileResponse:
+def fichier(request: RequeteAuthentifiee, pk: object) -> FileResponse:
     tache = _tache(request, pk)
     if not tache.fichier or tache.statut != Statut.TERMINEE:
         raise Http404("Ce traitement n'a pas produit de fichier.")

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from delegations.core.acces import Utilisateur
 from delegations.echeances.stockage import lister
 from delegations.echeances.views import compter_par_gravite
 
@@ -15,7 +16,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def prochaines_echeances(convention: Any, user: Any) -> dict[str, Any]:
+def prochaines_echeances(convention: Any, user: Utilisateur) -> dict[str, Any]:
     """Two queries on the stored deadlines of the convention, within the user's perimeter."""
     aujourd_hui = timezone.localdate()
     echeances = lister(user, convention=convention.pk)

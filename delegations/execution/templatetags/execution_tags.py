@@ -9,6 +9,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from delegations.conventions.models import Statut
+from delegations.core.acces import Utilisateur
 from delegations.core.graphiques import (
     Echelle,
     EntreeLegende,
@@ -128,7 +129,7 @@ def situation_execution(convention: Any) -> dict[str, Any]:
 
 
 @register.simple_tag
-def engagements_du_produit(produit: Any, user: Any, limite: int = 50) -> dict[str, Any]:
+def engagements_du_produit(produit: Any, user: Utilisateur, limite: int = 50) -> dict[str, Any]:
     """Orders charged to a product, within the user's perimeter, with their total."""
     from django.db.models import Sum
 

@@ -24,9 +24,9 @@ ICI = Path(__file__).resolve().parent
 def _nouveau(titre: str) -> DocumentType:
     doc = Document()
     style = doc.styles["Normal"]
-    style.font.name = "Liberation Sans"  # type: ignore[attr-defined]
-    style.font.size = Pt(10.5)  # type: ignore[attr-defined]
-    style.paragraph_format.space_after = Pt(6)  # type: ignore[attr-defined]
+    style.font.name = "Liberation Sans"
+    style.font.size = Pt(10.5)
+    style.paragraph_format.space_after = Pt(6)
     for section in doc.sections:
         section.left_margin = section.right_margin = Cm(2.2)
         section.top_margin = section.bottom_margin = Cm(2)
