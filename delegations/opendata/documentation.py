@@ -10,15 +10,19 @@ from __future__ import annotations
 import mimetypes
 from importlib import util
 from pathlib import Path
+from typing import Any, ClassVar
 
 from django.apps import apps
 from django.http import FileResponse, Http404, HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 FICHIERS = {
     "swagger-ui.css",
@@ -71,3 +75,29 @@ def ressource(request: HttpRequest, nom: str) -> FileResponse:
         raise Http404("Ressource inconnue.")
     type_mime = mimetypes.guess_type(nom)[0] or "application/octet-stream"
     return FileResponse((dossier / nom).open("rb"), content_type=type_mime)
+
+
+class SchemaOpenAPI(SpectacularJSONAPIView):
+    """/api/v1/openapi.json, generated once per process (and version, and language): the schema
+    depends on the code, not on the request, the user (served public) nor the data, and
+    generating it walks every view and serializer (about a second on this machine)."""
+
+    _schemas: ClassVar[dict[tuple[Any, ...], Any]] = {}
+
+    def _get_schema_response(self, request: Request) -> Response:
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        cle = (version, translation.get_language(), self.serve_public)
+        schema = self._schemas.get(cle)
+        if schema is None:
+            generateur = self.generator_class(
+                urlconf=self.urlconf, api_version=version, patterns=self.patterns
+            )
+            schema = self._schemas[cle] = generateur.get_schema(
+                request=request, public=self.serve_public
+            )
+        return Response(
+            data=schema,
+            headers={
+                "Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'
+            },
+        )
