@@ -44,7 +44,7 @@ def test_openapi_schema_is_generated_once_per_process(
 
     from delegations.opendata.documentation import SchemaOpenAPI
 
-    monkeypatch.setattr(SchemaOpenAPI, "_schemas", {})
+    monkeypatch.setattr(SchemaOpenAPI, "_rendus", {})
     generations = []
     d_origine = SchemaGenerator.get_schema
 
