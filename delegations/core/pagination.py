@@ -26,7 +26,7 @@ class PaginateurBorne(Paginator):
     @cached_property
     def count(self) -> int:
         # COUNT over a LIMITed subquery: Django counts a sliced queryset that way.
-        n = int(self.object_list.order_by()[: self.borne + 1].count())
+        n = int(self.object_list.order_by()[: self.borne + 1].count())  # type: ignore[attr-defined]
         self.depasse = n > self.borne
         return min(n, self.borne)
 

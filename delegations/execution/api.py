@@ -244,11 +244,13 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[PropositionServiceFait]:
-        qs = dans_le_perimetre(
-            PropositionServiceFait.objects.all(), self.request.user, "engagement__convention"
+        propositions = PropositionServiceFait.objects.all()
+        if self.action in ("list", "retrieve"):
+            # Read-only actions read each status in the same query; the decisions change it.
+            propositions = propositions.avec_statut()
+        return dans_le_perimetre(
+            propositions, self.request.user, "engagement__convention"
         ).order_by("-created_at", "-id")
-        # Read-only actions read each status in the same query; the decisions change it.
-        return qs.avec_statut() if self.action in ("list", "retrieve") else qs
 
     @extend_schema(
         request=None, responses=s.ServiceFaitSerializer, summary="Valider la proposition (finance)"

@@ -309,7 +309,7 @@ class PropositionServiceFait(AppendOnly):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = PropositionQuerySet.as_manager()
+    objects = PropositionQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-created_at", "-id"]

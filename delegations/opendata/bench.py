@@ -237,7 +237,7 @@ def _pages(donnees: dict[str, Any]) -> None:
 
     repetitions = int(os.environ.get("BENCH_REPETITIONS", "5"))
     valeurs = _valeurs(donnees)
-    mesures: list[tuple[float, float, str, str, set[int]]] = []
+    mesures: list[tuple[float, float, float, str, str, set[int]]] = []
     filtre = os.environ.get("BENCH_PAGES", "")
     if filtre == "0":
         return

@@ -95,9 +95,8 @@ class SchemaOpenAPI(SpectacularJSONAPIView):
                 urlconf=self.urlconf, api_version=version, patterns=self.patterns
             )
             schema = generateur.get_schema(request=request, public=self.serve_public)
-            contenu = self._rendus[cle] = rendu.render(
-                schema, type_media, {"request": request, "view": self}
-            )
+            brut = rendu.render(schema, type_media, {"request": request, "view": self})
+            contenu = self._rendus[cle] = brut.encode() if isinstance(brut, str) else brut
         if rendu.charset:
             type_media = f"{type_media}; charset={rendu.charset}"
         return HttpResponse(
