@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView
 
 from delegations.core.api import introuvable
+from delegations.opendata.documentation import SchemaOpenAPI
 
 api_v1: list[URLPattern | URLResolver] = [
     # Specific routes first: the conventions router comes last.
@@ -19,7 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("delegations.redaction.api_urls")),
     path("", include("delegations.opendata.api_urls")),
     path("", include("delegations.conventions.api_urls")),
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("openapi.json", SchemaOpenAPI.as_view(), name="openapi"),
     # Last: an address no operation matches answers a JSON 404, never the HTML page.
     re_path(r"", introuvable),
 ]

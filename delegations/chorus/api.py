@@ -133,10 +133,7 @@ class EcartViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self) -> Any:
         qs = Ecart.objects.select_related("traite_par").prefetch_related(*services.ECARTS_LIES)
-        visibles = services.conventions_visibles_ids(self.request.user)
-        if visibles is not None:
-            qs = qs.filter(convention_id__in=visibles)
-        return qs
+        return services.ecarts_visibles(qs, self.request.user)
 
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Un écart CHORUS")
     def retrieve(self, request: Request, pk: str | None = None) -> Response:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from delegations.conventions.forms import ConventionParReferenceField
 from delegations.conventions.models import Convention
 from delegations.core.forms import MontantField
 from delegations.execution.models import Titulaire
@@ -38,10 +39,8 @@ class RapprochementForm(DsfrBaseForm):
         help_text="ODS, XLSX ou CSV séparé par des points-virgules ; plusieurs fichiers possibles. "
         "Le type de journal est reconnu à ses en-têtes.",
     )
-    convention = forms.ModelChoiceField(
-        label="Limiter à une convention (facultatif)",
-        queryset=Convention.objects.none(),
-        required=False,
+    convention = ConventionParReferenceField(
+        label="Limiter à une convention (facultatif)", required=False
     )
     uo = forms.CharField(
         label="ou limiter à une UO / un centre financier (facultatif)",
@@ -51,10 +50,7 @@ class RapprochementForm(DsfrBaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The label names the délégant: read with the convention (no query per option).
-        self.fields["convention"].queryset = Convention.objects.select_related("delegant").order_by(
-            "reference"
-        )
+        self.fields["convention"].queryset = Convention.objects.all()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         donnees = super().clean() or {}

@@ -172,6 +172,14 @@ def conventions_visibles_ids(user: Utilisateur) -> set[int] | None:
     return set(Convention.objects.visibles_par(user).values_list("pk", flat=True))
 
 
+def ecarts_visibles(qs: Any, user: Any) -> Any:
+    """The differences of the user's perimeter, filtered in the database (a subquery): reading
+    one difference never loads the ids of every visible convention."""
+    if getattr(user, "voit_tout", False) and user.is_active:
+        return qs
+    return qs.filter(convention__in=Convention.objects.visibles_par(user).values("pk"))
+
+
 def ecart_json(e: Ecart) -> dict[str, Any]:
     return {
         "id": e.pk,

@@ -234,10 +234,7 @@ def exporter(request: RequeteAuthentifiee, pk: int, format: str) -> HttpResponse
 
 def _ecart(request: HttpRequest, pk: int) -> Ecart:
     qs = Ecart.objects.select_related("rapprochement", "convention", "traite_par")
-    visibles = _visibles(request)
-    if visibles is not None:
-        qs = qs.filter(convention_id__in=visibles)
-    return get_object_or_404(qs, pk=pk)
+    return get_object_or_404(services.ecarts_visibles(qs, request.user), pk=pk)
 
 
 def _retour(ecart: Ecart) -> str:

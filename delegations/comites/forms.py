@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from delegations.conventions.forms import ConventionParReferenceField
 from delegations.conventions.models import Convention
 from delegations.core.forms import MontantField, PieceJointeField
 from delegations.produits.models import Produit
@@ -20,13 +21,17 @@ class ComiteForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Comite
         fields = [*CHAMPS_COMITE, "releve_document"]
-        field_classes = {"support": PieceJointeField, "releve_document": PieceJointeField}
+        field_classes = {
+            "support": PieceJointeField,
+            "releve_document": PieceJointeField,
+            "convention": ConventionParReferenceField,  # typed: no list of the whole register
+        }
         widgets = {"date": DATE, "participants": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["produit"].queryset = Produit.objects.order_by("nom")  # type: ignore[attr-defined]
-        self.fields["convention"].queryset = Convention.objects.select_related("delegant")  # type: ignore[attr-defined]
+        self.fields["convention"].queryset = Convention.objects.all()  # type: ignore[attr-defined]
 
 
 class ReleveForm(DsfrBaseForm, forms.ModelForm):

@@ -200,3 +200,37 @@ class AdministrationForm(DsfrBaseForm, forms.ModelForm):
         model = Administration
         fields = ["nom", "sigle", "siret", "adresse"]
         widgets = {"adresse": forms.Textarea(attrs={"rows": 3})}
+
+
+class ConventionParReferenceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A convention chosen by typing its reference, not from a list of the whole register (a
+    ``<select>`` of every convention weighs megabytes and seconds at national scale). The
+    queryset bounds what may be chosen (the perimeter); a stored value (an id) shows as its
+    reference."""
+
+    widget = forms.TextInput
+
+    def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
+        kwargs.pop("to_field_name", None)  # a model form's foreign key passes its own
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": "Aucune convention de votre périmètre n'a cette référence."},
+        )
+        kwargs.setdefault("help_text", "Référence exacte de la convention.")
+        super().__init__(
+            queryset if queryset is not None else Convention.objects.none(),
+            to_field_name="reference",
+            **kwargs,
+        )
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (
+                Convention.objects.filter(pk=value).values_list("reference", flat=True).first()
+                or value
+            )
+        return super().prepare_value(value)
+
+    def to_python(self, value: Any) -> Any:
+        return super().to_python(value.strip() if isinstance(value, str) else value)

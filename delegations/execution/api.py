@@ -248,8 +248,12 @@ class PropositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[PropositionServiceFait]:
+        propositions = PropositionServiceFait.objects.all()
+        if self.action in ("list", "retrieve"):
+            # Read-only actions read each status in the same query; the decisions change it.
+            propositions = propositions.avec_statut()
         return dans_le_perimetre(
-            PropositionServiceFait.objects.all(), self.request.user, "engagement__convention"
+            propositions, self.request.user, "engagement__convention"
         ).order_by("-created_at", "-id")
 
     @extend_schema(

@@ -266,6 +266,28 @@ class Engagement(Journal):
         return f"Bon de commande {self.reference}"
 
 
+class PropositionQuerySet(JournalQuerySet):
+    def avec_statut(self) -> PropositionQuerySet:
+        """Each proposal's status in the same query (``statut_calcule``): validated when a
+        service fait points to it, rejected when a rejection row does, proposed otherwise."""
+        return self.annotate(
+            statut_calcule=models.Case(
+                models.When(
+                    models.Exists(ServiceFait.objects.filter(proposition=models.OuterRef("pk"))),
+                    then=models.Value("validee"),
+                ),
+                models.When(
+                    models.Exists(
+                        RejetProposition.objects.filter(proposition=models.OuterRef("pk"))
+                    ),
+                    then=models.Value("rejetee"),
+                ),
+                default=models.Value("proposee"),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class PropositionServiceFait(AppendOnly):
     """A service fait proposed by an intrapreneur; finance validates it by recording the
     ``ServiceFait`` (which points back here) or rejects it with a ``RejetProposition`` row.
@@ -287,6 +309,8 @@ class PropositionServiceFait(AppendOnly):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = PropositionQuerySet.as_manager()  # type: ignore[misc]
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "proposition de service fait"
@@ -296,11 +320,15 @@ class PropositionServiceFait(AppendOnly):
 
     @property
     def statut(self) -> str:
-        if ServiceFait.objects.filter(proposition=self).exists():
-            return "validee"
-        if RejetProposition.objects.filter(proposition=self).exists():
-            return "rejetee"
-        return "proposee"
+        """Read from ``avec_statut`` (lists annotate it: no query per row)."""
+        if "statut_calcule" in self.__dict__:
+            return str(self.__dict__["statut_calcule"])
+        return str(
+            PropositionServiceFait.objects.filter(pk=self.pk)
+            .avec_statut()
+            .values_list("statut_calcule", flat=True)
+            .get()
+        )
 
 
 class RejetProposition(AppendOnly):

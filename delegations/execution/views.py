@@ -28,6 +28,7 @@ from delegations.core.acces import (
 )
 from delegations.core.errors import RegleMetierError
 from delegations.core.fichiers import reponse_piece
+from delegations.core.pagination import PaginateurBorne
 from delegations.produits.models import Produit
 from delegations.taches.models import Statut as StatutTache
 from delegations.taches.models import Tache
@@ -127,7 +128,8 @@ def liste(request: RequeteAuthentifiee) -> HttpResponse:
     qs = _filtrer(
         dans_le_perimetre(modele.objects.select_related(*relations), request.user), request, nature
     )
-    page = Paginator(qs.order_by("-date", "-id"), PAR_PAGE).get_page(request.GET.get("page"))
+    # The journal holds hundreds of thousands of rows: counted up to a bound, not to the end.
+    page = PaginateurBorne(qs.order_by("-date", "-id"), PAR_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     visibles = conventions_visibles(request.user)

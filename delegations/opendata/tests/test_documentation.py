@@ -35,3 +35,26 @@ def test_openapi_schema_describes_the_public_api_in_french(client: Any) -> None:
     assert operation.get("security", []) in ([], [{}])  # no authentication
     composant = schema["components"]["schemas"]["ConventionPublique"]
     assert "SIRET" in composant["properties"]["delegant_siret"]["description"]
+
+
+def test_openapi_schema_is_generated_once_per_process(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    from delegations.opendata.documentation import SchemaOpenAPI
+
+    monkeypatch.setattr(SchemaOpenAPI, "_rendus", {})
+    generations = []
+    d_origine = SchemaGenerator.get_schema
+
+    def compter(self: Any, *args: Any, **kwargs: Any) -> Any:
+        generations.append(1)
+        return d_origine(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", compter)
+    premier = client.get("/api/v1/openapi.json")
+    second = client.get("/api/v1/openapi.json")
+    assert (premier.status_code, second.status_code) == (200, 200)
+    assert premier.content == second.content
+    assert len(generations) == 1
