@@ -279,7 +279,8 @@ def enregistrer_resultats(
     objectifs = {i.pk for i in comite.objectifs_precedents()}
     inconnus = [pk for pk in valeurs if pk not in objectifs]
     if inconnus:
-        raise RegleMetierError(
+        # The targets depend on the stored previous committee: a refusal by the data (409).
+        raise EtatIncompatibleError(
             "objectif_inconnu",
             "Ces objectifs ne sont pas ceux du comité précédent : "
             + ", ".join(str(pk) for pk in inconnus)

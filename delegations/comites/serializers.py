@@ -263,7 +263,10 @@ class ObligationSerializer(serializers.ModelSerializer):
 
     def validate_convention(self, value: Convention) -> Convention:
         if self.instance is not None and value.pk != self.instance.convention_id:
-            raise serializers.ValidationError("Une obligation ne change pas de convention.")
+            # Refused by the stored obligation, not by the body's shape: 409.
+            raise EtatIncompatibleError(
+                "obligation_convention_fixe", "Une obligation ne change pas de convention."
+            )
         return value
 
     def create(self, validated_data: dict[str, Any]) -> Obligation:

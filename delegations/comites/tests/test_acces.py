@@ -278,3 +278,19 @@ def test_obligation_filters_are_shared_by_page_and_api(
     client.force_login(finance)
     page = client.get(reverse("comites:obligations"), {"q": "manifeste"}).content.decode()
     assert "Adhésion au manifeste" in page and "Sponsor désigné" not in page
+
+
+def test_an_obligation_moved_to_another_convention_is_refused_409(
+    api: Any, finance: Any, convention: Any
+) -> None:
+    from delegations.core.tests.factories import ConventionFactory
+
+    obligation = convention.obligations.first()
+    autre = ConventionFactory(delegant=convention.delegant)
+    reponse = api(finance).patch(
+        f"/api/v1/obligations/{obligation.pk}", {"convention": autre.pk}, format="json"
+    )
+    assert reponse.status_code == 409
+    assert reponse.json()["code"] == "obligation_convention_fixe"
+    obligation.refresh_from_db()
+    assert obligation.convention_id == convention.pk

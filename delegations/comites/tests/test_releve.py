@@ -17,7 +17,7 @@ from delegations.comites.ecriture import (
 )
 from delegations.comites.models import Comite, Indicateur, Releve, StatutReleve
 from delegations.comites.trajectoires import comites_du_produit, svg_trajectoire, trajectoires
-from delegations.core.errors import RegleMetierError
+from delegations.core.errors import EtatIncompatibleError, RegleMetierError
 from delegations.core.tests.factories import ProduitFactory
 
 from .factories import ComiteFactory, IndicateurFactory, ReleveFactory
@@ -105,9 +105,11 @@ def test_results_are_entered_against_previous_targets_with_percentage(finance: A
     (resultat,) = enregistrer_resultats(second, finance, {cible.pk: Decimal("600")})
     assert resultat.pourcentage == Decimal("75.0")
     autre = IndicateurFactory()  # a target of another product's committee
-    with pytest.raises(RegleMetierError) as exc:
+    # The targets are the stored previous committee's: a refusal by the data (409 in the API).
+    with pytest.raises(EtatIncompatibleError) as exc:
         enregistrer_resultats(second, finance, {autre.pk: Decimal("1")})
     assert exc.value.code == "objectif_inconnu"
+    assert exc.value.status_code == 409
 
 
 def test_trajectory_follows_targets_and_results_across_committees(finance: Any) -> None:
