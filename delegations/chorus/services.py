@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 
 from delegations.conventions.models import Convention
 from delegations.core.acces import Utilisateur, peut_ecrire
@@ -172,7 +173,7 @@ def conventions_visibles_ids(user: Utilisateur) -> set[int] | None:
     return set(Convention.objects.visibles_par(user).values_list("pk", flat=True))
 
 
-def ecarts_visibles(qs: Any, user: Any) -> Any:
+def ecarts_visibles(qs: QuerySet[Ecart], user: Utilisateur) -> QuerySet[Ecart]:
     """The differences of the user's perimeter, filtered in the database (a subquery): reading
     one difference never loads the ids of every visible convention."""
     if getattr(user, "voit_tout", False) and user.is_active:

@@ -14,7 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from delegations.core.acces import RequeteAuthentifiee, ecriture_requise, exiger_ecriture
+from delegations.core.acces import (
+    RequeteAuthentifiee,
+    RequeteHtmx,
+    ecriture_requise,
+    exiger_ecriture,
+)
 from delegations.core.errors import RegleMetierError
 from delegations.core.models import Administration, historique
 from delegations.produits.models import Produit
@@ -164,10 +169,10 @@ def detail(request: RequeteAuthentifiee, pk: int) -> HttpResponse:
     )
 
 
-def section(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
+def section(request: RequeteHtmx, pk: int, nom: str) -> HttpResponse:
     """One section of the convention page, checked like the page (login, perimeter: 404): the
     fragment for htmx, a page of its own otherwise (the link shown without JavaScript)."""
-    if not request.user.is_authenticated and request.htmx:  # type: ignore[attr-defined]
+    if not request.user.is_authenticated and request.htmx:
         # An expired session: the whole window goes to the login page, not the placeholder.
         return HttpResponseClientRedirect(
             f"{reverse('core:login')}?next={reverse('conventions:detail', args=[pk])}"
@@ -176,7 +181,7 @@ def section(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
 
 
 @login_required
-def _section(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
+def _section(request: RequeteHtmx, pk: int, nom: str) -> HttpResponse:
     convention = _convention_visible(request, pk)
     trouvee = next((s for s in sections_convention() if s.nom == nom), None)
     if trouvee is None:
@@ -184,7 +189,7 @@ def _section(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
     contexte: dict[str, Any] = {"convention": convention, "section": trouvee}
     if trouvee is HISTORIQUE:
         contexte["historique"] = historique(convention)[:50]
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "conventions/_section.html", contexte)
     detail = reverse("conventions:detail", args=[pk])
     return render(

@@ -40,12 +40,17 @@ Utilisateur: TypeAlias = User | AnonymousUser
 ECRITURE_PAR_DEFAUT = "Seuls les agents finance de la DINUM peuvent faire cette action."
 
 
-class RequeteAuthentifiee(HttpRequest):
-    """The request of a logged-in user (typing only: Django builds the request); ``htmx`` is
-    set on every request by django-htmx's middleware."""
+class RequeteHtmx(HttpRequest):
+    """Any request, logged in or not (typing only): ``htmx`` is set on every request by
+    django-htmx's middleware."""
+
+    htmx: HtmxDetails
+
+
+class RequeteAuthentifiee(RequeteHtmx):
+    """The request of a logged-in user (typing only: Django builds the request)."""
 
     user: User
-    htmx: HtmxDetails
 
 
 def utilisateur(request: HttpRequest | Request) -> User:

@@ -94,12 +94,16 @@ def entiers(request: Request, bornes: dict[str, tuple[int, int]]) -> dict[str, i
     return valeurs
 
 
+_TYPES_JSON_EXIGES = False
+
+
 def exiger_les_types_json() -> None:
     """A JSON body is read as the schema types it: a text field takes a string (DRF would turn
     the number ``0`` into ``"0"``) and a list of identifiers a list (DRF would read an object as
     the list of its keys). Installed once on DRF's fields (``CoreConfig.ready``), so that every
     serializer, nested or not, refuses them with a 400 per field; form fields are strings anyway."""
-    if getattr(serializers.CharField, "_types_json_exiges", False):
+    global _TYPES_JSON_EXIGES  # noqa: PLW0603 - installed once per process
+    if _TYPES_JSON_EXIGES:
         return
     texte = serializers.CharField.to_internal_value
     liste = ManyRelatedField.to_internal_value
@@ -116,7 +120,7 @@ def exiger_les_types_json() -> None:
 
     serializers.CharField.to_internal_value = texte_strict  # type: ignore[method-assign,assignment]
     ManyRelatedField.to_internal_value = liste_stricte  # type: ignore[method-assign,assignment]
-    serializers.CharField._types_json_exiges = True  # type: ignore[attr-defined]
+    _TYPES_JSON_EXIGES = True
 
 
 # A text that is not blank, in the schema (ECMA regex) and on the server (Python) alike: the
