@@ -108,7 +108,8 @@ def test_contacts_list_runs_a_fixed_number_of_queries(client: Any, finance: Any)
 def test_the_convention_page_shows_the_drafting_panel(
     client: Any, finance: Any, agent: Any, convention_complete: Any
 ) -> None:
-    url = reverse("conventions:detail", args=[convention_complete.pk])
+    # The panel is the convention page's « redaction » section, loaded on demand.
+    url = reverse("conventions:section", args=[convention_complete.pk, "redaction"])
     client.force_login(finance)
     page = html.unescape(client.get(url).content.decode())
     assert f"/api/v1/conventions/{convention_complete.pk}/document.pdf" in page
