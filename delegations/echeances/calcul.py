@@ -287,21 +287,33 @@ def echeance_comite_produit(
     base = dernier_comite or min(c.date_prise_effet for c in actives if c.date_prise_effet)
     date = ajouter_mois(base, 6)
     convention = max(actives, key=lambda c: (c.date_prise_effet, c.pk))
-    contacts = (produit.intrapreneur_email,) if produit.intrapreneur_email else ()
     return [
-        Echeance(
+        _comite_du_produit(
+            produit,
+            convention,
             date,
-            TypeEcheance.COMITE,
             f"Comité d'investissement semestriel — {produit.nom}",
             f"comite:produit:{produit.pk}:{date:%Y-%m-%d}",
-            reverse("produits:detail", args=[produit.pk]) + "#comites",
-            convention_id=convention.pk,
-            convention_reference=convention.reference,
-            produit_id=produit.pk,
-            produit_nom=produit.nom,
-            contacts=contacts,
         )
     ]
+
+
+def _comite_du_produit(
+    produit: Produit, convention: Convention, date: dt.date, libelle: str, cle: str
+) -> Echeance:
+    """A committee of the product, on its page, for its intrapreneur, under ``convention``."""
+    return Echeance(
+        date,
+        TypeEcheance.COMITE,
+        libelle,
+        cle,
+        reverse("produits:detail", args=[produit.pk]) + "#comites",
+        convention_id=convention.pk,
+        convention_reference=convention.reference,
+        produit_id=produit.pk,
+        produit_nom=produit.nom,
+        contacts=(produit.intrapreneur_email,) if produit.intrapreneur_email else (),
+    )
 
 
 def echeance_comite_mi_parcours(
@@ -327,20 +339,14 @@ def echeance_comite_mi_parcours(
         return []
     date = ajouter_mois(phase.date_debut, 6)
     convention = max(concernees, key=lambda c: (c.date_prise_effet, c.pk))
-    contacts = (produit.intrapreneur_email,) if produit.intrapreneur_email else ()
     return [
-        Echeance(
+        _comite_du_produit(
+            produit,
+            convention,
             date,
-            TypeEcheance.COMITE,
             f"Comité à mi-parcours (phase {phase.get_phase_display().lower()} depuis le "
             f"{phase.date_debut:%d/%m/%Y}) — {produit.nom}",
             f"comite:mi_parcours:{produit.pk}:{phase.date_debut:%Y-%m-%d}",
-            reverse("produits:detail", args=[produit.pk]) + "#comites",
-            convention_id=convention.pk,
-            convention_reference=convention.reference,
-            produit_id=produit.pk,
-            produit_nom=produit.nom,
-            contacts=contacts,
         )
     ]
 
