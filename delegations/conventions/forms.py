@@ -226,10 +226,10 @@ class ConventionParReferenceField(forms.ModelChoiceField):  # type: ignore[type-
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            return (
-                Convention.objects.filter(pk=value).values_list("reference", flat=True).first()
-                or value
-            )
+            # Read within the field's queryset (the perimeter): an id never shows the reference
+            # of a convention the user may not see.
+            visibles = self.queryset if self.queryset is not None else Convention.objects.none()
+            return visibles.filter(pk=value).values_list("reference", flat=True).first() or value
         return super().prepare_value(value)
 
     def to_python(self, value: Any) -> Any:

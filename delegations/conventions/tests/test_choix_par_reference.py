@@ -51,3 +51,16 @@ def test_a_stored_id_is_shown_as_its_reference() -> None:
     conv = ConventionFactory(reference="CONV-2025-001")
     form = Choix(initial={"convention": conv.pk}, perimetre=Convention.objects.all())
     assert 'value="CONV-2025-001"' in str(form["convention"])
+
+
+def test_a_stored_id_shows_its_reference_only_within_the_perimeter() -> None:
+    dedans = ConventionFactory(reference="CONV-2024-101")
+    dehors = ConventionFactory(
+        reference="CONV-2024-102", delegant=dedans.delegant, delegataire=dedans.delegataire
+    )
+    perimetre = Convention.objects.exclude(pk=dehors.pk)
+    assert f'value="{dedans.reference}"' in str(
+        Choix(initial={"convention": dedans.pk}, perimetre=perimetre)["convention"]
+    )
+    rendu = str(Choix(initial={"convention": dehors.pk}, perimetre=perimetre)["convention"])
+    assert dehors.reference not in rendu
